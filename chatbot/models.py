@@ -1,0 +1,59 @@
+"""Bots and their knowledge base."""
+
+import secrets
+from decimal import Decimal
+
+from django.db import models
+
+from helpdesk.models import TenantOwned
+
+DEFAULT_GREETING = "Hi! I'm the virtual assistant. Ask me anything, or ask for a person at any time."
+DEFAULT_HANDOFF_MESSAGE = (
+    "I'm connecting you with a support agent who can help with this. They'll have our full conversation, "
+    "so you won't need to repeat anything."
+)
+
+
+def new_public_key() -> str:
+    return "pk_" + secrets.token_urlsafe(18)
+
+
+class Bot(TenantOwned):
+    name = models.CharField(max_length=120)
+    greeting = models.TextField(default=DEFAULT_GREETING)
+    instructions = models.TextField(
+        blank=True, help_text="Persona and house rules added to the system prompt of the Claude responder."
+    )
+    public_key = models.CharField(max_length=40, unique=True, default=new_public_key, editable=False)
+    model_name = models.CharField(max_length=80, blank=True, help_text="Claude model; blank uses the default.")
+    anthropic_api_key = models.CharField(
+        max_length=200, blank=True, help_text="The tenant's own Anthropic key; blank uses the deployment's."
+    )
+    confidence_threshold = models.FloatField(default=0.35)
+    queue = models.ForeignKey("inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="bots")
+    order_number_pattern = models.CharField(
+        max_length=200, blank=True, help_text=r"A regular expression for this shop's order numbers, e.g. LL-\d{6}."
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    refund_handoff_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("100"))
+    max_unresolved_turns = models.PositiveSmallIntegerField(default=3)
+    handoff_message = models.TextField(default=DEFAULT_HANDOFF_MESSAGE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KnowledgeArticle(TenantOwned):
+    bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    url = models.URLField(blank=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bot", "title"], name="article_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,156 @@
+"""Writes of the core domain. Every write is a named service; side effects run after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from helpdesk.errors import InvalidInput
+from helpdesk.events import conversation_group, inbox_group, publish_on_commit
+from helpdesk.models import Contact, Conversation, Message, Tenant
+from helpdesk.selectors import conversation_payload, message_payload
+
+CLIENT_MSG_ID_MAX = 64
+
+
+def message_text_clean(text: Any) -> str:
+    """The text of a message a person typed, or a clear :class:`InvalidInput`."""
+    if not isinstance(text, str):
+        raise InvalidInput("Text must be a string.", fields={"text": ["Must be a string."]})
+    text = text.strip()
+    if not text:
+        raise InvalidInput("The message is empty.", fields={"text": ["Must not be empty."]})
+    limit = settings.MESSAGE_MAX_CHARS
+    if len(text) > limit:
+        raise InvalidInput(
+            f"The message is {len(text)} characters long; the limit is {limit}.",
+            fields={"text": [f"At most {limit} characters."]},
+        )
+    return text
+
+
+def client_msg_id_clean(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or len(value) > CLIENT_MSG_ID_MAX:
+        raise InvalidInput(
+            "client_msg_id must be a string of at most 64 characters.",
+            fields={"client_msg_id": [f"A string of at most {CLIENT_MSG_ID_MAX} characters."]},
+        )
+    return value
+
+
+def contact_create(*, tenant: Tenant, name: str = "", email: str = "", external_id: str = "") -> Contact:
+    return Contact.objects.create(tenant=tenant, name=name, email=email.strip().lower(), external_id=external_id)
+
+
+@transaction.atomic
+def conversation_start(
+    *, tenant: Tenant, bot_id: int, contact: Contact, channel: str = Conversation.Channel.WIDGET
+) -> Conversation:
+    if contact.tenant_id != tenant.pk:
+        raise InvalidInput("The contact belongs to another tenant.")
+    return Conversation.objects.create(tenant=tenant, bot_id=bot_id, contact=contact, channel=channel)
+
+
+@transaction.atomic
+def message_create(
+    *,
+    conversation: Conversation,
+    author_kind: str,
+    body: str,
+    author=None,
+    client_msg_id: str = "",
+    private: bool = False,
+    data: dict | None = None,
+) -> tuple[Message, bool]:
+    """Persist a message with the next ``seq`` of its conversation, then ring the doorbell after commit.
+
+    Idempotent on ``client_msg_id``: a resend returns the stored message and ``created=False``.
+    The ``seq`` comes from an ``UPDATE ... SET last_seq = last_seq + 1``, whose row lock serialises
+    concurrent writers on PostgreSQL (SQLite serialises all writers), so seqs never repeat or go back.
+    """
+    if client_msg_id:
+        existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+        if existing is not None:
+            return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Conversation.objects.filter(pk=conversation.pk).update(
+                last_seq=F("last_seq") + 1, last_message_at=now, updated_at=now
+            )
+            seq = Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", flat=True).get()
+            message = Message.objects.create(
+                tenant_id=conversation.tenant_id,
+                conversation=conversation,
+                author_kind=author_kind,
+                author=author,
+                body=body,
+                seq=seq,
+                client_msg_id=client_msg_id,
+                private=private,
+                data=data or {},
+            )
+    except IntegrityError:
+        if not client_msg_id:
+            raise
+        # A concurrent resend of the same message won the race: return what it stored.
+        return Message.objects.get(conversation=conversation, client_msg_id=client_msg_id), False
+    conversation.last_seq = seq
+    conversation.last_message_at = now
+    conversation.updated_at = now
+    message.conversation = conversation
+    event = {"type": "message", "message": message_payload(message)}
+    publish_on_commit(conversation_group(conversation.tenant_id, conversation.pk), event)
+    publish_on_commit(
+        inbox_group(conversation.tenant_id),
+        {"type": "conversation.activity", "conversation": conversation_payload(conversation), "seq": seq},
+    )
+    return message, True
+
+
+def system_message_create(*, conversation: Conversation, body: str, event: str, **data: Any) -> Message:
+    """A system event in the history ("handed off: sensitive topic", "Alice joined")."""
+    message, _ = message_create(
+        conversation=conversation, author_kind=Message.Author.SYSTEM, body=body, data={"event": event, **data}
+    )
+    return message
+
+
+@transaction.atomic
+def conversation_status_set(
+    *, conversation: Conversation, status: str, assignee=None, extra: dict | None = None
+) -> Conversation:
+    """Move a conversation to ``status`` and tell its sockets and the tenant's inboxes after commit."""
+    conversation.status = status
+    conversation.assignee = assignee
+    conversation.save(update_fields=["status", "assignee", "updated_at"])
+    payload = conversation_payload(conversation)
+    event = {"type": "conversation.status", "conversation": payload, **(extra or {})}
+    publish_on_commit(conversation_group(conversation.tenant_id, conversation.pk), event)
+    publish_on_commit(inbox_group(conversation.tenant_id), event)
+    return conversation
+
+
+@transaction.atomic
+def conversation_collected_merge(*, conversation: Conversation, fields: dict[str, Any]) -> Conversation:
+    """Merge newly found fields into ``collected``; a value already there is kept unless it was empty."""
+    fresh = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    merged = dict(fresh.collected)
+    changed = False
+    for key, value in fields.items():
+        if value in (None, "", [], {}):
+            continue
+        if not merged.get(key):
+            merged[key] = value
+            changed = True
+    if changed:
+        fresh.collected = merged
+        fresh.save(update_fields=["collected", "updated_at"])
+    conversation.collected = merged
+    return conversation

@@ -1,0 +1,5 @@
+from helpdesk.consumers import HelpdeskConsumer
+
+
+class InboxConsumer(HelpdeskConsumer):
+    pass
