@@ -37,8 +37,21 @@ class Bot(TenantOwned):
     currency = models.CharField(max_length=3, default="USD")
     refund_handoff_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("100"))
     max_unresolved_turns = models.PositiveSmallIntegerField(default=3)
-    handoff_message = models.TextField(default=DEFAULT_HANDOFF_MESSAGE)
+    handoff_message = models.TextField(
+        default=DEFAULT_HANDOFF_MESSAGE,
+        help_text="Sent when the conversation goes to an agent. Placeholders: {position} in the queue, {wait}.",
+    )
+    # Which handoff triggers run for this bot (the sensitive topics themselves are Handoff rules).
+    trigger_explicit_request = models.BooleanField("explicit request", default=True)
+    trigger_sensitive_topic = models.BooleanField("sensitive topics", default=True)
+    trigger_negative_sentiment = models.BooleanField("negative sentiment", default=True)
+    trigger_repeated_failure = models.BooleanField("repeated failure", default=True)
+    trigger_low_confidence = models.BooleanField("low confidence", default=True)
+    sentiment_threshold = models.FloatField(
+        default=-0.5, help_text="A customer message whose sentiment score (-1..1) is at or below this hands off."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.name

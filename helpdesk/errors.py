@@ -9,9 +9,12 @@ class DomainError(Exception):
     http_status = 400
     message = "The request could not be processed."
 
-    def __init__(self, message: str | None = None, *, fields: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, fields: dict[str, list[str]] | None = None, code: str | None = None
+    ) -> None:
         self.message = message or self.message
         self.fields = fields or {}
+        self.code = code or self.code
         super().__init__(self.message)
 
     def as_dict(self) -> dict:

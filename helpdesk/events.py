@@ -45,3 +45,19 @@ def _send(group: str, event: dict[str, Any]) -> None:
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Send ``event`` to ``group`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: _send(group, event))
+
+
+def typing_event(*, conversation_id: int, who: str, typing: bool, name: str = "") -> dict[str, Any]:
+    return {"type": "typing", "conversation_id": conversation_id, "who": who, "typing": typing, "name": name}
+
+
+async def typing_send(*, tenant_id: int, conversation_id: int, who: str, typing: bool, name: str = "") -> None:
+    """Typing indicators are not stored: they go straight to the conversation's group."""
+    layer = get_channel_layer()
+    await layer.group_send(
+        conversation_group(tenant_id, conversation_id),
+        {
+            "type": CONSUMER_EVENT_TYPE,
+            "event": typing_event(conversation_id=conversation_id, who=who, typing=typing, name=name),
+        },
+    )

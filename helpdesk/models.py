@@ -120,6 +120,12 @@ class Conversation(TenantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # Why it last went to a person (a handoff reason code), kept here so lists can show and filter it cheaply.
+    handoff_reason = models.CharField(max_length=24, blank=True)
+    # The bot's memory starts after this seq: an agent handing a conversation back gives the bot a fresh start.
+    bot_since_seq = models.PositiveIntegerField(default=0)
+    # When it last started waiting for an agent: the queue is served oldest first.
+    waiting_since = models.DateTimeField(null=True, blank=True)
 
     objects = ConversationQuerySet.as_manager()
 

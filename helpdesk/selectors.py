@@ -91,6 +91,8 @@ def conversation_payload(conversation: Conversation) -> dict:
             "email": conversation.contact.email,
         },
         "assignee_id": conversation.assignee_id,
+        "handoff_reason": conversation.handoff_reason,
+        "waiting_since": conversation.waiting_since.isoformat() if conversation.waiting_since else None,
         "collected": conversation.collected,
         "last_seq": conversation.last_seq,
         "updated_at": conversation.updated_at.isoformat() if conversation.updated_at else None,

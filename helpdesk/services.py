@@ -23,12 +23,13 @@ def message_text_clean(text: Any) -> str:
         raise InvalidInput("Text must be a string.", fields={"text": ["Must be a string."]})
     text = text.strip()
     if not text:
-        raise InvalidInput("The message is empty.", fields={"text": ["Must not be empty."]})
+        raise InvalidInput("The message is empty.", fields={"text": ["Must not be empty."]}, code="empty_text")
     limit = settings.MESSAGE_MAX_CHARS
     if len(text) > limit:
         raise InvalidInput(
             f"The message is {len(text)} characters long; the limit is {limit}.",
             fields={"text": [f"At most {limit} characters."]},
+            code="text_too_long",
         )
     return text
 
@@ -129,7 +130,9 @@ def conversation_status_set(
     """Move a conversation to ``status`` and tell its sockets and the tenant's inboxes after commit."""
     conversation.status = status
     conversation.assignee = assignee
-    conversation.save(update_fields=["status", "assignee", "updated_at"])
+    if status == Conversation.Status.WAITING:
+        conversation.waiting_since = timezone.now()
+    conversation.save(update_fields=["status", "assignee", "waiting_since", "updated_at"])
     payload = conversation_payload(conversation)
     event = {"type": "conversation.status", "conversation": payload, **(extra or {})}
     publish_on_commit(conversation_group(conversation.tenant_id, conversation.pk), event)

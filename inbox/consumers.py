@@ -1,5 +1,94 @@
+"""The agent's socket: the tenant's live inbox, and the conversations the agent has open.
+
+Frames in: ``open {conversation_id, last_seq}``, ``close {conversation_id}``,
+``message {conversation_id, text, client_msg_id, private}``, ``claim {conversation_id}``,
+``typing {conversation_id, typing}``. Frames out: ``hello``, ``messages``, ``message``, ``ack``,
+``handoff.created``, ``conversation.status``, ``conversation.activity``, ``typing``, ``error``.
+A conversation of another tenant is "not found", exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+
 from helpdesk.consumers import HelpdeskConsumer
+from helpdesk.errors import NotFound
+from helpdesk.events import conversation_group, inbox_group, typing_send
+from helpdesk.models import Conversation, Membership
+from helpdesk.selectors import conversation_get, message_payload
+from inbox.services import agent_reply, conversation_claim
+
+
+@database_sync_to_async
+def _conversation(membership: Membership, conversation_id) -> Conversation:
+    return conversation_get(tenant=membership.tenant_id, conversation_id=conversation_id)
+
+
+@database_sync_to_async
+def _reply(membership: Membership, conversation: Conversation, payload: dict) -> dict:
+    message, created = agent_reply(
+        membership=membership,
+        conversation=conversation,
+        text=payload.get("text"),
+        client_msg_id=payload.get("client_msg_id") or "",
+        private=bool(payload.get("private")),
+    )
+    return {
+        "type": "ack",
+        "conversation_id": conversation.pk,
+        "client_msg_id": message.client_msg_id or None,
+        "duplicate": not created,
+        "message": message_payload(message, author_name=membership.name),
+    }
+
+
+@database_sync_to_async
+def _claim(membership: Membership, conversation: Conversation) -> None:
+    conversation_claim(membership=membership, conversation=conversation)
 
 
 class InboxConsumer(HelpdeskConsumer):
-    pass
+    include_private = True
+
+    async def on_authenticated(self) -> None:
+        self.membership: Membership = self.scope["membership"]
+        await self.join(inbox_group(self.membership.tenant_id))
+        await self.send_json({"type": "hello", "agent": {"id": self.membership.user_id, "name": self.membership.name}})
+
+    async def _watched(self, payload: dict) -> Conversation:
+        """A fresh copy of the conversation a frame names, looked up inside the agent's tenant."""
+        return await _conversation(self.membership, payload.get("conversation_id"))
+
+    async def frame_open(self, payload: dict) -> None:
+        conversation = await _conversation(self.membership, payload.get("conversation_id"))
+        await self.watch(conversation, payload.get("last_seq"))
+
+    async def frame_close(self, payload: dict) -> None:
+        conversation = self.watched.pop(payload.get("conversation_id"), None)
+        if conversation is None:
+            raise NotFound("That conversation is not open on this socket.")
+        self.last_sent.pop(conversation.pk, None)
+        await self.leave(conversation_group(conversation.tenant_id, conversation.pk))
+
+    async def frame_message(self, payload: dict) -> None:
+        conversation = await self._watched(payload)
+        await self.send_json(await _reply(self.membership, conversation, payload))
+
+    async def frame_claim(self, payload: dict) -> None:
+        conversation = await self._watched(payload)
+        await _claim(self.membership, conversation)
+
+    async def frame_typing(self, payload: dict) -> None:
+        conversation = await self._watched(payload)
+        await typing_send(
+            tenant_id=conversation.tenant_id,
+            conversation_id=conversation.pk,
+            who="agent",
+            typing=bool(payload.get("typing")),
+            name=self.membership.name,
+        )
+
+    async def on_event(self, event: dict) -> None:
+        if event.get("type") == "typing" and event.get("who") == "agent":
+            return
+        await self.send_json(event)

@@ -1,5 +1,9 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from inbox import views
 
 app_name = "inbox"
-urlpatterns = [path("", TemplateView.as_view(template_name="x.html"), name="index")]
+urlpatterns = [
+    path("", views.inbox_index, name="index"),
+    path("c/<int:conversation_id>/", views.conversation_detail, name="conversation"),
+]

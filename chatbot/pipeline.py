@@ -1,0 +1,194 @@
+"""The bot's side of the customer message path: inline triggers, then the bot's turn.
+
+``customer_message_route`` runs inside the transaction that stored the customer's message: the
+deterministic triggers (explicit request, sensitive topics, dissatisfaction and frustration phrases) run
+before and independent of any model call, and a hit hands off at once. Otherwise the bot's turn is
+enqueued after commit. ``bot_turn_run`` is the turn itself (a Celery task calls it): sentiment, retrieval,
+the responder, then the triggers that need them. The model may add a handoff, never veto one; an error
+of the model hands off too. Running a turn twice answers once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from chatbot.extraction import extract_fields
+from chatbot.knowledge import bot_profile, passages_for, responder_for, trigger_settings_for
+from chatbot.models import Bot
+from chatbot.responders.base import BotReply, ReplyKind, Turn
+from handoff.sentiment import sentiment_score
+from handoff.services import HandoffRequest, handoff_start
+from handoff.triggers import TriggerHit, TurnContext, inline_hits, is_rephrase, primary_hit, turn_hits, unresolved_after
+from helpdesk.events import conversation_group, publish_on_commit, typing_event
+from helpdesk.models import Conversation, Message
+from helpdesk.services import conversation_collected_merge, message_create
+
+logger = logging.getLogger(__name__)
+
+HISTORY_TURNS = 10
+
+
+def _hit_evidence(hit: TriggerHit, hits: list[TriggerHit], message: Message) -> dict:
+    return {
+        **hit.as_evidence(),
+        "message_seq": message.seq,
+        "message": message.body,
+        "all": [h.as_evidence() for h in hits],
+    }
+
+
+def handoff_for_hits(*, conversation: Conversation, bot: Bot, message: Message, hits: list[TriggerHit]) -> bool:
+    """Hand off if any trigger fired; the primary one names the reason. Returns whether it handed off."""
+    hit = primary_hit(hits)
+    if hit is None:
+        return False
+    handoff_start(
+        conversation=conversation,
+        request=HandoffRequest(reason=hit.reason, evidence=_hit_evidence(hit, hits, message), trigger_message=message),
+        queue=bot.queue,
+        handoff_message=bot.handoff_message,
+    )
+    return True
+
+
+def collected_update(*, conversation: Conversation, bot: Bot, text: str, extra: dict | None = None) -> None:
+    fields = extract_fields(text, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency)
+    fields.update({k: v for k, v in (extra or {}).items() if v})
+    if fields:
+        conversation_collected_merge(conversation=conversation, fields=fields)
+
+
+def customer_message_route(*, conversation: Conversation, message: Message) -> None:
+    """Called in the transaction that stored ``message``; see the module docstring."""
+    bot = conversation.bot
+    collected_update(conversation=conversation, bot=bot, text=message.body)
+    if conversation.status != Conversation.Status.BOT:
+        return
+    hits = inline_hits(message.body, trigger_settings_for(bot))
+    if handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=hits):
+        return
+    publish_on_commit(
+        conversation_group(conversation.tenant_id, conversation.pk),
+        typing_event(conversation_id=conversation.pk, who="bot", typing=True, name=bot.name),
+    )
+    from chatbot.tasks import bot_turn
+
+    conversation_id, message_id = conversation.pk, message.pk
+    transaction.on_commit(lambda: bot_turn.delay(conversation_id, message_id))
+
+
+def _history(conversation: Conversation, before_seq: int) -> tuple[list[Turn], list[Message]]:
+    rows = list(
+        Message.objects.for_tenant(conversation.tenant_id)
+        .filter(
+            conversation=conversation,
+            private=False,
+            seq__gt=conversation.bot_since_seq,
+            seq__lt=before_seq,
+        )
+        .exclude(author_kind=Message.Author.SYSTEM)
+        .order_by("-seq")[: HISTORY_TURNS * 2]
+    )
+    rows.reverse()
+    return [Turn(role=m.author_kind, text=m.body) for m in rows], rows
+
+
+def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
+    """The bot's turn for one customer message. Idempotent: a turn already answered returns its answer."""
+    conversation = Conversation.objects.select_related("bot", "bot__queue").get(pk=conversation_id)
+    message = Message.objects.get(pk=message_id, conversation=conversation)
+    done = Message.objects.filter(conversation=conversation, data__reply_to=message.pk).first()
+    if done is not None or conversation.status != Conversation.Status.BOT:
+        return done
+    bot = conversation.bot
+    try:
+        reply = _answer(conversation, bot, message)
+    except Exception as exc:
+        # Whatever broke, the customer must not wait in silence: a person takes over.
+        logger.exception("The bot's turn failed for conversation %s", conversation.pk)
+        hit = TriggerHit(
+            reason="bot_error", rule="bot_error", matched="", explanation=f"The bot failed: {type(exc).__name__}"
+        )
+        with transaction.atomic():
+            handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=[hit])
+        reply = None
+    finally:
+        publish_on_commit(
+            conversation_group(conversation.tenant_id, conversation.pk),
+            typing_event(conversation_id=conversation.pk, who="bot", typing=False, name=bot.name),
+        )
+    return reply
+
+
+def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message | None:
+    score = sentiment_score(message.body)
+    history, earlier = _history(conversation, message.seq)
+    passages = passages_for(bot, message.body)
+    reply: BotReply = responder_for(bot).respond(
+        question=message.body, history=history, passages=passages, bot=bot_profile(bot)
+    )
+    settings = trigger_settings_for(bot)
+    previous_customer = tuple(m.body for m in earlier if m.author_kind == Message.Author.CUSTOMER)
+    previous_state = next(
+        (m.data.get("unresolved", 0) for m in reversed(earlier) if m.author_kind == Message.Author.CUSTOMER), 0
+    )
+    repeated = is_rephrase(message.body, previous_customer, settings.rephrase_similarity) is not None
+    unresolved = unresolved_after(
+        previous_state,
+        reply_kind=reply.kind,
+        confidence=reply.confidence if reply.kind == ReplyKind.ANSWER else None,
+        repeated=repeated,
+        threshold=settings.confidence_threshold,
+    )
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Conversation.Status.BOT:
+            return None  # an agent took the conversation while the model was thinking: stay silent
+        Message.objects.filter(pk=message.pk).update(
+            data={
+                **message.data,
+                "sentiment": score,
+                "unresolved": unresolved,
+                "small_talk": reply.kind in (ReplyKind.GREETING, ReplyKind.THANKS),
+            }
+        )
+        collected_update(conversation=locked, bot=bot, text="", extra=reply.collected)
+        context = TurnContext(
+            text=message.body,
+            previous_customer_texts=previous_customer,
+            unresolved_turns=unresolved,
+            sentiment=score,
+            confidence=reply.confidence if reply.kind == ReplyKind.ANSWER else None,
+            reply_kind=reply.kind,
+            model_wants_human=reply.wants_human,
+            bot_error=reply.error if reply.kind == ReplyKind.ERROR else "",
+        )
+        hits = turn_hits(context, settings)
+        if handoff_for_hits(conversation=locked, bot=bot, message=message, hits=hits):
+            return None
+        sources = _sources(passages, reply.passage_ids)
+        answer, _ = message_create(
+            conversation=locked,
+            author_kind=Message.Author.BOT,
+            body=reply.text,
+            data={
+                "reply_to": message.pk,
+                "kind": reply.kind,
+                "confidence": round(reply.confidence, 3),
+                "sources": sources,
+                "responder": reply.responder,
+                "usage": reply.usage,
+            },
+        )
+    return answer
+
+
+def _sources(passages, used_ids: list[str]) -> list[dict]:
+    seen, out = set(), []
+    for passage in passages:
+        if passage.id in used_ids and passage.article_id not in seen:
+            seen.add(passage.article_id)
+            out.append({"article_id": passage.article_id, "title": passage.title, "url": passage.url})
+    return out

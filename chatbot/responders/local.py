@@ -1,0 +1,176 @@
+"""The local responder: answers without a model, by quoting the best sentences of the retrieved passages.
+
+It runs when no Anthropic key is configured and in tests. Its confidence is what decides a
+low-confidence handoff, so it is built to be calibrated rather than optimistic: roughly, the chance that
+the quoted passage really answers the question. See `answer_confidence`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatbot.extraction import extract_fields
+from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind, Turn
+from chatbot.smalltalk import is_goodbye, small_talk_kind
+from chatbot.terms import index_terms, query_terms, stem
+
+# Nouns that frame a question ("what is your X policy", "more information about X") rather than name
+# its subject: matching only them is weak evidence, missing them costs little.
+FRAME_TERMS = frozenset(
+    stem(word)
+    for word in "policy policies information info details detail process processing procedure option options "
+    "rule rules terms guide instructions question issue problem version type kind general".split()
+)
+FRAME_WEIGHT = 0.3
+# Strength is score / (score + STRENGTH_HALF), raised to STRENGTH_POWER. BM25 scores grow with the
+# size of the corpus, so strength is a gentle damper on matches made of common words, never the driver.
+STRENGTH_HALF = 1.0
+STRENGTH_POWER = 0.25
+# Share of the confidence lost when another article scores as well as the best one.
+TIE_PENALTY = 0.2
+MAX_SENTENCES = 3
+# A second article is quoted too when it scores at least this share of the best one.
+CLOSE_SCORE = 0.8
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class ConfidenceFactors:
+    """The evidence behind a confidence, kept for logs and the agent's handoff context."""
+
+    coverage: float  # share of the question's (weighted) content words found in the passage
+    title_match: float  # share of the passage title's (weighted) words found in the question
+    strength: float  # BM25 score squashed into [0, 1)
+    distinctness: float  # 1 - (best score of another article / best score)
+    confidence: float
+
+
+def _weight(term: str) -> float:
+    return FRAME_WEIGHT if term in FRAME_TERMS else 1.0
+
+
+def _share(terms: Sequence[str], present: set[str]) -> float:
+    total = sum(_weight(t) for t in terms)
+    return sum(_weight(t) for t in terms if t in present) / total if total else 0.0
+
+
+def answer_confidence(question: str, passages: Sequence[Passage]) -> ConfidenceFactors:
+    """How likely the best passage answers the question, in [0, 1].
+
+    Words matter most: the question's content words must be found in the passage (coverage), helped
+    when the question names the article's own topic (title match). Coverage is taken as the better of
+    the two, averaged with the plain coverage so the title alone cannot carry a question whose other
+    words are all missing. The BM25 score (strength) and the lead over the best other article
+    (distinctness) then damp answers that rest on common words or that several articles fit equally.
+    """
+    terms = query_terms(question)
+    if not terms or not passages:
+        return ConfidenceFactors(0.0, 0.0, 0.0, 0.0, 0.0)
+    top = passages[0]
+    coverage = _share(terms, set(index_terms(f"{top.title}\n{top.text}")))
+    title_terms = list(dict.fromkeys(index_terms(top.title)))
+    title_match = _share(title_terms, set(terms))
+    lexical = (coverage + max(coverage, title_match)) / 2
+    strength = top.score / (top.score + STRENGTH_HALF) if top.score > 0 else 0.0
+    rival = max((p.score for p in passages[1:] if p.article_id != top.article_id), default=0.0)
+    distinctness = 1.0 - min(rival / top.score, 1.0) if top.score > 0 else 0.0
+    confidence = lexical * strength**STRENGTH_POWER * (1 - TIE_PENALTY + TIE_PENALTY * distinctness)
+    return ConfidenceFactors(
+        coverage=round(coverage, 3),
+        title_match=round(title_match, 3),
+        strength=round(strength, 3),
+        distinctness=round(distinctness, 3),
+        confidence=round(min(max(confidence, 0.0), 1.0), 3),
+    )
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if len(s.split()) >= 3]
+
+
+def best_sentences(question: str, passages: Sequence[Passage]) -> list[tuple[Passage, list[str]]]:
+    """The 1-3 sentences worth quoting, grouped by passage in rank order, each group in text order.
+
+    Sentences are ranked by how many of the question's words they contain. A close second article is
+    quoted only for question words the first one leaves out; a passage that matched on its title only
+    is quoted from its start.
+    """
+    if not passages:
+        return []
+    terms = set(query_terms(question))
+    top = passages[0]
+    close = [p for p in passages[1:] if p.article_id != top.article_id and p.score >= CLOSE_SCORE * top.score]
+    chosen: list[tuple[Passage, list[str]]] = []
+    covered: set[str] = set()
+    budget = MAX_SENTENCES
+    for rank, passage in enumerate([top, *close[:1]]):
+        sentences = _sentences(passage.text) or [passage.text.strip()]
+        overlaps = [terms & set(index_terms(s)) for s in sentences]
+        if rank > 0:
+            overlaps = [o - covered for o in overlaps]
+        scores = [sum(_weight(t) for t in o) for o in overlaps]
+        ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+        picked = [i for i in ranked if scores[i] > 0][: budget if rank == 0 else 1]
+        if not picked and rank == 0:
+            picked = list(range(min(2, len(sentences))))
+        if not picked:
+            continue
+        picked.sort()
+        chosen.append((passage, [sentences[i] for i in picked]))
+        covered.update(*(overlaps[i] for i in picked))
+        budget -= len(picked)
+        if budget <= 0:
+            break
+    return chosen
+
+
+def _answer_text(groups: list[tuple[Passage, list[str]]]) -> str:
+    parts = []
+    for n, (passage, sentences) in enumerate(groups):
+        lead = f"Here's what I found in \u201c{passage.title}\u201d:" if n == 0 else f"Also, from \u201c{passage.title}\u201d:"
+        part = f"{lead} {' '.join(sentences)}"
+        if passage.url:
+            part += f" (More: {passage.url})"
+        parts.append(part)
+    return "\n\n".join(parts)
+
+
+class LocalResponder:
+    """Extractive answers from the knowledge base with a calibrated confidence; no model, no network."""
+
+    name = "local"
+
+    def respond(self, *, question: str, history: list[Turn], passages: list[Passage], bot: BotProfile) -> BotReply:
+        collected = extract_fields(
+            question, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency or None
+        )
+        kind = small_talk_kind(question)
+        if kind == ReplyKind.GREETING:
+            text = f"Hello! I'm {bot.name}. What can I help you with today?"
+            return BotReply(text=text, confidence=1.0, kind=kind, collected=collected, responder=self.name)
+        if kind == ReplyKind.THANKS:
+            text = (
+                "You're welcome, glad I could help. Goodbye!"
+                if is_goodbye(question)
+                else "You're welcome! If anything else comes up, just ask."
+            )
+            return BotReply(text=text, confidence=1.0, kind=kind, collected=collected, responder=self.name)
+        factors = answer_confidence(question, passages)
+        groups = best_sentences(question, passages) if factors.confidence > 0 else []
+        if not groups:
+            text = (
+                "I'm sorry, I don't know the answer to that: I couldn't find it in our help articles. "
+                "You can rephrase the question, or ask for a person and I'll pass you to the team."
+            )
+            return BotReply(text=text, confidence=0.0, collected=collected, responder=self.name)
+        return BotReply(
+            text=_answer_text(groups),
+            confidence=factors.confidence,
+            kind=ReplyKind.ANSWER,
+            passage_ids=[passage.id for passage, _ in groups],
+            collected=collected,
+            responder=self.name,
+        )

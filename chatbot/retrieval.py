@@ -1,0 +1,208 @@
+"""Knowledge-base retrieval: articles split into passages, ranked with BM25 (bm25s).
+
+Pure logic over plain data (no ORM). The caller builds passages from a bot's enabled articles and keeps
+one index per bot in an `IndexCache`, keyed by the bot and a version string that changes whenever an
+article does, so an edit is searchable on the next question without a restart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+
+import bm25s
+import numpy as np
+
+from chatbot.responders.base import Passage
+from chatbot.terms import index_terms, query_terms
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)[\s#]*$")
+_RULE = re.compile(r"^\s*([-=*_])(\s*\1){2,}\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def _plain(line: str) -> str:
+    """Markdown inline syntax removed, so answers quote readable text."""
+    line = _IMAGE.sub(r"\1", line)
+    line = _LINK.sub(r"\1", line)
+    line = _EMPHASIS.sub(r"\2", line)
+    return _BULLET.sub("", line).strip()
+
+
+def _blocks(body: str) -> list[tuple[bool, str]]:
+    """(is_heading, text) for each heading and paragraph of a Markdown body, in order."""
+    blocks: list[tuple[bool, str]] = []
+    paragraph: list[str] = []
+
+    def end_paragraph() -> None:
+        if paragraph:
+            blocks.append((False, "\n".join(paragraph)))
+            paragraph.clear()
+
+    for raw in body.replace("\r\n", "\n").split("\n"):
+        heading = _HEADING.match(raw)
+        if heading:
+            end_paragraph()
+            if heading.group(1).strip():
+                blocks.append((True, _plain(heading.group(1))))
+        elif not raw.strip() or _RULE.match(raw):
+            end_paragraph()
+        elif line := _plain(raw):
+            paragraph.append(line)
+    end_paragraph()
+    return blocks
+
+
+def _chunks(text: str, max_words: int) -> list[str]:
+    """A paragraph cut at sentence ends into pieces of at most max_words (a longer sentence is cut at words)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        words = sentence.split()
+        while len(words) > max_words:
+            pieces.extend([" ".join(current)] if current else [])
+            current = []
+            pieces.append(" ".join(words[:max_words]))
+            words = words[max_words:]
+        if current and len(current) + len(words) > max_words:
+            pieces.append(" ".join(current))
+            current = []
+        current.extend(words)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def split_passages(article_id: int, title: str, body: str, url: str = "", max_words: int = 120) -> list[Passage]:
+    """Cut an article into passages small enough to quote and large enough to carry their own context.
+
+    A heading starts a new passage unless the current one is still short (under a quarter of max_words),
+    consecutive short paragraphs are merged up to max_words, and a long paragraph is cut at sentence
+    ends. Ids are "<article_id>:<n>", n counting from 0, stable while the article does not change.
+    """
+    max_words = max(max_words, 10)
+    min_words = max_words // 4
+    texts: list[str] = []
+    lines: list[str] = []
+    words = 0
+    only_headings = True
+
+    def flush() -> None:
+        nonlocal words, only_headings
+        if lines and not only_headings:
+            texts.append("\n".join(lines))
+        elif lines and texts:
+            texts[-1] += "\n" + "\n".join(lines)
+        lines.clear()
+        words, only_headings = 0, True
+
+    for is_heading, text in _blocks(body):
+        if is_heading:
+            if words >= min_words and not only_headings:
+                flush()
+            lines.append(text)
+            words += len(text.split())
+            continue
+        for chunk in _chunks(text, max_words) if len(text.split()) > max_words else [text]:
+            size = len(chunk.split())
+            if words + size > max_words and not only_headings:
+                flush()
+            lines.append(chunk)
+            words += size
+            only_headings = False
+    flush()
+    return [
+        Passage(id=f"{article_id}:{n}", article_id=article_id, title=title, text=text, url=url)
+        for n, text in enumerate(texts)
+    ]
+
+
+def passage_terms(passage: Passage) -> list[str]:
+    """What is indexed for a passage: its article's title and its own text."""
+    return index_terms(f"{passage.title}\n{passage.text}")
+
+
+class PassageIndex:
+    """A BM25 index over one bot's passages; cheap to query, rebuilt (not updated) when articles change."""
+
+    def __init__(self, passages: Sequence[Passage], *, k1: float = 1.2, b: float = 0.75) -> None:
+        self.passages = list(passages)
+        self._bm25: bm25s.BM25 | None = None
+        corpus = [passage_terms(p) for p in self.passages]
+        if any(corpus):
+            self._bm25 = bm25s.BM25(k1=k1, b=b)
+            self._bm25.index(corpus, show_progress=False)
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def search(self, query: str, k: int = 4) -> list[Passage]:
+        """The k passages that best match the query, best first, each a copy with .score set.
+
+        Only passages sharing at least one term with the query are returned, so a question about
+        something the knowledge base never mentions gets [] rather than arbitrary passages.
+        """
+        if self._bm25 is None or k <= 0:
+            return []
+        vocab = self._bm25.vocab_dict
+        terms = [term for term in query_terms(query) if term in vocab]
+        if not terms:
+            return []
+        scores = self._bm25.get_scores(terms)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        ranked = sorted(top.tolist(), key=lambda i: (-scores[i], i))
+        return [dataclasses.replace(self.passages[i], score=float(scores[i])) for i in ranked if scores[i] > 0]
+
+
+class IndexCache:
+    """Process-wide indexes, one per key (a bot), rebuilt when the caller's version string changes.
+
+    Builds for different keys run in parallel; concurrent requests for the same stale key build once.
+    The least recently used indexes are dropped past max_entries so idle tenants do not hold memory.
+    """
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[str, PassageIndex]] = OrderedDict()
+        self._build_locks: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, version: str, build: Callable[[], list[Passage]]) -> PassageIndex:
+        cached = self._fresh(key, version)
+        if cached is not None:
+            return cached
+        with self._lock:
+            build_lock = self._build_locks.setdefault(key, threading.Lock())
+        with build_lock:
+            cached = self._fresh(key, version)
+            if cached is not None:
+                return cached
+            index = PassageIndex(build())
+            with self._lock:
+                self._entries[key] = (version, index)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    evicted, _ = self._entries.popitem(last=False)
+                    self._build_locks.pop(evicted, None)
+            return index
+
+    def _fresh(self, key: Hashable, version: str) -> PassageIndex | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._build_locks.clear()

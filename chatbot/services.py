@@ -1,0 +1,135 @@
+"""The customer side: widget sessions and the customer message path.
+
+1. A customer message is persisted first (idempotent on ``client_msg_id``), card numbers masked.
+2. While the bot has the conversation, the deterministic triggers run inline, before any model call;
+   a hit hands off at once.
+3. Otherwise the bot's turn is enqueued as a Celery task after commit (``chatbot.tasks.bot_turn``).
+4. While agents have it (waiting, assigned) the bot stays silent: the message is for the humans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from chatbot.extraction import mask_card_numbers
+from chatbot.models import Bot, KnowledgeArticle
+from chatbot.pipeline import customer_message_route
+from handoff.services import handoff_rules_seed
+from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.models import Conversation, Message, Tenant
+from helpdesk.services import (
+    client_msg_id_clean,
+    contact_create,
+    conversation_start,
+    message_create,
+    message_text_clean,
+)
+from helpdesk.visitor_tokens import InvalidVisitorToken, VisitorClaims, visitor_token_issue, visitor_token_read
+from inbox.models import Queue
+
+
+@dataclass(frozen=True)
+class WidgetSession:
+    bot: Bot
+    conversation: Conversation
+    token: str
+    resumed: bool
+
+
+def bot_by_public_key(public_key: str) -> Bot:
+    """The bot a widget names. The public key is the only thing a widget knows; it resolves the tenant."""
+    bot = Bot.objects.select_related("tenant").filter(public_key=str(public_key or "")[:40]).first()
+    if bot is None:
+        raise NotFound("No bot has this public key.")
+    return bot
+
+
+def _resumable(bot: Bot, token: str) -> Conversation | None:
+    try:
+        claims = visitor_token_read(token)
+    except InvalidVisitorToken:
+        return None
+    if claims.bot_id != bot.pk or claims.tenant_id != bot.tenant_id:
+        return None
+    return (
+        Conversation.objects.for_tenant(bot.tenant_id)
+        .filter(pk=claims.conversation_id, bot=bot, contact_id=claims.contact_id)
+        .exclude(status=Conversation.Status.RESOLVED)
+        .first()
+    )
+
+
+@transaction.atomic
+def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
+    """Open (or resume, with a still-valid token) the visitor's conversation with a bot.
+
+    A new conversation starts with the bot's greeting as its first message, so a resuming widget gets it
+    back from the history like any other message.
+    """
+    bot = bot_by_public_key(public_key)
+    conversation = _resumable(bot, token) if token else None
+    resumed = conversation is not None
+    if conversation is None:
+        contact = contact_create(tenant=bot.tenant)
+        conversation = conversation_start(tenant=bot.tenant, bot_id=bot.pk, contact=contact)
+        message_create(
+            conversation=conversation, author_kind=Message.Author.BOT, body=bot.greeting, data={"greeting": True}
+        )
+    claims = VisitorClaims(
+        tenant_id=bot.tenant_id, bot_id=bot.pk, contact_id=conversation.contact_id, conversation_id=conversation.pk
+    )
+    return WidgetSession(bot=bot, conversation=conversation, token=visitor_token_issue(claims), resumed=resumed)
+
+
+def customer_message_receive(
+    *, conversation: Conversation, text: str, client_msg_id: str = ""
+) -> tuple[Message, bool]:
+    """Persist a customer's message, then let the bot or the humans have it. See the module docstring."""
+    text = message_text_clean(text)
+    client_msg_id = client_msg_id_clean(client_msg_id)
+    with transaction.atomic():
+        message, created = customer_message_store(conversation=conversation, text=text, client_msg_id=client_msg_id)
+        if created:
+            customer_message_route(conversation=conversation, message=message)
+    return message, created
+
+
+def customer_message_store(*, conversation: Conversation, text: str, client_msg_id: str) -> tuple[Message, bool]:
+    return message_create(
+        conversation=conversation,
+        author_kind=Message.Author.CUSTOMER,
+        body=mask_card_numbers(text),
+        client_msg_id=client_msg_id,
+    )
+
+
+@transaction.atomic
+def bot_create(*, tenant: Tenant, name: str, queue: Queue | None = None, **fields) -> Bot:
+    """A new bot with the default sensitive-topic rules, ready to answer from its knowledge base."""
+    if queue is not None and queue.tenant_id != tenant.pk:
+        raise InvalidInput("The queue belongs to another tenant.", fields={"queue": ["Not found."]})
+    bot = Bot.objects.create(tenant=tenant, name=name, queue=queue, **fields)
+    handoff_rules_seed(tenant_id=tenant.pk, bot_id=bot.pk)
+    return bot
+
+
+@transaction.atomic
+def article_upsert(*, bot: Bot, title: str, body: str, url: str = "", enabled: bool = True) -> tuple[KnowledgeArticle, str]:
+    """Create or update the bot's article of that title. Returns the article and "created", "updated" or
+    "unchanged"."""
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise InvalidInput("An article needs a title and a body.")
+    article = KnowledgeArticle.objects.filter(bot=bot, title=title).first()
+    if article is None:
+        article = KnowledgeArticle.objects.create(
+            tenant_id=bot.tenant_id, bot=bot, title=title, body=body, url=url, enabled=enabled
+        )
+        return article, "created"
+    if (article.body, article.url, article.enabled) == (body, url, enabled):
+        return article, "unchanged"
+    article.body, article.url, article.enabled = body, url, enabled
+    article.save(update_fields=["body", "url", "enabled", "updated_at"])
+    return article, "updated"

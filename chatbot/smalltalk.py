@@ -1,0 +1,165 @@
+"""Recognising small talk (hello, thanks, bye) so it is answered warmly instead of searched for.
+
+A greeting searched in the knowledge base finds nothing and would read as a question the bot cannot
+answer (a low-confidence handoff on "hi"). A message is small talk only when nothing else is left once
+its greeting, thanks and pleasantry words are taken out: "Hello, I can't log in" is a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatbot.responders.base import ReplyKind
+
+_GREETINGS = (
+    "hi",
+    "hii",
+    "hello",
+    "hallo",
+    "hey",
+    "heya",
+    "hiya",
+    "howdy",
+    "yo",
+    "greetings",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "good day",
+    "morning",
+    "evening",
+    "hola",
+    "buenos dias",
+    "buenas tardes",
+    "buenas",
+    "bonjour",
+    "bonsoir",
+    "salut",
+    "guten tag",
+    "ciao",
+    "buongiorno",
+    "ola",
+    "hej",
+    "namaste",
+    "how are you",
+    "how are you doing",
+    "how s it going",
+    "is anyone there",
+    "anyone there",
+    "are you there",
+)
+_THANKS = (
+    "thanks",
+    "thank you",
+    "thank u",
+    "thanks a lot",
+    "many thanks",
+    "thx",
+    "ty",
+    "tysm",
+    "cheers",
+    "much appreciated",
+    "appreciate it",
+    "appreciated",
+    "merci",
+    "gracias",
+    "danke",
+    "grazie",
+)
+_GOODBYES = (
+    "bye",
+    "bye bye",
+    "goodbye",
+    "good bye",
+    "see you",
+    "see ya",
+    "take care",
+    "have a nice day",
+    "have a good day",
+    "have a great day",
+    "adios",
+    "au revoir",
+)
+# Closing pleasantries: on their own they end a conversation, they do not ask anything.
+_CLOSINGS = (
+    "that s all",
+    "that is all",
+    "that s it",
+    "that s all i needed",
+    "that s all i need",
+    "that s everything",
+    "all good",
+    "all set",
+    "got it",
+    "that helps",
+    "that helped",
+    "i m good",
+    "nothing else",
+    "no more questions",
+    "ok",
+    "okay",
+    "great",
+    "perfect",
+    "awesome",
+    "cool",
+    "nice",
+    "brilliant",
+    "lovely",
+    "excellent",
+    "wonderful",
+    "super",
+)
+# Words that may surround small talk without turning it into a question.
+_PADDING = frozenset(
+    "there team all everyone folks guys again so very much lot a for the your you help oh ah well and "
+    "then just really again friend i needed need it that s this was".split()
+)
+
+
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
+
+
+_GREETING_RE = _phrase_pattern(_GREETINGS)
+_THANKS_RE = _phrase_pattern(_THANKS)
+_GOODBYE_RE = _phrase_pattern(_GOODBYES)
+_CLOSING_RE = _phrase_pattern(_CLOSINGS)
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("'", " ")
+    text = text.translate(str.maketrans("áàéèíóòúñç", "aaeeioouno"))
+    return " ".join(re.sub(r"[^a-z\s]", " ", text).split())
+
+
+def small_talk_kind(text: str) -> str | None:
+    """ReplyKind.GREETING or ReplyKind.THANKS when the message is only small talk, else None.
+
+    Thanks, goodbyes and bare acknowledgements ("ok", "great") all close a conversation, so they share
+    the THANKS kind; a message that both greets and thanks counts as thanks.
+    """
+    rest = _normalise(text)
+    if not rest:
+        return None
+    found: dict[str, bool] = {}
+    for name, pattern in (
+        ("thanks", _THANKS_RE),
+        ("goodbye", _GOODBYE_RE),
+        ("closing", _CLOSING_RE),
+        ("greeting", _GREETING_RE),
+    ):
+        rest, count = pattern.subn(" ", rest)
+        found[name] = count > 0
+    if any(word not in _PADDING for word in rest.split()):
+        return None
+    if found["thanks"] or found["goodbye"] or found["closing"]:
+        return ReplyKind.THANKS
+    if found["greeting"]:
+        return ReplyKind.GREETING
+    return None
+
+
+def is_goodbye(text: str) -> bool:
+    """Whether small talk says goodbye (the reply then closes instead of inviting more questions)."""
+    return bool(_GOODBYE_RE.search(_normalise(text)))

@@ -1,0 +1,115 @@
+"""Turning text into comparable terms, shared by retrieval (BM25) and the local responder (coverage).
+
+Both sides must normalise text the same way, or a question would never match the words of its answer.
+No model and no extra package: a light suffix stripper (PyStemmer would be better but is not a
+dependency), English stopwords from bm25s, and a few spelling and synonym folds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"also", "would", "could", "may", "might", "must", "shall", "us"}
+
+# Words customers use around a question that say nothing about its topic ("I bought it last week,
+# please help"). They are dropped from queries only: an article that contains them is not less relevant.
+QUERY_FILLERS = frozenset(
+    """
+    please pls hi hello hey thanks thank thx ok okay yes yeah hmm um well sure really actually still
+    want wanted wanting need needed needs like know tell help get got getting go going let make
+    wondering wonder question ask asking asked try trying tried way anyone someone something anything
+    thing things bit lot much many every today tomorrow yesterday ago last next week weeks month months
+    year years day days minute minutes time soon already yet ever bought buy purchased
+    purchase show shows possible able use using happen happens happened guys company
+    """.split()
+)
+
+# Folds applied to whole words before stemming: spelling variants and near-synonyms customers use for
+# the words knowledge articles use. Kept generic (any shop), never tuned to one knowledge base.
+WORD_FOLDS = {
+    "parcel": "package",
+    "parcels": "package",
+    "colour": "color",
+    "colours": "color",
+    "favourite": "favorite",
+    "cancelation": "cancellation",
+    "cheque": "check",
+    "cheques": "check",
+    "postcode": "zip",
+    "mobile": "phone",
+    "cellphone": "phone",
+    "telephone": "phone",
+    "emails": "email",
+    "signin": "login",
+    "logon": "login",
+    "passcode": "password",
+    "pwd": "password",
+    "reimbursement": "refund",
+    "money-back": "refund",
+}
+
+_PHRASE_FOLDS = (
+    (re.compile(r"\be-?mail", re.IGNORECASE), "email"),
+    (re.compile(r"\b(?:log|sign)[\s-]?(?:in|on)\b", re.IGNORECASE), "login"),
+    (re.compile(r"\bpass\s?word", re.IGNORECASE), "password"),
+)
+# Addresses and links are personal data or noise, never the topic of a question.
+_NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+_WORD = re.compile(r"[a-z0-9]+")
+_VOWEL = re.compile(r"[aeiouy]")
+_DOUBLE_END = re.compile(r"([bdfgklmnprt])\1$")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English suffix stripper: it only needs to map a word's common forms to one key.
+
+    "shipping", "ships", "shipped" -> "ship"; "cancelling", "cancelled" -> "cancel"; "codes" -> "cod".
+    Stems need not be words; they only ever meet other stems.
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and _VOWEL.search(word[: -len(suffix)]) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            word = _DOUBLE_END.sub(r"\1", word)
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    if word.endswith("y") and len(word) > 3:
+        word = word[:-1] + "i"
+    return word
+
+
+def _words(text: str) -> list[str]:
+    text = _NOISE.sub(" ", text)
+    for pattern, replacement in _PHRASE_FOLDS:
+        text = pattern.sub(replacement, text)
+    text = text.lower().replace("'", " ").replace("\u2019", " ")
+    return [WORD_FOLDS.get(word, word) for word in _WORD.findall(text)]
+
+
+def index_terms(text: str) -> list[str]:
+    """Terms of a passage, in order, repeats kept (BM25 counts them)."""
+    return [stem(w) for w in _words(text) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct content terms of a customer's question, in order of first use.
+
+    Numbers are left out: in a question they are amounts, dates or order numbers, not topics.
+    """
+    seen: dict[str, None] = {}
+    for word in _words(text):
+        if len(word) > 1 and word not in STOPWORDS and word not in QUERY_FILLERS and not word.isdigit():
+            seen.setdefault(stem(word), None)
+    return list(seen)

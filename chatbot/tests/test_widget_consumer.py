@@ -1,0 +1,169 @@
+"""The customer's socket, through the real ASGI application and the visitor-token middleware."""
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from chatbot.services import widget_session_start
+from helpdesk.models import Conversation, Message
+from helpdesk.testing import messages_of, widget_socket
+from helpdesk.visitor_tokens import VisitorClaims, visitor_token_issue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def session(make_tenant, make_bot):
+    tenant = make_tenant("acme")
+    bot = make_bot(tenant)
+    return widget_session_start(public_key=bot.public_key)
+
+
+async def connected(token: str, last_seq: int | None = 0):
+    sock = widget_socket(token, last_seq)
+    assert await sock.connect()
+    hello = await sock.receive()
+    assert hello["type"] == "hello"
+    batch = await sock.receive()
+    assert batch["type"] == "messages"
+    return sock, batch
+
+
+async def test_connect_says_hello_and_sends_the_history(session):
+    sock, batch = await connected(session.token)
+    assert [m["body"] for m in batch["messages"]] == [session.bot.greeting]
+    assert batch["messages"][0]["seq"] == 1
+    await sock.disconnect()
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "eyJ0IjoxfQ:forged:signature"])
+async def test_a_missing_or_forged_token_is_closed_with_4401(session, token):
+    sock = widget_socket(token)
+    assert await sock.connect()
+    error = await sock.receive()
+    assert error["type"] == "error"
+    assert await sock.close_code() == 4401
+
+
+async def test_an_expired_token_is_closed_with_4401(session, settings):
+    settings.VISITOR_TOKEN_MAX_AGE = -1
+    sock = widget_socket(session.token)
+    assert await sock.connect()
+    assert (await sock.receive())["code"] == "expired"
+    assert await sock.close_code() == 4401
+
+
+async def test_a_token_for_a_conversation_of_another_tenant_is_refused(session, make_tenant, make_bot):
+    other_bot = await sync_to_async(make_bot)(await sync_to_async(make_tenant)("globex"), "Other")
+    # Correctly signed, but it pairs this tenant's conversation with another tenant's bot and tenant.
+    token = visitor_token_issue(
+        VisitorClaims(
+            tenant_id=other_bot.tenant_id,
+            bot_id=other_bot.pk,
+            contact_id=session.conversation.contact_id,
+            conversation_id=session.conversation.pk,
+        )
+    )
+    sock = widget_socket(token)
+    assert await sock.connect()
+    assert (await sock.receive())["type"] == "error"
+    assert await sock.close_code() == 4401
+
+
+async def test_a_message_is_stored_then_echoed_with_its_seq(session):
+    sock, _ = await connected(session.token)
+    await sock.send({"type": "message", "text": "How long does delivery take?", "client_msg_id": "c-1"})
+    ack, frames = await sock.receive_until(lambda f: f["type"] == "ack")
+    assert ack["message"]["seq"] == 2
+    assert ack["message"]["body"] == "How long does delivery take?"
+    assert ack["duplicate"] is False
+    stored = await sync_to_async(Message.objects.get)(conversation=session.conversation, seq=2)
+    assert (stored.author_kind, stored.client_msg_id) == ("customer", "c-1")
+    await sock.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json at all", "invalid_json"),
+        ("[1, 2]", "bad_frame"),
+        ({"type": "dance"}, "unknown_type"),
+        ({"type": "message", "text": ""}, "empty_text"),
+        ({"type": "message", "text": "   "}, "empty_text"),
+        ({"type": "message", "text": "x" * 4001}, "text_too_long"),
+        ({"type": "message", "text": 12}, "invalid"),
+        ({"type": "message", "text": "hi", "client_msg_id": "x" * 65}, "invalid"),
+        ({"type": "resume", "last_seq": "soon"}, "bad_frame"),
+    ],
+)
+async def test_a_bad_frame_gets_an_error_and_the_socket_stays_usable(session, frame, code):
+    sock, _ = await connected(session.token)
+    await sock.send(frame)
+    error = await sock.receive()
+    assert (error["type"], error["code"]) == ("error", code)
+    await sock.send({"type": "message", "text": "still here?", "client_msg_id": "after-error"})
+    ack, _ = await sock.receive_until(lambda f: f["type"] == "ack")
+    assert ack["message"]["body"] == "still here?"
+    count = await sync_to_async(Message.objects.filter(conversation=session.conversation, author_kind="customer").count)()
+    assert count == 1
+    await sock.disconnect()
+
+
+async def test_a_resend_returns_the_stored_message_without_a_duplicate(session):
+    sock, _ = await connected(session.token)
+    frame = {"type": "message", "text": "What does a service cost?", "client_msg_id": "same-id"}
+    await sock.send(frame)
+    first, _ = await sock.receive_until(lambda f: f["type"] == "ack")
+    await sock.send(frame)
+    second, _ = await sock.receive_until(lambda f: f["type"] == "ack")
+    assert second["duplicate"] is True
+    assert second["message"]["seq"] == first["message"]["seq"]
+    count = await sync_to_async(Message.objects.filter(client_msg_id="same-id").count)()
+    assert count == 1
+    await sock.disconnect()
+
+
+async def test_a_reconnecting_client_gets_exactly_what_it_missed(session):
+    sock, _ = await connected(session.token)
+    await sock.send({"type": "message", "text": "What does a service cost?", "client_msg_id": "q1"})
+    await sock.receive_until(lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot")
+    await sock.disconnect()
+
+    conversation = await sync_to_async(Conversation.objects.get)(pk=session.conversation.pk)
+    seen = 2  # the greeting and the question; the bot's answer came after
+    # While the client was away, two more messages arrive.
+    for text in ("one", "two"):
+        await sync_to_async(Message.objects.create)(
+            tenant_id=conversation.tenant_id, conversation=conversation, author_kind="agent", body=text,
+            seq=await sync_to_async(_next_seq)(conversation.pk),
+        )
+    sock2, batch = await connected(session.token, last_seq=seen)
+    seqs = [m["seq"] for m in batch["messages"]]
+    last = await sync_to_async(lambda: Conversation.objects.get(pk=conversation.pk).last_seq)()
+    assert seqs == list(range(seen + 1, last + 1))
+    assert [m["body"] for m in batch["messages"]][-2:] == ["one", "two"]
+    assert await sock2.nothing()
+    await sock2.disconnect()
+
+
+def _next_seq(conversation_id: int) -> int:
+    from django.db.models import F
+
+    Conversation.objects.filter(pk=conversation_id).update(last_seq=F("last_seq") + 1)
+    return Conversation.objects.get(pk=conversation_id).last_seq
+
+
+async def test_private_notes_never_reach_the_customer(session, make_agent):
+    from inbox.services import agent_reply
+
+    sock, _ = await connected(session.token)
+    membership = await sync_to_async(make_agent)(session.bot.tenant, "alice")
+    await sync_to_async(agent_reply)(
+        membership=membership, conversation=session.conversation, text="internal: VIP", private=True
+    )
+    await sync_to_async(agent_reply)(membership=membership, conversation=session.conversation, text="Hello there")
+    frame, seen = await sock.receive_until(lambda f: f["type"] == "message" and f["message"]["body"] == "Hello there")
+    assert all("internal" not in m["body"] for m in messages_of(seen))
+    sock2, batch = await connected(session.token, last_seq=0)
+    assert "internal: VIP" not in [m["body"] for m in batch["messages"]]
+    await sock.disconnect()
+    await sock2.disconnect()

@@ -1,0 +1,112 @@
+"""Fixtures shared by every app's tests, and the rule for tests that need a real service.
+
+Tests marked ``postgres``, ``redis`` or ``browser`` skip with a reason when the service is missing, except
+when ``CI=true``: there a missing service fails the test, so nothing skips silently in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+
+from helpdesk.models import Membership, Tenant
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def _redis_reachable() -> bool:
+    url = urlparse(REDIS_URL)
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: services must be up, nothing may skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    if request.node.get_closest_marker("redis") and not _redis_reachable():
+        _missing(f"Redis is not reachable at {REDIS_URL}")
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("browser") and not os.path.exists("/usr/bin/chromium"):
+        _missing("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers(settings):
+    """Each test gets its own channel layer instance, bound to its own event loop."""
+    from channels.layers import channel_layers
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
+@pytest.fixture
+def redis_channel_layer(settings):
+    """Use the real Redis channel layer for this test (the ``redis`` marker makes sure it is up)."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"helpdesk-test-{os.getpid()}"},
+        }
+    }
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
+@pytest.fixture
+def make_tenant(db):
+    def make(slug: str = "acme", name: str | None = None) -> Tenant:
+        return Tenant.objects.create(slug=slug, name=name or slug.title())
+
+    return make
+
+
+@pytest.fixture
+def make_agent(db, django_user_model):
+    def make(tenant: Tenant, username: str, role: str = Membership.Role.AGENT, name: str = "") -> Membership:
+        user = django_user_model.objects.create_user(username=username, password="pw-" + username)
+        return Membership.objects.create(tenant=tenant, user=user, role=role, display_name=name or username.title())
+
+    return make
+
+
+BIKE_SHOP_KB = [
+    ("Delivery", "Bikes are delivered in 5 to 7 working days. Accessories arrive in 2 to 3 working days."),
+    ("Returns", "Unused accessories can be returned within 14 days. Bikes can be returned within 30 days."),
+    ("Servicing", "A standard service costs $49 and includes brake and gear adjustment. Book it online."),
+    ("Frame sizes", "Measure your inside leg and use the size chart on each product page to pick a frame size."),
+]
+
+
+@pytest.fixture
+def make_bot(db):
+    def make(tenant: Tenant, name: str = "Spoke", *, queue: bool = True, articles=BIKE_SHOP_KB, **fields):
+        from chatbot.services import article_upsert, bot_create
+        from inbox.models import Queue
+
+        q = Queue.objects.create(tenant=tenant, name=f"{name} support") if queue else None
+        fields.setdefault("order_number_pattern", r"SP-\d{5}")
+        bot = bot_create(tenant=tenant, name=name, queue=q, **fields)
+        for title, body in articles:
+            article_upsert(bot=bot, title=title, body=body)
+        return bot
+
+    return make

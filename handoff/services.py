@@ -1,0 +1,136 @@
+"""Starting and ending handoffs: the record, the routing, what the customer is told, what agents see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.events import inbox_group, publish_on_commit
+from helpdesk.models import Conversation, Message
+from helpdesk.selectors import conversation_payload
+from helpdesk.services import conversation_status_set, message_create, system_message_create
+from handoff.models import Handoff, HandoffRule, Reason
+from handoff.selectors import handoff_context, handoff_open
+from handoff.triggers import DEFAULT_SENSITIVE_RULES
+from inbox.models import Queue
+from inbox.selectors import queue_is_open, queue_position
+
+OFFLINE_MESSAGE = (
+    "Our support team isn't available right now. Your conversation is saved, and a member of the team will "
+    "follow up with you here as soon as they're back."
+)
+
+
+@dataclass(frozen=True)
+class HandoffRequest:
+    """Why a conversation should go to a person: the primary reason and the evidence behind it."""
+
+    reason: str
+    evidence: dict
+    trigger_message: Message | None = None
+
+
+def handoff_message_render(template: str, *, position: int | None) -> str:
+    """The bot's handoff message with its placeholders filled; unknown placeholders are left as written."""
+    values = {"position": position if position is not None else "", "queue_position": position or ""}
+    try:
+        return template.format(**values).strip()
+    except (KeyError, IndexError, ValueError):
+        return template.strip()
+
+
+@transaction.atomic
+def handoff_start(
+    *, conversation: Conversation, request: HandoffRequest, queue: Queue | None, handoff_message: str
+) -> Handoff | None:
+    """Hand ``conversation`` to a person. Idempotent: a conversation already handed off keeps its handoff.
+
+    Open queue: the conversation waits in it and agents are told. Closed or no queue: the offline path,
+    with a clear message to the customer and the conversation stored (never a silent dead end).
+    """
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.status != Conversation.Status.BOT:
+        return handoff_open(locked)
+    context = handoff_context(locked)
+    now = timezone.now()
+    is_open = queue is not None and queue_is_open(queue)
+    handoff = Handoff.objects.create(
+        tenant_id=locked.tenant_id,
+        conversation=locked,
+        reason=request.reason,
+        evidence=request.evidence,
+        context=context,
+        queue=queue,
+        outcome=Handoff.Outcome.QUEUED if is_open else Handoff.Outcome.OFFLINE,
+        trigger_message=request.trigger_message,
+        offered_at=now if is_open else None,
+    )
+    locked.handoff_reason = request.reason
+    locked.save(update_fields=["handoff_reason"])
+    label = Reason(request.reason).label if request.reason in Reason.values else request.reason
+    detail = request.evidence.get("explanation") or ""
+    system_message_create(
+        conversation=locked,
+        body=f"Handed off: {label.lower()}" + (f" ({detail})" if detail else ""),
+        event="handoff",
+        reason=request.reason,
+        handoff_id=handoff.pk,
+    )
+    if is_open:
+        conversation_status_set(conversation=locked, status=Conversation.Status.WAITING)
+        position = queue_position(tenant=locked.tenant_id, conversation=locked)
+        text = handoff_message_render(handoff_message, position=position)
+        message_create(
+            conversation=locked,
+            author_kind=Message.Author.BOT,
+            body=text,
+            data={"event": "handoff", "queue_position": position},
+        )
+        publish_on_commit(
+            inbox_group(locked.tenant_id),
+            {
+                "type": "handoff.created",
+                "conversation": conversation_payload(locked),
+                "handoff": handoff_payload(handoff),
+            },
+        )
+    else:
+        conversation_status_set(conversation=locked, status=Conversation.Status.OFFLINE)
+        message_create(
+            conversation=locked, author_kind=Message.Author.BOT, body=OFFLINE_MESSAGE, data={"event": "offline"}
+        )
+    conversation.status = locked.status
+    return handoff
+
+
+def handoff_payload(handoff: Handoff) -> dict:
+    return {
+        "id": handoff.pk,
+        "reason": handoff.reason,
+        "reason_label": Reason(handoff.reason).label if handoff.reason in Reason.values else handoff.reason,
+        "evidence": handoff.evidence,
+        "context": handoff.context,
+        "outcome": handoff.outcome,
+        "created_at": handoff.created_at.isoformat(),
+    }
+
+
+def handoff_rules_seed(*, tenant_id: int, bot_id: int) -> int:
+    """Give a bot the default sensitive-topic rules it does not have yet. Returns how many were added."""
+    added = 0
+    for rule in DEFAULT_SENSITIVE_RULES:
+        _, created = HandoffRule.objects.get_or_create(
+            tenant_id=tenant_id,
+            bot_id=bot_id,
+            name=rule.name,
+            defaults={
+                "label": rule.label,
+                "keywords": "\n".join(rule.keywords),
+                "patterns": "\n".join(rule.patterns),
+                "enabled": rule.enabled,
+            },
+        )
+        added += int(created)
+    return added

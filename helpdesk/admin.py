@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from helpdesk.models import Contact, Conversation, Membership, Message, Tenant
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "tenant", "role", "display_name"]
+    list_filter = ["tenant", "role"]
+    search_fields = ["user__username", "display_name"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "tenant", "created_at"]
+    list_filter = ["tenant"]
+    search_fields = ["name", "email", "external_id"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ["seq", "author_kind", "body", "private", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "tenant", "bot", "contact", "status", "handoff_reason", "assignee", "updated_at"]
+    list_filter = ["tenant", "status", "handoff_reason", "channel"]
+    search_fields = ["contact__name", "contact__email"]
+    readonly_fields = ["last_seq", "collected", "created_at", "updated_at", "waiting_since"]
+    inlines = [MessageInline]

@@ -1,0 +1,62 @@
+import pytest
+from django.urls import reverse
+
+from chatbot.services import widget_session_start
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(make_tenant, make_bot, make_agent):
+    acme, globex = make_tenant("acme"), make_tenant("globex")
+    return {
+        "alice": make_agent(acme, "alice"),
+        "gina": make_agent(globex, "gina"),
+        "conv": widget_session_start(public_key=make_bot(acme).public_key).conversation,
+    }
+
+
+def test_the_inbox_asks_visitors_to_log_in(client):
+    response = client.get(reverse("inbox:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_agent_sees_their_inbox(client, world):
+    client.force_login(world["alice"].user)
+    response = client.get(reverse("inbox:index"))
+    assert response.status_code == 200
+    assert b'data-socket="/ws/inbox/"' in response.content
+
+
+def test_an_agent_opens_a_conversation_of_their_tenant(client, world):
+    client.force_login(world["alice"].user)
+    response = client.get(reverse("inbox:conversation", args=[world["conv"].pk]))
+    assert response.status_code == 200
+    assert world["conv"].bot.greeting.encode() in response.content
+
+
+def test_another_tenants_agent_gets_404_for_the_conversation(client, world):
+    client.force_login(world["gina"].user)
+    response = client.get(reverse("inbox:conversation", args=[world["conv"].pk]))
+    assert response.status_code == 404
+
+
+def test_a_missing_conversation_is_the_same_404(client, world):
+    client.force_login(world["alice"].user)
+    assert client.get(reverse("inbox:conversation", args=[10**9])).status_code == 404
+
+
+def test_a_user_without_a_tenant_is_forbidden(client, django_user_model, world):
+    client.force_login(django_user_model.objects.create_user(username="drifter", password="x"))
+    assert client.get(reverse("inbox:index")).status_code == 403
+
+
+def test_customer_text_is_escaped_on_the_conversation_page(client, world):
+    from chatbot.services import customer_message_receive
+
+    customer_message_receive(conversation=world["conv"], text="<script>alert(1)</script>", client_msg_id="x")
+    client.force_login(world["alice"].user)
+    response = client.get(reverse("inbox:conversation", args=[world["conv"].pk]))
+    assert b"<script>alert(1)</script>" not in response.content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content

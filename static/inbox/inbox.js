@@ -1,0 +1,213 @@
+/* The agent inbox: one WebSocket per page, live lists and a live conversation. No build step.
+ * Every text from customers, bots and agents is put in the page with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("conversation") || document.getElementById("inbox");
+  if (!root) return;
+  const state = document.getElementById("live-state");
+  const conversationId = root.id === "conversation" ? Number(root.dataset.conversationId) : null;
+  let lastSeq = conversationId ? Number(root.dataset.lastSeq || 0) : 0;
+  let socket = null;
+  let retry = 0;
+  const pending = new Map(); // client_msg_id -> frame, resent after a reconnect
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "m-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  function setState(text) {
+    if (state) state.textContent = text;
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function connect() {
+    const proto = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(proto + location.host + root.dataset.socket);
+    socket.addEventListener("open", function () {
+      retry = 0;
+      setState("Live");
+      if (conversationId) {
+        send({ type: "open", conversation_id: conversationId, last_seq: lastSeq });
+        pending.forEach(function (frame) { send(frame); });
+      }
+    });
+    socket.addEventListener("message", function (e) {
+      let frame;
+      try { frame = JSON.parse(e.data); } catch (err) { return; }
+      handle(frame);
+    });
+    socket.addEventListener("close", function (e) {
+      setState("Reconnecting…");
+      if (e.code === 4401 || e.code === 4403) { setState("Not allowed: please log in again."); return; }
+      retry = Math.min(retry + 1, 6);
+      setTimeout(connect, 250 * Math.pow(2, retry));
+    });
+  }
+
+  /* ---- inbox lists ---- */
+
+  function rowFor(conversation, reason) {
+    const li = document.createElement("li");
+    li.className = "conv-row status-" + conversation.status + " fresh";
+    li.dataset.conversationId = conversation.id;
+    const a = document.createElement("a");
+    a.href = "/inbox/c/" + conversation.id + "/";
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = conversation.contact.name || conversation.contact.email || ("Visitor #" + conversation.contact.id);
+    a.appendChild(who);
+    if (reason) {
+      const badge = document.createElement("span");
+      badge.className = "badge reason-" + reason;
+      badge.textContent = reason;
+      a.appendChild(badge);
+    }
+    const status = document.createElement("span");
+    status.className = "status";
+    status.textContent = conversation.status;
+    a.appendChild(status);
+    li.appendChild(a);
+    return li;
+  }
+
+  function placeRow(listName, conversation, reason) {
+    const list = document.querySelector('[data-list="' + listName + '"]');
+    if (!list) return;
+    const old = list.querySelector('[data-conversation-id="' + conversation.id + '"]');
+    if (old) old.remove();
+    const empty = list.querySelector(".empty");
+    if (empty) empty.remove();
+    if (listName === "waiting") list.appendChild(rowFor(conversation, reason));
+    else list.insertBefore(rowFor(conversation, reason), list.firstChild);
+    recount();
+  }
+
+  function dropRow(listName, id) {
+    const list = document.querySelector('[data-list="' + listName + '"]');
+    const old = list && list.querySelector('[data-conversation-id="' + id + '"]');
+    if (old) { old.remove(); recount(); }
+  }
+
+  function recount() {
+    document.querySelectorAll("[data-count]").forEach(function (el) {
+      const list = document.querySelector('[data-list="' + el.dataset.count + '"]');
+      el.textContent = list ? list.querySelectorAll(".conv-row").length : 0;
+    });
+  }
+
+  function onConversation(conversation, reason) {
+    const me = Number(document.body.dataset.me || root.dataset.me || 0);
+    if (conversation.status === "waiting") placeRow("waiting", conversation, reason);
+    else dropRow("waiting", conversation.id);
+    if (conversation.status === "assigned" && conversation.assignee_id === me) placeRow("mine", conversation, reason);
+    else dropRow("mine", conversation.id);
+    if (["resolved", "offline"].indexOf(conversation.status) === -1) placeRow("open", conversation, reason);
+    else dropRow("open", conversation.id);
+  }
+
+  /* ---- one conversation ---- */
+
+  const messages = document.getElementById("messages");
+
+  function authorLabel(m) {
+    if (m.author_kind === "customer") return "Customer";
+    if (m.author_kind === "system") return "System";
+    return m.author_name || m.author_kind;
+  }
+
+  function addMessage(m) {
+    if (!messages || m.conversation_id !== conversationId) return;
+    if (messages.querySelector('[data-seq="' + m.seq + '"]')) return;
+    const li = document.createElement("li");
+    li.className = "msg msg-" + m.author_kind + (m.private ? " msg-private" : "");
+    li.dataset.seq = m.seq;
+    const author = document.createElement("span");
+    author.className = "author";
+    author.textContent = authorLabel(m);
+    const body = document.createElement("span");
+    body.className = "body";
+    body.textContent = m.body;
+    li.appendChild(author);
+    li.appendChild(body);
+    messages.appendChild(li);
+    lastSeq = Math.max(lastSeq, m.seq);
+    li.scrollIntoView({ block: "end" });
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "messages":
+        frame.messages.forEach(addMessage);
+        break;
+      case "message":
+        addMessage(frame.message);
+        break;
+      case "ack":
+        pending.delete(frame.client_msg_id);
+        addMessage(frame.message);
+        break;
+      case "handoff.created":
+        onConversation(frame.conversation, frame.handoff.reason);
+        break;
+      case "conversation.status":
+      case "conversation.activity":
+        onConversation(frame.conversation, frame.conversation.handoff_reason);
+        if (conversationId && frame.conversation.id === conversationId) {
+          const st = document.getElementById("conv-status");
+          if (st) st.textContent = frame.conversation.status;
+          const claim = document.getElementById("claim");
+          if (claim) claim.hidden = frame.conversation.status === "assigned";
+        }
+        break;
+      case "typing": {
+        const t = document.getElementById("typing");
+        if (t && frame.conversation_id === conversationId && frame.who === "customer") {
+          t.hidden = !frame.typing;
+          t.textContent = "The customer is typing…";
+        }
+        break;
+      }
+      case "error": {
+        const err = document.getElementById("reply-error");
+        if (err) { err.hidden = false; err.textContent = frame.message; }
+        break;
+      }
+    }
+  }
+
+  const form = document.getElementById("reply");
+  if (form) {
+    const box = form.elements.text;
+    let typingSent = false;
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      const text = box.value.trim();
+      if (!text) return;
+      const frame = {
+        type: "message", conversation_id: conversationId, text: text,
+        client_msg_id: uuid(), private: form.elements.private.checked,
+      };
+      pending.set(frame.client_msg_id, frame);
+      send(frame);
+      box.value = "";
+      document.getElementById("reply-error").hidden = true;
+      send({ type: "typing", conversation_id: conversationId, typing: false });
+      typingSent = false;
+    });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+    });
+    box.addEventListener("input", function () {
+      if (!typingSent) { send({ type: "typing", conversation_id: conversationId, typing: true }); typingSent = true; }
+    });
+  }
+  const claim = document.getElementById("claim");
+  if (claim) claim.addEventListener("click", function () { send({ type: "claim", conversation_id: conversationId }); });
+
+  connect();
+})();
