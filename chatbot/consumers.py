@@ -12,6 +12,7 @@ from helpdesk.events import typing_send
 from helpdesk.models import Conversation
 from helpdesk.selectors import message_payload
 
+
 @database_sync_to_async
 def _conversation(conversation_id: int) -> Conversation:
     return Conversation.objects.select_related("bot").get(pk=conversation_id)
@@ -19,9 +20,15 @@ def _conversation(conversation_id: int) -> Conversation:
 
 @database_sync_to_async
 def _receive(conversation: Conversation, text, client_msg_id) -> dict:
-    message, created = customer_message_receive(conversation=conversation, text=text, client_msg_id=client_msg_id)
-    return {"type": "ack", "client_msg_id": message.client_msg_id or None, "duplicate": not created,
-            "message": message_payload(message, author_name="")}
+    message, created = customer_message_receive(
+        conversation=conversation, text=text, client_msg_id=client_msg_id
+    )
+    return {
+        "type": "ack",
+        "client_msg_id": message.client_msg_id or None,
+        "duplicate": not created,
+        "message": message_payload(message, author_name=""),
+    }
 
 
 class WidgetConsumer(HelpdeskConsumer):
@@ -70,5 +77,11 @@ class WidgetConsumer(HelpdeskConsumer):
                 frame["agent_name"] = event["agent_name"]
             await self.send_json(frame)
         elif kind == "typing" and event.get("who") in ("bot", "agent"):
-            await self.send_json({"type": "typing", "who": event["who"], "typing": event["typing"],
-                                  "name": event.get("name", "")})
+            await self.send_json(
+                {
+                    "type": "typing",
+                    "who": event["who"],
+                    "typing": event["typing"],
+                    "name": event.get("name", ""),
+                }
+            )

@@ -19,22 +19,46 @@ DEMO_PUBLIC_KEY = "pk_demo_northwind"
 DEMO_PASSWORD = "demo-pass-123"  # printed by the command: this is a local demo, never a deployment
 
 DEMO_ARTICLES = [
-    ("Delivery times", "Standard delivery takes 2 to 4 working days. Express delivery arrives the next working day "
-     "if you order before 1pm and costs $9.95. Delivery is free on orders over $60."),
-    ("Returns", "You can return unused items within 45 days for a full refund. Start a return from My orders, "
-     "print the free return label and drop the parcel at any post office. Worn footwear cannot be returned."),
-    ("Refunds", "Refunds are sent to your original payment method within 3 working days of your return "
-     "reaching us. Your bank may take another 2 to 5 days to show it."),
-    ("Tracking an order", "Every order gets a tracking number by email when it ships. You can also follow your "
-     "parcel from My orders, under Track delivery."),
-    ("Tent sizes", "Our tents come in 1, 2, 4 and 6 person sizes. The person count is for sleeping bags side by "
-     "side; pick one size up if you want room for gear."),
-    ("Warranty", "Tents, backpacks and sleeping bags carry a 3 year warranty against defects in materials and "
-     "workmanship. Send a photo of the defect and your order number to start a claim."),
-    ("Changing your password", "Click Sign in, then Forgot password, and enter your email address. The reset "
-     "link we send is valid for one hour."),
-    ("Opening hours", "Our support team answers chats Monday to Saturday, 8am to 8pm Central time. The "
-     "Denver store is open every day from 10am to 7pm."),
+    (
+        "Delivery times",
+        "Standard delivery takes 2 to 4 working days. Express delivery arrives the next working day "
+        "if you order before 1pm and costs $9.95. Delivery is free on orders over $60.",
+    ),
+    (
+        "Returns",
+        "You can return unused items within 45 days for a full refund. Start a return from My orders, "
+        "print the free return label and drop the parcel at any post office. Worn footwear cannot be returned.",
+    ),
+    (
+        "Refunds",
+        "Refunds are sent to your original payment method within 3 working days of your return "
+        "reaching us. Your bank may take another 2 to 5 days to show it.",
+    ),
+    (
+        "Tracking an order",
+        "Every order gets a tracking number by email when it ships. You can also follow your "
+        "parcel from My orders, under Track delivery.",
+    ),
+    (
+        "Tent sizes",
+        "Our tents come in 1, 2, 4 and 6 person sizes. The person count is for sleeping bags side by "
+        "side; pick one size up if you want room for gear.",
+    ),
+    (
+        "Warranty",
+        "Tents, backpacks and sleeping bags carry a 3 year warranty against defects in materials and "
+        "workmanship. Send a photo of the defect and your order number to start a claim.",
+    ),
+    (
+        "Changing your password",
+        "Click Sign in, then Forgot password, and enter your email address. The reset "
+        "link we send is valid for one hour.",
+    ),
+    (
+        "Opening hours",
+        "Our support team answers chats Monday to Saturday, 8am to 8pm Central time. The "
+        "Denver store is open every day from 10am to 7pm.",
+    ),
 ]
 
 DEMO_AGENTS = [("alice", "Alice Moreno"), ("bob", "Bob Chen")]
@@ -72,7 +96,8 @@ def demo_load() -> DemoSummary:
     for username, full_name in DEMO_AGENTS:
         first, last = full_name.split(" ", 1)
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from handoff.amounts import find_amounts
 
 CARD_MASK = "**** **** **** "
 
-# Digit groups separated by single spaces or dashes: "4242 4242 4242 4242", "4242-4242-...", "4242424242424242".
+# Digit groups separated by single spaces or dashes: "4242 4242 4242 4242", "4242-4242-...", "4242424242..."
 _DIGIT_RUN = re.compile(r"(?<![\d.,])\d+(?:[ -]\d+)*(?![\d])")
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 _PHONE = re.compile(r"(?<![\w#/.,-])(?:\+|00)?\s?(?:\(\d{1,5}\)\s?)?\d(?:[ .-]?\(?\d\)?)+(?![\w/-])")
 _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
-_PHONE_CUE = re.compile(r"\b(?:phone|call|tel|telephone|mobile|cell|whatsapp|text|sms|reach|number)\b", re.IGNORECASE)
+_PHONE_CUE = re.compile(
+    r"\b(?:phone|call|tel|telephone|mobile|cell|whatsapp|text|sms|reach|number)\b", re.IGNORECASE
+)
 _OTHER_CUE = re.compile(
-    r"\b(?:order|invoice|ticket|tracking|account|reference|ref|case|card|postcode|zip)\b", re.IGNORECASE
+    r"\b(?:order|invoice|ticket|tracking|account|reference|ref|case|card|postcode|zip)(?:\s+(?:number|no|id))?\b",
+    re.IGNORECASE,
 )
 _DEFAULT_ORDER = re.compile(
-    r"\border\s*(?:number|no\.?|num|id|#)?\s*(?:is\s*)?[:#]?\s*([A-Z0-9][A-Z0-9-]{3,19})\b", re.IGNORECASE
+    r"\border\b\s*(?:number\b|no\.?|num\b|id\b|#)?\s*(?:is\s*)?[:#]?\s*([A-Z0-9][A-Z0-9-]{3,19})\b", re.IGNORECASE
 )
 
 
@@ -68,17 +74,22 @@ def mask_card_numbers(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=256)
+def _order_regex(pattern: str) -> re.Pattern[str] | None:
+    """The bot's order-number pattern as whole words, or None when it is blank or not a valid regex."""
+    if not pattern:
+        return None
+    try:
+        return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def _order_match(text: str, pattern: str) -> tuple[str, int, int] | None:
-    if pattern:
-        try:
-            match = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE)
-        except re.error:
-            match = None
-            pattern = ""
-        if match:
-            return match.group(), match.start(), match.end()
-        if pattern:
-            return None
+    regex = _order_regex(pattern)
+    if regex is not None:
+        match = regex.search(text)
+        return (match.group(), match.start(), match.end()) if match else None
     for match in _DEFAULT_ORDER.finditer(text):
         if any(c.isdigit() for c in match.group(1)):
             return match.group(1), match.start(1), match.end(1)
@@ -104,7 +115,7 @@ def _phone(text: str, taken: list[tuple[int, int]]) -> str:
         before = text[max(0, start - 40) : start]
         cue = list(_PHONE_CUE.finditer(before))
         other = list(_OTHER_CUE.finditer(before))
-        if other and (not cue or other[-1].start() > cue[-1].start()):
+        if other and (not cue or other[-1].end() >= cue[-1].end()):
             continue
         international = candidate.startswith(("+", "00"))
         grouped = len(re.findall(r"\d+", candidate)) >= 3 or "(" in candidate

@@ -29,7 +29,9 @@ _settings_lock = threading.Lock()
 
 
 def articles_version(bot: Bot) -> str:
-    agg = KnowledgeArticle.objects.filter(bot=bot, enabled=True).aggregate(n=Count("id"), at=Max("updated_at"))
+    agg = KnowledgeArticle.objects.filter(bot=bot, enabled=True).aggregate(
+        n=Count("id"), at=Max("updated_at")
+    )
     return f"{agg['n']}:{agg['at'].isoformat() if agg['at'] else '-'}"
 
 
@@ -68,8 +70,13 @@ def responder_for(bot: Bot) -> Responder:
     """
     if not (bot.anthropic_api_key or settings.ANTHROPIC_API_KEY):
         return _responders.setdefault(("local",), LocalResponder())
-    key = ("claude", settings.ANTHROPIC_API_KEY, settings.ANTHROPIC_MODEL, settings.ANTHROPIC_TIMEOUT_SECONDS,
-           settings.ANTHROPIC_MAX_RETRIES)
+    key = (
+        "claude",
+        settings.ANTHROPIC_API_KEY,
+        settings.ANTHROPIC_MODEL,
+        settings.ANTHROPIC_TIMEOUT_SECONDS,
+        settings.ANTHROPIC_MAX_RETRIES,
+    )
     with _settings_lock:
         if key not in _responders:
             _responders[key] = ClaudeResponder(

@@ -25,14 +25,20 @@ class Bot(TenantOwned):
         blank=True, help_text="Persona and house rules added to the system prompt of the Claude responder."
     )
     public_key = models.CharField(max_length=40, unique=True, default=new_public_key, editable=False)
-    model_name = models.CharField(max_length=80, blank=True, help_text="Claude model; blank uses the default.")
+    model_name = models.CharField(
+        max_length=80, blank=True, help_text="Claude model; blank uses the default."
+    )
     anthropic_api_key = models.CharField(
         max_length=200, blank=True, help_text="The tenant's own Anthropic key; blank uses the deployment's."
     )
     confidence_threshold = models.FloatField(default=0.35)
-    queue = models.ForeignKey("inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="bots")
+    queue = models.ForeignKey(
+        "inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="bots"
+    )
     order_number_pattern = models.CharField(
-        max_length=200, blank=True, help_text=r"A regular expression for this shop's order numbers, e.g. LL-\d{6}."
+        max_length=200,
+        blank=True,
+        help_text=r"A regular expression for this shop's order numbers, e.g. LL-\d{6}.",
     )
     currency = models.CharField(max_length=3, default="USD")
     refund_handoff_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("100"))
@@ -48,7 +54,8 @@ class Bot(TenantOwned):
     trigger_repeated_failure = models.BooleanField("repeated failure", default=True)
     trigger_low_confidence = models.BooleanField("low confidence", default=True)
     sentiment_threshold = models.FloatField(
-        default=-0.5, help_text="A customer message whose sentiment score (-1..1) is at or below this hands off."
+        default=-0.5,
+        help_text="A customer message whose sentiment score (-1..1) is at or below this hands off.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,7 +20,15 @@ from chatbot.models import Bot
 from chatbot.responders.base import BotReply, ReplyKind, Turn
 from handoff.sentiment import sentiment_score
 from handoff.services import HandoffRequest, handoff_start
-from handoff.triggers import TriggerHit, TurnContext, inline_hits, is_rephrase, primary_hit, turn_hits, unresolved_after
+from handoff.triggers import (
+    TriggerHit,
+    TurnContext,
+    inline_hits,
+    is_rephrase,
+    primary_hit,
+    turn_hits,
+    unresolved_after,
+)
 from helpdesk.events import conversation_group, publish_on_commit, typing_event
 from helpdesk.models import Conversation, Message
 from helpdesk.services import conversation_collected_merge, message_create
@@ -39,14 +47,18 @@ def _hit_evidence(hit: TriggerHit, hits: list[TriggerHit], message: Message) -> 
     }
 
 
-def handoff_for_hits(*, conversation: Conversation, bot: Bot, message: Message, hits: list[TriggerHit]) -> bool:
+def handoff_for_hits(
+    *, conversation: Conversation, bot: Bot, message: Message, hits: list[TriggerHit]
+) -> bool:
     """Hand off if any trigger fired; the primary one names the reason. Returns whether it handed off."""
     hit = primary_hit(hits)
     if hit is None:
         return False
     handoff_start(
         conversation=conversation,
-        request=HandoffRequest(reason=hit.reason, evidence=_hit_evidence(hit, hits, message), trigger_message=message),
+        request=HandoffRequest(
+            reason=hit.reason, evidence=_hit_evidence(hit, hits, message), trigger_message=message
+        ),
         queue=bot.queue,
         handoff_message=bot.handoff_message,
     )
@@ -54,7 +66,9 @@ def handoff_for_hits(*, conversation: Conversation, bot: Bot, message: Message, 
 
 
 def collected_update(*, conversation: Conversation, bot: Bot, text: str, extra: dict | None = None) -> None:
-    fields = extract_fields(text, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency)
+    fields = extract_fields(
+        text, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency
+    )
     fields.update({k: v for k, v in (extra or {}).items() if v})
     if fields:
         conversation_collected_merge(conversation=conversation, fields=fields)
@@ -109,7 +123,10 @@ def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
         # Whatever broke, the customer must not wait in silence: a person takes over.
         logger.exception("The bot's turn failed for conversation %s", conversation.pk)
         hit = TriggerHit(
-            reason="bot_error", rule="bot_error", matched="", explanation=f"The bot failed: {type(exc).__name__}"
+            reason="bot_error",
+            rule="bot_error",
+            matched="",
+            explanation=f"The bot failed: {type(exc).__name__}",
         )
         with transaction.atomic():
             handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=[hit])
@@ -132,7 +149,8 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
     settings = trigger_settings_for(bot)
     previous_customer = tuple(m.body for m in earlier if m.author_kind == Message.Author.CUSTOMER)
     previous_state = next(
-        (m.data.get("unresolved", 0) for m in reversed(earlier) if m.author_kind == Message.Author.CUSTOMER), 0
+        (m.data.get("unresolved", 0) for m in reversed(earlier) if m.author_kind == Message.Author.CUSTOMER),
+        0,
     )
     repeated = is_rephrase(message.body, previous_customer, settings.rephrase_similarity) is not None
     unresolved = unresolved_after(

@@ -61,7 +61,7 @@ def _blocks(body: str) -> list[tuple[bool, str]]:
 
 
 def _chunks(text: str, max_words: int) -> list[str]:
-    """A paragraph cut at sentence ends into pieces of at most max_words (a longer sentence is cut at words)."""
+    """A paragraph cut at sentence ends into pieces of at most max_words (long sentences at words)."""
     pieces: list[str] = []
     current: list[str] = []
     for sentence in _SENTENCE_END.split(text):
@@ -80,7 +80,9 @@ def _chunks(text: str, max_words: int) -> list[str]:
     return pieces
 
 
-def split_passages(article_id: int, title: str, body: str, url: str = "", max_words: int = 120) -> list[Passage]:
+def split_passages(
+    article_id: int, title: str, body: str, url: str = "", max_words: int = 120
+) -> list[Passage]:
     """Cut an article into passages small enough to quote and large enough to carry their own context.
 
     A heading starts a new passage unless the current one is still short (under a quarter of max_words),
@@ -159,7 +161,9 @@ class PassageIndex:
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         ranked = sorted(top.tolist(), key=lambda i: (-scores[i], i))
-        return [dataclasses.replace(self.passages[i], score=float(scores[i])) for i in ranked if scores[i] > 0]
+        return [
+            dataclasses.replace(self.passages[i], score=float(scores[i])) for i in ranked if scores[i] > 0
+        ]
 
 
 class IndexCache:

@@ -16,23 +16,31 @@ from dataclasses import dataclass
 from chatbot.responders.base import Passage
 from chatbot.retrieval import PassageIndex
 
-_COMMON = """
-order orders account refund return returns delivery shipping package tracking payment card gift code discount
-password email address phone support team agent warranty product item items price cost fee fees invoice receipt
-subscription plan upgrade downgrade cancel cancellation change update reset login profile settings page app
-website checkout cart basket stock size colour color fabric material wood metal glass ceramic cotton linen
-furniture lamp chair table sofa bed mattress rug cushion shelf cabinet desk kitchen bathroom garden outdoor
-assembly instructions parts screws tools damage damaged broken missing replacement exchange repair care
-cleaning wash dry store showroom hours holiday weekend business days week month year time minutes label box
-courier carrier driver collection pickup locker station country customs duties tax taxes vat international
-domestic express standard free threshold minimum maximum limit balance credit debit bank transfer paypal
-voucher newsletter promotion sale clearance bundle offer member loyalty points reward tier referral friend
-review rating feedback complaint question answer help guide policy terms privacy data security verification
-identity document photo proof purchase date number reference status confirmation notification message chat
-call schedule appointment booking reservation availability restock backorder preorder dispatch warehouse
-""".split()
-_FUNCTION = "the a an to of and or in on for with your you we our is are can will be it this that from by".split()
-_SYLLABLES = "ka lo mi ne ra su ti vo ber dan fel gor hal jun kel mor nil pal quin ros sel tav ul wen xan yor zel".split()
+_COMMON_WORDS = """
+order orders account refund return returns delivery shipping package tracking payment card gift code
+discount password email address phone support team agent warranty product item items price cost fee fees
+invoice receipt subscription plan upgrade downgrade cancel cancellation change update reset login profile
+settings page app website checkout cart basket stock size colour color fabric material wood metal glass
+ceramic cotton linen furniture lamp chair table sofa bed mattress rug cushion shelf cabinet desk kitchen
+bathroom garden outdoor assembly instructions parts screws tools damage damaged broken missing replacement
+exchange repair care cleaning wash dry store showroom hours holiday weekend business days week month year
+time minutes label box courier carrier driver collection pickup locker station country customs duties tax
+taxes vat international domestic express standard free threshold minimum maximum limit balance credit debit
+bank transfer paypal voucher newsletter promotion sale clearance bundle offer member loyalty points reward
+tier referral friend review rating feedback complaint question answer help guide policy terms privacy data
+security verification identity document photo proof purchase date number reference status confirmation
+notification message chat call schedule appointment booking reservation availability restock backorder
+preorder dispatch warehouse
+"""
+_FUNCTION_WORDS = (
+    "the a an to of and or in on for with your you we our is are can will be it this that from by"
+)
+_SYLLABLE_TEXT = (
+    "ka lo mi ne ra su ti vo ber dan fel gor hal jun kel mor nil pal quin ros sel tav ul wen xan yor zel"
+)
+_COMMON = _COMMON_WORDS.split()
+_FUNCTION = _FUNCTION_WORDS.split()
+_SYLLABLES = _SYLLABLE_TEXT.split()
 
 
 def _tail_words(count: int, rng: random.Random) -> list[str]:
@@ -49,7 +57,7 @@ class SyntheticCorpus:
 
 
 def synthetic_corpus(size: int, *, queries: int = 200, seed: int = 7) -> SyntheticCorpus:
-    """`size` passages of 40-120 words in articles of 1-5 passages, and questions drawn from the same words."""
+    """`size` passages of 40-120 words, in articles of 1-5 passages, and questions in the same words."""
     rng = random.Random(seed)
     vocabulary = _COMMON + _tail_words(max(500, size * 2), rng)
     weights = [1 / (rank + 1) ** 1.07 for rank in range(len(vocabulary))]

@@ -26,7 +26,12 @@ from helpdesk.services import (
     message_create,
     message_text_clean,
 )
-from helpdesk.visitor_tokens import InvalidVisitorToken, VisitorClaims, visitor_token_issue, visitor_token_read
+from helpdesk.visitor_tokens import (
+    InvalidVisitorToken,
+    VisitorClaims,
+    visitor_token_issue,
+    visitor_token_read,
+)
 from inbox.models import Queue
 
 
@@ -75,12 +80,20 @@ def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
         contact = contact_create(tenant=bot.tenant)
         conversation = conversation_start(tenant=bot.tenant, bot_id=bot.pk, contact=contact)
         message_create(
-            conversation=conversation, author_kind=Message.Author.BOT, body=bot.greeting, data={"greeting": True}
+            conversation=conversation,
+            author_kind=Message.Author.BOT,
+            body=bot.greeting,
+            data={"greeting": True},
         )
     claims = VisitorClaims(
-        tenant_id=bot.tenant_id, bot_id=bot.pk, contact_id=conversation.contact_id, conversation_id=conversation.pk
+        tenant_id=bot.tenant_id,
+        bot_id=bot.pk,
+        contact_id=conversation.contact_id,
+        conversation_id=conversation.pk,
     )
-    return WidgetSession(bot=bot, conversation=conversation, token=visitor_token_issue(claims), resumed=resumed)
+    return WidgetSession(
+        bot=bot, conversation=conversation, token=visitor_token_issue(claims), resumed=resumed
+    )
 
 
 def customer_message_receive(
@@ -90,13 +103,17 @@ def customer_message_receive(
     text = message_text_clean(text)
     client_msg_id = client_msg_id_clean(client_msg_id)
     with transaction.atomic():
-        message, created = customer_message_store(conversation=conversation, text=text, client_msg_id=client_msg_id)
+        message, created = customer_message_store(
+            conversation=conversation, text=text, client_msg_id=client_msg_id
+        )
         if created:
             customer_message_route(conversation=conversation, message=message)
     return message, created
 
 
-def customer_message_store(*, conversation: Conversation, text: str, client_msg_id: str) -> tuple[Message, bool]:
+def customer_message_store(
+    *, conversation: Conversation, text: str, client_msg_id: str
+) -> tuple[Message, bool]:
     return message_create(
         conversation=conversation,
         author_kind=Message.Author.CUSTOMER,
@@ -116,7 +133,9 @@ def bot_create(*, tenant: Tenant, name: str, queue: Queue | None = None, **field
 
 
 @transaction.atomic
-def article_upsert(*, bot: Bot, title: str, body: str, url: str = "", enabled: bool = True) -> tuple[KnowledgeArticle, str]:
+def article_upsert(
+    *, bot: Bot, title: str, body: str, url: str = "", enabled: bool = True
+) -> tuple[KnowledgeArticle, str]:
     """Create or update the bot's article of that title. Returns the article and "created", "updated" or
     "unchanged"."""
     title, body = title.strip(), body.strip()

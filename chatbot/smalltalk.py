@@ -110,10 +110,11 @@ _CLOSINGS = (
     "super",
 )
 # Words that may surround small talk without turning it into a question.
-_PADDING = frozenset(
+_PADDING_WORDS = (
     "there team all everyone folks guys again so very much lot a for the your you help oh ah well and "
-    "then just really again friend i needed need it that s this was".split()
+    "then just really friend mate buddy i needed need it that s this was"
 )
+_PADDING = frozenset(_PADDING_WORDS.split())
 
 
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
@@ -133,12 +134,8 @@ def _normalise(text: str) -> str:
     return " ".join(re.sub(r"[^a-z\s]", " ", text).split())
 
 
-def small_talk_kind(text: str) -> str | None:
-    """ReplyKind.GREETING or ReplyKind.THANKS when the message is only small talk, else None.
-
-    Thanks, goodbyes and bare acknowledgements ("ok", "great") all close a conversation, so they share
-    the THANKS kind; a message that both greets and thanks counts as thanks.
-    """
+def _classify(text: str) -> dict[str, bool] | None:
+    """Which kinds of small-talk phrase the message holds, or None when anything else is left."""
     rest = _normalise(text)
     if not rest:
         return None
@@ -153,13 +150,28 @@ def small_talk_kind(text: str) -> str | None:
         found[name] = count > 0
     if any(word not in _PADDING for word in rest.split()):
         return None
-    if found["thanks"] or found["goodbye"] or found["closing"]:
-        return ReplyKind.THANKS
-    if found["greeting"]:
-        return ReplyKind.GREETING
-    return None
+    return found if any(found.values()) else None
 
 
-def is_goodbye(text: str) -> bool:
-    """Whether small talk says goodbye (the reply then closes instead of inviting more questions)."""
-    return bool(_GOODBYE_RE.search(_normalise(text)))
+def small_talk_kind(text: str) -> str | None:
+    """ReplyKind.GREETING or ReplyKind.THANKS when the message is only small talk, else None.
+
+    Thanks, goodbyes and bare acknowledgements ("ok", "great") all close a conversation, so they share
+    the THANKS kind; a message that both greets and thanks counts as thanks.
+    """
+    reply = small_talk_reply(text, bot_name="")
+    return reply[0] if reply else None
+
+
+def small_talk_reply(text: str, bot_name: str) -> tuple[str, str] | None:
+    """(kind, reply) for small talk, else None: a greeting invites the question, thanks and goodbyes close."""
+    found = _classify(text)
+    if found is None:
+        return None
+    if found["goodbye"]:
+        return ReplyKind.THANKS, "Thanks for chatting with us. Goodbye, and have a great day!"
+    if found["thanks"]:
+        return ReplyKind.THANKS, "You're welcome! If anything else comes up, just ask."
+    if found["closing"]:
+        return ReplyKind.THANKS, "Glad that helped. Is there anything else I can do for you?"
+    return ReplyKind.GREETING, f"Hello! I'm {bot_name}. What can I help you with today?"

@@ -16,16 +16,15 @@ STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"also", "would", "could", "may", "mi
 
 # Words customers use around a question that say nothing about its topic ("I bought it last week,
 # please help"). They are dropped from queries only: an article that contains them is not less relevant.
-QUERY_FILLERS = frozenset(
-    """
+_FILLER_WORDS = """
     please pls hi hello hey thanks thank thx ok okay yes yeah hmm um well sure really actually still
     want wanted wanting need needed needs like know tell help get got getting go going let make
     wondering wonder question ask asking asked try trying tried way anyone someone something anything
     thing things bit lot much many every today tomorrow yesterday ago last next week weeks month months
     year years day days minute minutes time soon already yet ever bought buy purchased
     purchase show shows possible able use using happen happens happened guys company
-    """.split()
-)
+"""
+QUERY_FILLERS = frozenset(_FILLER_WORDS.split())
 
 # Folds applied to whole words before stemming: spelling variants and near-synonyms customers use for
 # the words knowledge articles use. Kept generic (any shop), never tuned to one knowledge base.

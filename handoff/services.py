@@ -73,8 +73,9 @@ def handoff_start(
     detail = request.evidence.get("explanation") or ""
     system_message_create(
         conversation=locked,
-        body=f"Handed off: {label.lower()}" + (f" ({detail})" if detail else ""),
+        body=f"Handed off: {label.lower()}" + (f". {detail}" if detail else ""),
         event="handoff",
+        private=True,
         reason=request.reason,
         handoff_id=handoff.pk,
     )

@@ -115,10 +115,17 @@ def message_create(
     return message, True
 
 
-def system_message_create(*, conversation: Conversation, body: str, event: str, **data: Any) -> Message:
-    """A system event in the history ("handed off: sensitive topic", "Alice joined")."""
+def system_message_create(
+    *, conversation: Conversation, body: str, event: str, private: bool = False, **data: Any
+) -> Message:
+    """A system event in the history ("Alice joined"; private ones, such as why the bot handed off, are for
+    agents only)."""
     message, _ = message_create(
-        conversation=conversation, author_kind=Message.Author.SYSTEM, body=body, data={"event": event, **data}
+        conversation=conversation,
+        author_kind=Message.Author.SYSTEM,
+        body=body,
+        private=private,
+        data={"event": event, **data},
     )
     return message
 

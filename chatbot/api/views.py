@@ -56,5 +56,3 @@ class WidgetSessionView(APIView):
             "messages": history,
         }
         return Response(body, status=200 if session.resumed else 201)
-
-

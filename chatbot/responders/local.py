@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 from chatbot.extraction import extract_fields
 from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind, Turn
-from chatbot.smalltalk import is_goodbye, small_talk_kind
+from chatbot.smalltalk import small_talk_reply
 from chatbot.terms import index_terms, query_terms, stem
 
 # Nouns that frame a question ("what is your X policy", "more information about X") rather than name
 # its subject: matching only them is weak evidence, missing them costs little.
-FRAME_TERMS = frozenset(
-    stem(word)
-    for word in "policy policies information info details detail process processing procedure option options "
-    "rule rules terms guide instructions question issue problem version type kind general".split()
+_FRAME_WORDS = (
+    "policy policies information info details detail process processing procedure option options "
+    "rule rules terms guide instructions question issue problem version type kind general"
 )
+FRAME_TERMS = frozenset(stem(word) for word in _FRAME_WORDS.split())
 FRAME_WEIGHT = 0.3
 # Strength is score / (score + STRENGTH_HALF), raised to STRENGTH_POWER. BM25 scores grow with the
 # size of the corpus, so strength is a gentle damper on matches made of common words, never the driver.
@@ -130,7 +130,11 @@ def best_sentences(question: str, passages: Sequence[Passage]) -> list[tuple[Pas
 def _answer_text(groups: list[tuple[Passage, list[str]]]) -> str:
     parts = []
     for n, (passage, sentences) in enumerate(groups):
-        lead = f"Here's what I found in \u201c{passage.title}\u201d:" if n == 0 else f"Also, from \u201c{passage.title}\u201d:"
+        lead = (
+            f"Here's what I found in \u201c{passage.title}\u201d:"
+            if n == 0
+            else f"Also, from \u201c{passage.title}\u201d:"
+        )
         part = f"{lead} {' '.join(sentences)}"
         if passage.url:
             part += f" (More: {passage.url})"
@@ -143,20 +147,15 @@ class LocalResponder:
 
     name = "local"
 
-    def respond(self, *, question: str, history: list[Turn], passages: list[Passage], bot: BotProfile) -> BotReply:
+    def respond(
+        self, *, question: str, history: list[Turn], passages: list[Passage], bot: BotProfile
+    ) -> BotReply:
         collected = extract_fields(
             question, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency or None
         )
-        kind = small_talk_kind(question)
-        if kind == ReplyKind.GREETING:
-            text = f"Hello! I'm {bot.name}. What can I help you with today?"
-            return BotReply(text=text, confidence=1.0, kind=kind, collected=collected, responder=self.name)
-        if kind == ReplyKind.THANKS:
-            text = (
-                "You're welcome, glad I could help. Goodbye!"
-                if is_goodbye(question)
-                else "You're welcome! If anything else comes up, just ask."
-            )
+        small_talk = small_talk_reply(question, bot.name)
+        if small_talk is not None:
+            kind, text = small_talk
             return BotReply(text=text, confidence=1.0, kind=kind, collected=collected, responder=self.name)
         factors = answer_confidence(question, passages)
         groups = best_sentences(question, passages) if factors.confidence > 0 else []

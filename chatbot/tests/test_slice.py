@@ -28,7 +28,9 @@ async def test_talk_to_a_human_reaches_the_inbox_and_the_reply_reaches_the_custo
     await customer.receive_until(lambda f: f["type"] == "messages")
 
     await customer.send({"type": "message", "text": "What does a service cost?", "client_msg_id": "c1"})
-    answer, _ = await customer.receive_until(lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot")
+    answer, _ = await customer.receive_until(
+        lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot"
+    )
     assert "$49" in answer["message"]["body"]
 
     await customer.send({"type": "message", "text": "talk to a human", "client_msg_id": "c2"})
@@ -47,7 +49,12 @@ async def test_talk_to_a_human_reaches_the_inbox_and_the_reply_reaches_the_custo
     assert [m["seq"] for m in batch["messages"]] == list(range(1, len(bodies) + 1))
 
     await inbox.send(
-        {"type": "message", "conversation_id": session.conversation.pk, "text": "Hi, I'm Alice.", "client_msg_id": "a1"}
+        {
+            "type": "message",
+            "conversation_id": session.conversation.pk,
+            "text": "Hi, I'm Alice.",
+            "client_msg_id": "a1",
+        }
     )
     reply, frames = await customer.receive_until(
         lambda f: f["type"] == "message" and f["message"]["author_kind"] == "agent"

@@ -22,7 +22,9 @@ def test_a_session_opens_a_conversation_with_the_greeting(client, make_tenant, m
 def test_a_valid_token_resumes_the_same_conversation(client, make_tenant, make_bot):
     bot = make_bot(make_tenant("acme"))
     first = client.post(URL, {"bot_key": bot.public_key}, content_type="application/json").json()
-    again = client.post(URL, {"bot_key": bot.public_key, "token": first["token"]}, content_type="application/json")
+    again = client.post(
+        URL, {"bot_key": bot.public_key, "token": first["token"]}, content_type="application/json"
+    )
     assert again.status_code == 200
     assert again.json()["conversation_id"] == first["conversation_id"]
     assert Conversation.objects.count() == 1

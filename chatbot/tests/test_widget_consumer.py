@@ -103,7 +103,9 @@ async def test_a_bad_frame_gets_an_error_and_the_socket_stays_usable(session, fr
     await sock.send({"type": "message", "text": "still here?", "client_msg_id": "after-error"})
     ack, _ = await sock.receive_until(lambda f: f["type"] == "ack")
     assert ack["message"]["body"] == "still here?"
-    count = await sync_to_async(Message.objects.filter(conversation=session.conversation, author_kind="customer").count)()
+    count = await sync_to_async(
+        Message.objects.filter(conversation=session.conversation, author_kind="customer").count
+    )()
     assert count == 1
     await sock.disconnect()
 
@@ -133,7 +135,10 @@ async def test_a_reconnecting_client_gets_exactly_what_it_missed(session):
     # While the client was away, two more messages arrive.
     for text in ("one", "two"):
         await sync_to_async(Message.objects.create)(
-            tenant_id=conversation.tenant_id, conversation=conversation, author_kind="agent", body=text,
+            tenant_id=conversation.tenant_id,
+            conversation=conversation,
+            author_kind="agent",
+            body=text,
             seq=await sync_to_async(_next_seq)(conversation.pk),
         )
     sock2, batch = await connected(session.token, last_seq=seen)
@@ -160,8 +165,12 @@ async def test_private_notes_never_reach_the_customer(session, make_agent):
     await sync_to_async(agent_reply)(
         membership=membership, conversation=session.conversation, text="internal: VIP", private=True
     )
-    await sync_to_async(agent_reply)(membership=membership, conversation=session.conversation, text="Hello there")
-    frame, seen = await sock.receive_until(lambda f: f["type"] == "message" and f["message"]["body"] == "Hello there")
+    await sync_to_async(agent_reply)(
+        membership=membership, conversation=session.conversation, text="Hello there"
+    )
+    frame, seen = await sock.receive_until(
+        lambda f: f["type"] == "message" and f["message"]["body"] == "Hello there"
+    )
     assert all("internal" not in m["body"] for m in messages_of(seen))
     sock2, batch = await connected(session.token, last_seq=0)
     assert "internal: VIP" not in [m["body"] for m in batch["messages"]]

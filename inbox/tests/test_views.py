@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from chatbot.services import widget_session_start
 
@@ -33,7 +34,7 @@ def test_an_agent_opens_a_conversation_of_their_tenant(client, world):
     client.force_login(world["alice"].user)
     response = client.get(reverse("inbox:conversation", args=[world["conv"].pk]))
     assert response.status_code == 200
-    assert world["conv"].bot.greeting.encode() in response.content
+    assert escape(world["conv"].bot.greeting).encode() in response.content
 
 
 def test_another_tenants_agent_gets_404_for_the_conversation(client, world):

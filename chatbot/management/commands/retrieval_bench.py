@@ -5,7 +5,9 @@ from chatbot.retrieval_bench import retrieval_bench, synthetic_corpus
 
 
 class Command(BaseCommand):
-    help = "Time BM25 index builds and queries on synthetic knowledge bases of 100, 1,000 and 10,000 passages."
+    help = (
+        "Time BM25 index builds and queries on synthetic knowledge bases of 100, 1,000 and 10,000 passages."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000])

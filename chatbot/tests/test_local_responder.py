@@ -1,0 +1,143 @@
+import pytest
+
+from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind
+from chatbot.responders.local import LocalResponder, answer_confidence, best_sentences
+from chatbot.smalltalk import small_talk_kind
+from chatbot.tests.bike_shop import ANSWERABLE, UNANSWERABLE, bike_shop_index
+
+BOT = BotProfile(name="Spokes assistant", order_number_pattern=r"SP-\d{5}", currency="EUR")
+THRESHOLD = BOT.confidence_threshold
+
+
+def ask(question: str) -> BotReply:
+    passages = bike_shop_index().search(question)
+    return LocalResponder().respond(question=question, history=[], passages=passages, bot=BOT)
+
+
+@pytest.mark.parametrize(
+    "text", ["hi", "Hello!", "good morning", "hey there", "hola", "bonjour", "Hi, how are you?"]
+)
+def test_greeting_is_small_talk_with_full_confidence(text):
+    reply = LocalResponder().respond(question=text, history=[], passages=[], bot=BOT)
+
+    assert reply.kind == ReplyKind.GREETING
+    assert reply.confidence == 1.0
+    assert reply.text == "Hello! I'm Spokes assistant. What can I help you with today?"
+    assert reply.passage_ids == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reply_text"),
+    [
+        ("thanks, that's all I needed!", "You're welcome! If anything else comes up, just ask."),
+        ("Thank you", "You're welcome! If anything else comes up, just ask."),
+        ("great, bye", "Thanks for chatting with us. Goodbye, and have a great day!"),
+        ("ok perfect", "Glad that helped. Is there anything else I can do for you?"),
+    ],
+)
+def test_thanks_and_goodbye_close_with_full_confidence(text, reply_text):
+    reply = LocalResponder().respond(question=text, history=[], passages=[], bot=BOT)
+
+    assert (reply.kind, reply.confidence, reply.text) == (ReplyKind.THANKS, 1.0, reply_text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, my email is ana@example.org and I can't log in",
+        "hi, how much does a service cost?",
+        "thanks, but where is my bike?",
+        "ok can I speak to someone",
+        "Good evening, is the workshop open?",
+    ],
+)
+def test_small_talk_with_a_question_is_a_question(text):
+    assert small_talk_kind(text) is None
+
+
+@pytest.mark.parametrize(("question", "title"), ANSWERABLE)
+def test_answerable_question_is_answered_confidently_from_the_right_article(question, title):
+    reply = ask(question)
+
+    assert reply.kind == ReplyKind.ANSWER
+    assert reply.confidence >= THRESHOLD
+    assert reply.text.startswith(f"Here's what I found in \u201c{title}\u201d: ")
+    assert reply.passage_ids[0].split(":")[0] == str(bike_shop_index().search(question)[0].article_id)
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_question_outside_the_knowledge_base_has_low_confidence(question):
+    assert ask(question).confidence < THRESHOLD
+
+
+def test_answer_quotes_the_overlapping_sentences_with_the_link():
+    reply = ask("How long does delivery take?")
+
+    assert reply.text == (
+        "Here's what I found in \u201cBike delivery\u201d: Delivery takes 4 to 6 working days. "
+        "(More: https://bikes.example/help/4)"
+    )
+    assert reply.passage_ids == ["4:0"]
+    assert reply.responder == "local"
+
+
+def test_no_passages_gives_zero_confidence_and_an_honest_answer():
+    reply = LocalResponder().respond(question="Do you rent kayaks?", history=[], passages=[], bot=BOT)
+
+    assert reply.kind == ReplyKind.ANSWER
+    assert reply.confidence == 0.0
+    assert reply.passage_ids == []
+    assert reply.text.startswith("I'm sorry, I don't know the answer to that")
+
+
+def test_collected_fields_come_from_the_question():
+    reply = ask("My order SP-12345 was delivered, how do I return the bike? Reach me at ana@example.org")
+
+    assert reply.collected == {"email": "ana@example.org", "order_number": "SP-12345"}
+
+
+def test_confidence_is_zero_without_content_words():
+    passages = bike_shop_index().search("bike")
+
+    assert answer_confidence("is it the one?", passages).confidence == 0.0
+
+
+def test_confidence_falls_when_another_article_fits_as_well():
+    top = Passage(id="1:0", article_id=1, title="Tyres", text="Tyres are checked.", score=2.0)
+    rival = Passage(id="2:0", article_id=2, title="Tubes", text="Tyres and tubes.", score=2.0)
+    same_article = Passage(id="1:1", article_id=1, title="Tyres", text="More on tyres.", score=2.0)
+
+    alone = answer_confidence("tyres checked", [top, same_article])
+    tied = answer_confidence("tyres checked", [top, rival])
+
+    assert alone.distinctness == 1.0
+    assert tied.distinctness == 0.0
+    assert tied.confidence == pytest.approx(alone.confidence * 0.8, abs=0.002)
+
+
+@pytest.mark.parametrize(
+    ("question", "coverage", "title_match"),
+    [
+        ("Is there a warranty on the frame?", 1.0, 1.0),
+        ("Is the frame warranty valid for carbon wheels?", 0.4, 1.0),
+        ("What is the warranty policy for rental kayaks?", 0.303, 0.5),
+    ],
+)
+def test_confidence_factors_measure_word_overlap(question, coverage, title_match):
+    factors = answer_confidence(question, bike_shop_index().search(question))
+
+    assert (factors.coverage, factors.title_match) == (coverage, title_match)
+
+
+def test_second_article_is_quoted_only_for_words_the_first_leaves_out():
+    first = Passage(
+        id="1:0", article_id=1, title="Tyres", text="Tyres are checked monthly. Bells ring.", score=2.0
+    )
+    second = Passage(id="2:0", article_id=2, title="Tubes", text="Tubes are patched. Tyres too.", score=1.9)
+
+    groups = best_sentences("tyres and tubes", [first, second])
+
+    assert [(p.id, s) for p, s in groups] == [
+        ("1:0", ["Tyres are checked monthly."]),
+        ("2:0", ["Tubes are patched."]),
+    ]

@@ -1,0 +1,92 @@
+"""Time the inline handoff triggers on a varied synthetic set of customer messages."""
+
+from __future__ import annotations
+
+import random
+
+from django.core.management.base import BaseCommand
+
+from handoff.triggers import TriggerSettings, time_inline_hits
+
+PRODUCTS = ("oak dining table", "linen sofa", "ceramic bowl", "floor lamp", "cushion cover", "wool rug", "desk")
+TEMPLATES = (
+    "How long does standard shipping take?",
+    "Do you ship to {country}?",
+    "Where is my order {order}? It was supposed to arrive on Monday.",
+    "How do I reset my password?",
+    "Can I return the {product} I bought last week?",
+    "I want a refund for the {product}, it cost {amount}.",
+    "Is the {product} dishwasher safe?",
+    "hi",
+    "Thanks, that's all I needed!",
+    "Can I use two discount codes on one order?",
+    "My order {order} arrived damaged, what should I do?",
+    "I want to talk to a human",
+    "can I speak to an agent please",
+    "real person please",
+    "Is there a human-readable version of the returns policy?",
+    "I don't need a human, just tell me the shipping time",
+    "This is ridiculous, I've been trying to check out for an hour",
+    "Your website is terrible and I'm furious",
+    "That's not what I asked",
+    "You charged me twice for the same order",
+    "Please close my account and delete my data",
+    "I think someone hacked my account, there are orders I didn't place",
+    "I'm going to contact my lawyer about this",
+    "Quiero hablar con una persona, mi pedido {order} no ha llegado",
+    "¿Cuánto tarda el envío a España?",
+    "Je veux parler à un conseiller s'il vous plaît",
+    "Bonjour, est-ce que le {product} est disponible en bleu ?",
+    "Ich möchte mit einem Mitarbeiter sprechen",
+    "Wie lange dauert der Versand nach Deutschland?",
+    "Can you connect me with a live agnet? My order is {order}",
+    "speek to a reprsentative",
+    "What is your company's carbon offset policy for freight?",
+    "I'm not upset, I just want to know when the showroom opens",
+)
+FILLER = (
+    "I ordered it for my sister's birthday and she was really looking forward to it.",
+    "The tracking page said it was out for delivery but nothing came.",
+    "We have moved house recently so maybe the address is the old one, I am not sure.",
+    "The colour in the photos looked a little different from what I expected.",
+    "I paid with my Visa card and got a confirmation email straight away.",
+    "Could you also tell me whether the assembly instructions are included in the box?",
+    "It is the second order I have placed with you this year.",
+)
+
+
+def bench_messages(count: int, seed: int = 7) -> list[str]:
+    """Short questions and requests in four languages, with one message in ten long (up to 4,000 chars)."""
+    rng = random.Random(seed)
+    messages = []
+    for _ in range(count):
+        text = rng.choice(TEMPLATES).format(
+            country=rng.choice(("Canada", "the UK", "Australia", "Germany")),
+            order=f"LL-{rng.randrange(100000, 999999)}",
+            product=rng.choice(PRODUCTS),
+            amount=rng.choice(("$35", "$450", "€260", "300 dollars", "£40")),
+        )
+        if rng.random() < 0.1:
+            target = rng.randrange(500, 4000)
+            parts = [text]
+            while sum(map(len, parts)) < target:
+                parts.insert(rng.randrange(len(parts) + 1), rng.choice(FILLER))
+            text = " ".join(parts)[:4000]
+        messages.append(text)
+    return messages
+
+
+class Command(BaseCommand):
+    help = "Time inline_hits (the triggers run on every customer message) with default settings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--messages", type=int, default=5000)
+
+    def handle(self, *args, **options):
+        messages = bench_messages(options["messages"])
+        timing = time_inline_hits(messages, TriggerSettings())
+        self.stdout.write(
+            f"{timing.messages:,} messages ({timing.hits:,} with a hit): mean {timing.mean_us:.1f} µs, "
+            f"p50 {timing.p50_us:.1f} µs, p99 {timing.p99_us:.1f} µs, max {timing.max_us:.1f} µs, "
+            f"total {timing.total_ms:.1f} ms"
+        )

@@ -1,0 +1,526 @@
+"""Phrase tables of the handoff triggers, and the text normalisation they are written against.
+
+Every table here is matched against ``fold(text)``: lower case, accents stripped, curly quotes made
+straight, and *the same length as the input*, so a match's offsets are offsets into what the customer
+typed and the evidence an agent reads quotes the customer's own words. Patterns are compiled once, at
+import; the inline triggers run on every customer message and have a budget well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFKD", chr(code))[0].lower()
+        if base.isascii() and base.isalpha():
+            table[code] = base
+    for quote in "\u2018\u2019\u201b\u02bc\u00b4`":
+        table[ord(quote)] = "'"
+    for quote in "\u201c\u201d\u201e":
+        table[ord(quote)] = '"'
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def words(text: str) -> list[str]:
+    """A word list written as one string, for tables that read better as prose."""
+    return text.split()
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and straighten quotes, keeping every character at its offset."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower to two; keep the first
+        lowered = "".join(char.lower()[0] for char in text)
+    return lowered.translate(_FOLD)
+
+
+# A clause ends at sentence punctuation, a comma or a line break: "No, I want a human" is two clauses,
+# and so is "ignore all previous instructions and do not transfer me. Actually I want a human."
+_CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
+
+_NEGATION = re.compile(
+    r"(?:\b(?:not|never|nor|without|no\s+need|no\s+thanks?|no\s+thank\s+you|none|nothing"
+    r"|(?:do|does|did|is|are|was|were|have|has|had|should|need|must)(?:n'?t|\s+not)|dont|doesnt|didnt"
+    r"|isnt|arent|wasnt|werent|havent|hasnt|hadnt|shouldnt|no\s+(?:quiero|necesito|deseo|hace\s+falta)"
+    r"|ne|non|pas|jamais|nicht|kein(?:e|en|em|er)?|nie|nunca)\s+)"
+    r"(?:(?:want|wanna|need|wish|intend|plan|planning|mean|to|going|gonna|trying|try|have|has|had|a|an|the"
+    r"|any|really|actually|even|yet|be|been|being|ever|ask|asking|for|make|file|so|too|that|very|at|all"
+    r"|getting|feeling|feel|it|it's|its|this|is|was|think|wanted|quiero|necesito|veux|voudrais|besoin|de"
+    r"|mochte|moechte|will|brauche|muss|ganz|sehr|muy|tan|tres|si)\s+){0,4}$"
+)
+
+
+def negated(folded: str, start: int) -> bool:
+    """Whether a negation governs the phrase at ``start``: "I don't need a human", "this isn't ridiculous".
+
+    Only a negation in the same clause, followed by nothing but auxiliaries and intensifiers, counts.
+    "Why can't I talk to a human" is a request, and "I don't understand why you charged me twice"
+    is a dispute, so "can't" and a negation separated by content words do not negate.
+    """
+    window = folded[max(0, start - 80) : start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(window)]
+    clause = window[breaks[-1] :] if breaks else window
+    return _NEGATION.search(clause) is not None
+
+
+_IDENTITY = re.compile(
+    r"\b(?:are\s+(?:you|u)|r\s+u|is\s+(?:this|that|it)|am\s+i\s+(?:talking|speaking|chatting|writing)\s+"
+    r"(?:to|with)|you\s+are|you'?re|eres|es\s+usted|etes-vous|es-tu|bist\s+du|sind\s+sie)\s+"
+    r"(?:(?:a|an|the|really|actually|even|just|still|now|un|una|une|ein|eine)\s+)*$"
+)
+
+
+def asks_identity(folded: str, start: int) -> bool:
+    """Whether the phrase at ``start`` asks what the bot is ("are you a live agent?").
+
+    Such questions are not a request for a person: the bot answers honestly that it is an assistant
+    and says how to reach one. Asking for a person in the same message still hands off.
+    """
+    return _IDENTITY.search(folded[max(0, start - 40) : start]) is not None
+
+
+# --- explicit request for a person -------------------------------------------------------------------
+
+_HUMAN = r"human(?!\s+(?:resources|error|errors|rights|nature|race|readable|body|trafficking|interest))"
+_EN_MOD = (
+    r"(?:a|an|the|your|ur|our|one\s+of\s+(?:your|the)|some|any|real|live|actual|human|proper|qualified|senior"
+    r"|customer|support|service|care|sales|member\s+of(?:\s+(?:your|the))?)"
+)
+_EN_TARGET = (
+    rf"(?:{_HUMAN}(?:s|\s+beings?)?|agents?|person|people|some\s?one|somebody|anyone|anybody"
+    r"|representatives?|reps?|operators?|staff(?:\s+members?)?|employees?|team(?:\s+members?)?|managers?"
+    r"|supervisors?|boss|customer\s+(?:service|support|care)(?:\s+(?:team|agents?|reps?|representatives?))?"
+    r"|support(?:\s+(?:team|staff|agents?|people))?|help\s?desk)"
+)
+_EN_STRICT = (
+    rf"(?:{_HUMAN}(?:s|\s+beings?)?|agents?|representatives?|reps?|operators?|managers?|supervisors?"
+    r"|(?:real|live|actual)\s+(?:person|people|one|someone|somebody))"
+)
+_EN_VERB = (
+    r"(?:talk|speak|chat|converse|communicate|get\s+(?:me\s+)?through|put\s+me\s+through|connect(?:\s+me)?"
+    r"|be\s+connected|transfer(?:\s+me)?|be\s+transferred|switch\s+me|pass\s+me(?:\s+(?:on|over))?"
+    r"|hand\s+me(?:\s+(?:off|over))?|forward\s+me|escalate\s+(?:this|it|me)|(?:get|put\s+me|be)\s+in\s+touch)"
+)
+_ES_TARGET = (
+    r"(?:personas?|humanos?|ser\s+humano|agentes?|representantes?|operador(?:a|es)?|asesor(?:a|es)?|alguien"
+    r"|emplead[oa]s?|encargad[oa]|supervisor(?:a)?|gerente|servicio\s+al\s+cliente|atencion\s+al\s+cliente)"
+)
+_FR_TARGET = (
+    r"(?:conseill(?:er|ere)s?|humains?|etre\s+humain|personnes?|agents?|operat(?:eur|rice)s?"
+    r"|representant(?:e)?s?|quelqu'un|responsable|service\s+client|interlocut(?:eur|rice)|collaborat(?:eur|rice))"
+)
+_DE_TARGET = (
+    r"(?:menschen|mensch|mitarbeiter(?:in|innen)?|berater(?:in)?|person|agenten|kundendienst|kundenservice"
+    r"|kundenberater(?:in)?|support|sachbearbeiter(?:in)?|jemandem|jemand|ansprechpartner(?:in)?)"
+)
+_DE_DET = (
+    r"(?:einem|einer|einen|dem|der|den|ihrem|ihren|ihrer|eurem|echten|echtem|richtigen|realen|menschlichen"
+    r"|lebenden)"
+)
+_DE_VERB = r"(?:sprechen|reden|chatten|telefonieren|schreiben|verbunden|verbinden|kommunizieren)"
+_BARE_TARGET = (
+    rf"(?:{_HUMAN}s?|agents?|person|operators?|representatives?|reps?|some\s?one|somebody|managers?|supervisors?"
+    r"|customer\s+(?:service|support)|human\s+being|humanos?|agentes?|personas?|operador(?:a)?|representantes?"
+    r"|asesor(?:a)?|humains?|conseill(?:er|ere)|personne|operat(?:eur|rice)|mensch(?:en)?|mitarbeiter(?:in)?"
+    r"|berater(?:in)?|kundendienst|kundenservice|operatore|umano|atendente|pessoa"
+    r"|(?:transfer|connect)\s+me|put\s+me\s+through|escalate(?:\s+(?:this|it))?)"
+)
+_BARE_MOD = (
+    r"(?:real|live|actual|human|proper|a|an|the|un|una|une|ein|einen|eine|echte[nr]?|richtige[nr]?|vrai|vraie"
+    r"|verdader[oa]|real|uma|um)"
+)
+_BARE_FILLER = (
+    r"(?:please|pls|plz|ok|okay|hi|hello|hey|now|just|yes|yeah|asap|right\s+now|thanks|thank\s+you"
+    r"|(?:i\s+)?(?:want|need|would\s+like|'d\s+like)\s+to|i\s+want|i\s+need|give\s+me|get\s+me|want|need|can\s+i\s+have|i'?d\s+like|gimme|por\s+favor|ahora|ya|quiero"
+    r"|svp|s'il\s+(?:vous|te)\s+plait|maintenant|je\s+veux|bitte|jetzt|sofort|ich\s+will|ich\s+mochte|per\s+favore)"
+)
+
+EXPLICIT_REQUEST = re.compile(
+    "|".join(
+        [
+            # English: a verb of contact and a person. "Can you connect me with a live agent?"
+            rf"\b{_EN_VERB}(?:\s+(?:directly|right\s+now|now|please|immediately|again|back|over|through))?"
+            rf"\s+(?:to|with)\s+(?:{_EN_MOD}\s+){{0,4}}{_EN_TARGET}(?![\w-])",
+            rf"\b(?:reach|get\s+(?:a\s+)?hold\s+of|get\s+ahold\s+of)\s+(?:{_EN_MOD}\s+){{0,3}}{_EN_STRICT}(?![\w-])",
+            # English: wanting one. "I want a human", "can I get a real person"
+            r"\b(?:want|wanna|need|would\s+like|'d\s+like|prefer|request|ask(?:ing)?\s+for|demand|get\s+me"
+            r"|give\s+me|find\s+me|send\s+me|bring\s+me|(?:can|could|may)\s+i\s+(?:have|get)|let\s+me\s+have)"
+            rf"\s+(?:(?:a|an|the|some|your|one\s+of\s+your|real|live|actual|human|proper|customer\s+service"
+            rf"|support)\s+){{0,3}}{_EN_STRICT}(?![\w-])",
+            r"\b(?:want|wanna|would\s+like|'d\s+like|prefer|request|ask(?:ing)?\s+for|give\s+me|get\s+me)"
+            r"\s+(?:a|an|some)\s+person(?![\w-])",
+            # English: asking whether one is there. "Is there a human I can talk to?"
+            r"\b(?:is|are)\s+there\s+(?:a|an|any|some)\s+(?:(?:real|live|actual)\s+)?"
+            rf"(?:{_HUMAN}s?|person|people|agents?|representatives?|operators?|staff)"
+            r"(?=\s*(?:[?.!,]|$)|\s+(?:i|we)\s+(?:can|could)|\s+(?:available|there|around|who\s+can)"
+            r"|\s+to\s+(?:talk|speak|chat|help))",
+            r"\bis\s+(?:there\s+)?(?:anyone|anybody|someone|somebody)\s+(?:there|real|human|available|i\s+can"
+            r"|who\s+can|to\s+(?:talk|speak|chat))\b",
+            r"\b(?:live|human)\s+(?:agent|operator|representative|rep|person|support|help|assistance)s?(?![\w-])",
+            # Spanish
+            r"\b(?:hablar|habla|hable|comunicarme|comunicar|contactar|conectar(?:me)?|pasar(?:me)?|pasame|paseme"
+            r"|transferir(?:me)?|transfiereme|transfierame|atendido|atendida|atender(?:me)?|charlar|chatear)"
+            rf"\s+(?:con|a|por)\s+(?:(?:un|una|el|la|los|las|algun|alguna|su|sus|tu|tus|verdader[oa]|real)\s+){{0,3}}"
+            rf"{_ES_TARGET}\b",
+            r"\b(?:quiero|necesito|quisiera|prefiero|deseo|dame|pasame)\s+(?:un|una)\s+(?:agente|humano"
+            r"|persona\s+real|representante|operador(?:a)?|asesor(?:a)?)\b",
+            r"\b(?:persona\s+real|agente\s+humano|atencion\s+humana|ser\s+humano)\b",
+            # French
+            r"\b(?:parler|discuter|echanger|communiquer|joindre|contacter|passer|passez-moi|transferer"
+            r"|transferez(?:-moi)?|(?:mettre|mettez-moi|etre\s+mis|etre\s+mise)\s+en\s+relation|m'entretenir)"
+            r"\s+(?:a|au|aux|avec|en\s+relation\s+avec)\s+(?:(?:un|une|le|la|les|des|vrai|vraie|veritable|votre"
+            rf"|vos|du)\s+|l'){{0,3}}{_FR_TARGET}(?![\w-])",
+            r"\b(?:je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|je\s+demande)\s+(?:un|une)\s+(?:vraie?\s+)?"
+            r"(?:humain|conseill(?:er|ere)|agent|personne|operat(?:eur|rice))\b",
+            r"\b(?:vrai\s+humain|vraie\s+personne|etre\s+humain|personne\s+reelle|conseill(?:er|ere)\s+humain)\b",
+            # German: "Ich möchte mit einem Menschen sprechen", "Verbinden Sie mich mit einem Mitarbeiter"
+            rf"\bmit\s+(?:{_DE_DET}\s+){{0,2}}{_DE_TARGET}\b(?=[^.!?;,\n]{{0,60}}\b{_DE_VERB}\b)",
+            rf"\b{_DE_VERB}(?:\s+sie)?(?:\s+mich)?(?:\s+bitte)?\s+mit\s+(?:{_DE_DET}\s+){{0,2}}{_DE_TARGET}\b",
+            r"\b(?:ich\s+(?:will|mochte|moechte|brauche|hatte\s+gerne?|wunsche)|bitte)\s+(?:einen|eine|ein)\s+"
+            r"(?:echten\s+|richtigen\s+)?(?:menschen|mitarbeiter(?:in)?|berater(?:in)?|person|ansprechpartner)\b",
+            r"\b(?:echte[nr]?|richtige[nr]?|reale[nr]?)\s+(?:person|mensch(?:en)?)\b",
+            r"\bmenschliche[nr]?\s+(?:mitarbeiter|berater|ansprechpartner|person)\b",
+            # Italian and Portuguese, the two next most common in our widgets
+            r"\b(?:parlare|chattare|mettermi\s+in\s+contatto)\s+con\s+(?:(?:un|una|uno|un'|l'|il|la|qualche|vero"
+            r"|vera)\s*){0,2}(?:operatore|operatrice|persona|umano|essere\s+umano|agente|consulente|qualcuno)\b",
+            r"\b(?:falar|conversar)\s+com\s+(?:(?:um|uma|o|a|algum|alguma)\s+){0,2}(?:atendente|humano|pessoa"
+            r"|agente|operador|alguem|representante)\b",
+            # A clause that is nothing but the request: "operator", "real person please", "humano por favor"
+            rf"(?:^|(?<=[.!?;,:\n]))\W*(?:{_BARE_FILLER}\W+)*(?:{_BARE_MOD}\s+)*{_BARE_TARGET}"
+            rf"(?:\W+(?:{_BARE_MOD}\s+)*{_BARE_TARGET})*(?:\W+{_BARE_FILLER})*\W*?(?=\s*(?:[.!?;,:\n]|$))",
+        ]
+    )
+)
+
+
+def find_explicit_request(folded: str) -> tuple[int, int] | None:
+    """The span of the first request for a person that is neither negated nor a question about the bot."""
+    for match in EXPLICIT_REQUEST.finditer(folded):
+        start = match.start()
+        while start < match.end() and not folded[start].isalnum():
+            start += 1
+        if not negated(folded, start) and not asks_identity(folded, start):
+            return start, match.end()
+    return None
+
+
+# Words the explicit request is built from, and the typos of them we forgive ("humna", "speek",
+# "reprsentative"). Real words one edit away from a vocabulary word are never "corrected".
+TYPO_VOCABULARY = frozenset(
+    words(
+        "human humans agent agents person people operator operators representative representatives someone "
+        "somebody anyone anybody speak talk chat connect transfer customer support service manager "
+        "supervisor staff real live actual please hablar persona humano humana agente representante "
+        "operador alguien asesor parler conseiller conseillere humain personne operateur representant "
+        "mensch menschen mitarbeiter mitarbeiterin sprechen berater echte echten"
+    )
+)
+NOT_TYPOS = frozenset(
+    words(
+        "humane humanly persian pearson parson personal personally personnel stuff stiff spear spears steak "
+        "steaks sneak speck managed manages servile argent beraten berate berated agency urgent stalk "
+        "customs sometime parlor"
+    )
+)
+_VOCABULARY_BY_INITIAL: dict[str, tuple[str, ...]] = {}
+for _word in sorted(TYPO_VOCABULARY):
+    _VOCABULARY_BY_INITIAL[_word[0]] = (*_VOCABULARY_BY_INITIAL.get(_word[0], ()), _word)
+_TYPO_CANDIDATES = re.compile(r"[a-z]{4,}")
+
+
+@lru_cache(maxsize=65_536)
+def typo_fix(token: str) -> str | None:
+    """The vocabulary word ``token`` is a typo of, or None.
+
+    One edit (a transposition counts as one) for words up to eight letters, two beyond; the first
+    letter must be right or swapped with the second. Four-letter words only forgive a transposition
+    ("tlak"), since "walk" or "tall" are words of their own. Cached: a worker sees the same words all day.
+    """
+    if token in TYPO_VOCABULARY or token in NOT_TYPOS:
+        return None
+    limit = 1 if len(token) <= 8 else 2
+    best: tuple[int, str] | None = None
+    swapped = tuple(word for word in _VOCABULARY_BY_INITIAL.get(token[1], ()) if word[1] == token[0])
+    for word in _VOCABULARY_BY_INITIAL.get(token[0], ()) + swapped:
+        if abs(len(word) - len(token)) > limit:
+            continue
+        distance = OSA.distance(token, word, score_cutoff=limit)
+        if distance > limit:
+            continue
+        if (len(word) == 4 or len(token) == 4) and sorted(word) != sorted(token):
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, word)
+    return best[1] if best else None
+
+
+def correct_typos(folded: str) -> tuple[str, list[int], list[int]] | None:
+    """``folded`` with forgiven typos replaced, and where each of its characters came from, or None.
+
+    The two lists map a character of the corrected text to the start and end of its source in
+    ``folded``, so a match in the corrected text still quotes what the customer typed.
+    """
+    fixes = {token: fix for token in set(_TYPO_CANDIDATES.findall(folded)) if (fix := typo_fix(token))}
+    if not fixes:
+        return None
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for match in _TYPO_CANDIDATES.finditer(folded):
+        fix = fixes.get(match.group())
+        if fix is None or (match.start() and folded[match.start() - 1].isalpha()):
+            continue
+        parts.append(folded[last : match.start()])
+        starts.extend(range(last, match.start()))
+        ends.extend(range(last + 1, match.start() + 1))
+        parts.append(fix)
+        starts.extend([match.start()] * len(fix))
+        ends.extend([match.end()] * len(fix))
+        last = match.end()
+    parts.append(folded[last:])
+    starts.extend(range(last, len(folded)))
+    ends.extend(range(last + 1, len(folded) + 1))
+    return "".join(parts), starts, ends
+
+
+# --- dissatisfaction with the bot's answers (a failure loop, even on the first complaint) ---------------
+
+DISSATISFACTION = re.compile(
+    "|".join(
+        [
+            r"\bnot\s+what\s+i\s+(?:asked|meant|wanted|said|need(?:ed)?|was\s+(?:asking|looking\s+for)"
+            r"|am\s+asking|'m\s+asking|asked\s+for)\b",
+            r"\b(?:you'?re|you\s+are|ur|u\s+r|you)\s+(?:still\s+)?not\s+(?:understanding|listening|getting\s+it"
+            r"|reading|helping|answering|helpful)\b",
+            r"\b(?:you|u)\s+(?:still\s+)?(?:don'?t|do\s+not|didn'?t|did\s+not|never)\s+(?:understand|get\s+it"
+            r"|listen|read|answer|help)\b",
+            r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)\s+(?:doesn'?t|does\s+not|didn'?t"
+            r"|did\s+not)\s+(?:answer|address)\s+(?:my|the)\s+question\b",
+            r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)(?:'s|\s+is|\s+was)?\s+(?:not|n't"
+            r"|isn'?t|wasn'?t)\s+(?:very\s+|at\s+all\s+)?(?:helpful|relevant|an\s+answer|the\s+answer"
+            r"|what\s+i\s+(?:asked|meant|wanted|said|needed)|right|correct)\b",
+            r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless|not\s+it)\b",
+            r"\b(?:that|this|it|your\s+answer)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t)\s+help"
+            r"(?:\s+(?:at\s+all|me|much|whatsoever))?(?=\s*(?:[.!?,;]|$))",
+            r"\b(?:not|un)\s?helpful\b",
+            r"(?:^|[.!?]\s*)(?:no|nope|nah)\b[\s,.!-]+(?:i\s+mean|i\s+meant|that'?s\s+not|that\s+is\s+not"
+            r"|not\s+that|i\s+said|i\s+asked|i\s+was\s+asking|i'?m\s+asking|you\s+misunderstood|listen)\b",
+            r"\bi\s+(?:already|just)\s+(?:told|said|asked|explained|gave)\b",
+            r"\bi(?:'ve|\s+have)\s+already\s+(?:told|said|asked|explained|given)\b",
+            r"\b(?:as|like)\s+i\s+(?:said|told\s+you|already\s+said|mentioned|explained)\b",
+            r"\b(?:read|answer)\s+my\s+(?:message|question)\b",
+            r"\byou\s+keep\s+(?:saying|repeating|sending|giving|telling)\b",
+            r"\bsame\s+(?:answer|reply|response|thing)\s+(?:again|over)\b",
+            r"\b(?:still|again)\s+(?:not|isn'?t|doesn'?t|does\s+not|won'?t|can'?t)\s+work(?:ing|s)?\b",
+            r"\b(?:doesn'?t|does\s+not|didn'?t|did\s+not|isn'?t|is\s+not)\s+work(?:ing)?\s+(?:either|again)\b",
+            r"\bno\s+(?:me\s+)?entiendes\b|\beso\s+no\s+es\s+lo\s+que\s+(?:pregunte|pedi|dije)\b|\bno\s+me\s+ayuda",
+            r"\b(?:tu\s+ne\s+comprends|vous\s+ne\s+comprenez)\s+pas\b|\bce\s+n'est\s+pas\s+ce\s+que\s+j'ai\s+demande",
+            r"\b(?:du\s+verstehst|sie\s+verstehen)\s+(?:mich\s+)?nicht\b|\bdas\s+habe\s+ich\s+nicht\s+gefragt\b",
+            r"\bdas\s+hilft\s+(?:mir\s+)?nicht\b|\bdas\s+beantwortet\s+meine\s+frage\s+nicht\b",
+        ]
+    )
+)
+
+
+# --- frustration --------------------------------------------------------------------------------------
+
+_BAD = (
+    r"(?:terrible|awful|horrible|dreadful|abysmal|atrocious|appalling|shocking|lousy|crappy|shitty|rubbish"
+    r"|garbage)"
+)
+_THING = (
+    r"(?:service|experience|support|company|website|site|app|customer\s+service|bot|help|communication|shop"
+    r"|store)"
+)
+
+FRUSTRATION = re.compile(
+    "|".join(
+        [
+            r"\b(?:ridiculous|absurd|ludicrous|preposterous|unacceptable|disgraceful|outrageous|pathetic"
+            r"|scandalous|shameful|infuriating|maddening|furious|livid|fuming|outraged|enraged|seething"
+            r"|frustrat(?:ed|ing)|upset|angry|pissed(?:\s+off)?)\b",
+            r"\b(?:trying|tried)\b[^.!?\n]{0,40}?\bfor\s+(?:(?:over|almost|nearly|more\s+than)\s+)?(?:an\s+hour"
+            r"|hours|ages|forever|days|all\s+day|\d+\s+(?:minutes|mins|hours|days))\b",
+            r"\bbeen\s+waiting\s+(?:for\s+)?(?:hours|ages|forever|weeks|months|so\s+long|all\s+day)\b",
+            r"\b(?:absolutely|completely|totally|utterly|so|really|pretty|is|are|you'?re|it'?s)\s+useless\b",
+            r"\buseless\s+(?:bot|website|site|app|service|chat|answer|company|system|machine|robot|assistant)\b",
+            r"\bwast(?:e|ing)\s+(?:of\s+)?(?:my\s+)?time\b|\bwaste\s+of\s+(?:my\s+)?money\b",
+            r"\bfed\s+up\b|\bsick\s+(?:and\s+tired\s+)?of\b|\b(?:i'?ve\s+)?had\s+enough\b|\btired\s+of\s+this\b",
+            rf"\bworst\s+(?:{_THING}|ever)\b|\b{_BAD}\s+{_THING}\b",
+            rf"\b(?:is|are|was|so|absolutely|really|just)\s+(?:{_BAD}|crap|a\s+joke|a\s+nightmare|a\s+disaster"
+            r"|a\s+mess)\b",
+            r"\b(?:so|really|very|extremely|incredibly|super)\s+(?:annoying|annoyed|mad|disappointed|disappointing)\b",
+            r"\bare\s+(?:you|u)\s+(?:kidding|joking|serious)\b|\byou(?:'ve|\s+have)?\s+(?:got\s+to|gotta)\s+be\s+kidding"
+            r"|\byou\s+must\s+be\s+joking\b",
+            r"\bwhat\s+a\s+(?:joke|farce|shambles|mess|scam)\b|\bthis\s+is\s+a\s+(?:joke|scam)\b",
+            r"\b(?:i|we)\s+hate\s+(?:this|you|your|it|the\s+way)\b",
+            r"\b(?:fuck\w*|f\*+k\w*|wtf|ffs|shit(?:ty|s)?|bullshit|crap|damn(?:\s*it)?|goddamn\w*|bloody\s+hell"
+            r"|what\s+the\s+hell|screw\s+(?:you|this)|piss\s+off|omfg)\b",
+            r"\b(?:es\s+ridiculo|estoy\s+hart[oa]|que\s+verguenza|una\s+verguenza|inaceptable|pesimo\s+servicio"
+            r"|una\s+mierda|joder)\b",
+            r"\b(?:c'est\s+ridicule|j'en\s+ai\s+marre|ras\s+le\s+bol|inadmissible|inacceptable|n'importe\s+quoi"
+            r"|lamentable|scandaleux|honteux|merde|putain)\b",
+            r"\b(?:lacherlich|unverschamt|(?:so\s+)?eine\s+frechheit|die\s+nase\s+voll|inakzeptabel|scheisse"
+            r"|scheiße|verdammt)\b",
+        ]
+    )
+)
+
+# Negative affect a customer may deny: "I'm not upset", "no problem", "not bad at all".
+AFFECT_DENIAL = re.compile(
+    r"\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|(?:do|does|did)(?:n'?t|\s+not))\s+(?:(?:at\s+all|really|that|so"
+    r"|too|very|even|a|an|the|big|being|feeling)\s+)*(?:upset|angry|mad|annoyed|frustrated|unhappy|disappointed"
+    r"|complaining|bothered|worried|problem|issue|bad|worries|rush|hurry|big\s+deal|ridiculous|a\s+complaint)\b"
+)
+
+
+# --- rephrased questions ------------------------------------------------------------------------------
+
+REPHRASE_STOPWORDS = frozenset(
+    words(
+        "a an the i i'm im me my mine we our you your yours it its it's is are was were be been am do does "
+        "did done have has had can could would should will shall may might must to of in on at for from "
+        "with by about and or but so if then than that this these those there here just please pls now "
+        "right still again already really actually ok okay hi hello hey thanks thank yes no not asking ask "
+        "asked question tell know want need like wondering wonder mean meant help get got some any one much "
+        "many very also too any hello anyone someone us let lets let's im i've i'd say said"
+    )
+)
+REPHRASE_SYNONYMS = {
+    "parcel": "order",
+    "package": "order",
+    "shipment": "order",
+    "purchase": "order",
+    "colour": "color",
+    "login": "log",
+    "signin": "log",
+    "sign": "log",
+    "cancellation": "cancel",
+    "delivered": "arrive",
+    "arrived": "arrive",
+    "arriving": "arrive",
+    "money": "refund",
+    "reimbursement": "refund",
+    "cost": "price",
+    "costs": "price",
+}
+
+
+def fold_accents(pattern: str) -> str:
+    """Strip accents from a regular expression without lower-casing it (``\\S`` is not ``\\s``)."""
+    return pattern.translate(_FOLD)
+
+
+# --- default sensitive topics -------------------------------------------------------------------------
+# (name, label, keywords, patterns). Seeded into each bot's editable rules; patterns see folded text.
+
+
+def _phrases(text: str) -> tuple[str, ...]:
+    return tuple(phrase.strip() for phrase in text.split(";"))
+
+
+SENSITIVE_DEFAULTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "billing_dispute",
+        "billing dispute",
+        _phrases(
+            "dispute a charge; dispute the charge; dispute this charge; disputed charge; charged twice;"
+            " charged me twice; double charged; double-charged; billed twice; billed me twice; overcharged;"
+            " over-charged; duplicate charge; unauthorized charge; unauthorised charge; fraudulent charge;"
+            " fraudulent transaction; chargeback; charge back; cobro duplicado; me cobraron dos veces;"
+            " débité deux fois; doppelt abgebucht; doppelt belastet"
+        ),
+        (
+            r"\bdisput(?:e|ing)\b[^.!?\n]{0,40}\b(?:charge|payment|transaction|bill|invoice|debit)s?\b",
+            r"\bcharged\s+(?:me\s+|us\s+)?(?:twice|two\s+times|three\s+times|double|for\s+the\s+same)",
+            r"\b(?:charges?|payments?|transactions?|debits?)\s+(?:that\s+)?i\s+(?:didn'?t|did\s+not|never)\s+"
+            r"(?:make|authori[sz]e|recogni[sz]e|approve)",
+            r"\bi\s+(?:didn'?t|did\s+not|never)\s+(?:make|authori[sz]e|recogni[sz]e|approve)\s+(?:this|that|the"
+            r"|a|these)\s+(?:charges?|payments?|transactions?)",
+            r"\bcharged\s+(?:me\s+)?(?:the\s+wrong\s+amount|an?\s+(?:incorrect|wrong)\s+amount|too\s+much)",
+            r"\b(?:wrongly|incorrectly)\s+(?:charged|billed)\b",
+        ),
+    ),
+    (
+        "complaint",
+        "complaint",
+        _phrases(
+            "formal complaint; official complaint; i want to complain; i would like to complain;"
+            " i'd like to complain; queja formal; poner una queja; presentar una queja;"
+            " presentar una reclamación; faire une réclamation; beschwerde einreichen; mich beschweren"
+        ),
+        (
+            r"\b(?:make|file|lodge|raise|submit|register|open|send|put\s+in|write)\s+(?:a|an|my)\s+"
+            r"(?:formal\s+|official\s+)?complaint\b",
+            r"\bcomplain(?:ing)?\s+about\s+(?:the|your|my|this|a|an)\b",
+            r"\b(?:this|that)\s+is\s+a\s+(?:formal\s+)?complaint\b",
+        ),
+    ),
+    (
+        "legal",
+        "legal",
+        _phrases(
+            "lawyer; lawyers; attorney; solicitor; legal action; lawsuit; small claims; gdpr; ccpa;"
+            " data protection authority; subject access request; dsar; trading standards;"
+            " consumer protection; better business bureau; ombudsman; abogado; avocat; poursuites; anwalt;"
+            " rechtsanwalt; dsgvo; rgpd"
+        ),
+        (
+            r"\b(?:i'?ll|i\s+will|i'?m\s+going\s+to|i\s+am\s+going\s+to|gonna|going\s+to|we\s+will|we'?ll)\s+sue\b",
+            r"\bsu(?:e|ing)\s+(?:you|your\s+company|the\s+company|them)\b",
+            r"\b(?:take|taking)\s+(?:you|this|it|the\s+company)\s+to\s+court\b|\bsee\s+you\s+in\s+court\b",
+            r"\breport\s+(?:you|this|your\s+company)\s+to\s+(?:the\s+)?(?:bbb|ftc|authorities|regulator|police)",
+            r"\b(?:verklagen|demandar(?:los|les)?)\b",
+        ),
+    ),
+    (
+        "account_security",
+        "account security",
+        _phrases(
+            "hacked; hacker; hackers; identity theft; phishing; account takeover; fraud; hackeado;"
+            " hackearon; compte piraté; gehackt"
+        ),
+        (
+            r"\bunauthori[sz]ed\b(?!\s+(?:charges?|payments?|transactions?|debits?))",
+            r"\b(?:someone|somebody|a\s+stranger)\s+(?:else\s+)?(?:has\s+)?(?:logged|signed|got|broke|gotten)\s+"
+            r"in(?:to|\s+to)?\s+(?:my|our)\s+account",
+            r"\b(?:someone|somebody)\s+(?:else\s+)?(?:is|was|has\s+been)\s+(?:using|accessing)\s+my\s+"
+            r"(?:account|card|details)",
+            r"\b(?:orders?|purchases?)\s+(?:that\s+)?i\s+(?:didn'?t|did\s+not|never)\s+(?:place|make|made|order)",
+            r"\bi\s+(?:didn'?t|did\s+not|never)\s+(?:place|make)\s+(?:this|that|these|those)\s+(?:orders?|purchases?)",
+            r"\b(?:account|password|email)\s+(?:was|has\s+been|got|is)\s+(?:compromised|hijacked|taken\s+over)",
+            r"\bcompromised\s+(?:account|password|login)\b",
+            r"\b(?:someone|somebody)\s+(?:else\s+)?changed\s+my\s+(?:password|email|e-mail)",
+            r"\bsuspicious\s+(?:log-?ins?|sign-?ins?|activity|emails?|texts?|orders?)\b",
+        ),
+    ),
+    (
+        "account_cancellation",
+        "account cancellation",
+        _phrases(
+            "delete my data; erase my data; delete my personal data; right to be forgotten;"
+            " cerrar mi cuenta; eliminar mi cuenta; borrar mi cuenta; borrar mis datos; fermer mon compte;"
+            " supprimer mon compte; supprimer mes données; konto löschen; konto kündigen;"
+            " meine daten löschen"
+        ),
+        (
+            r"\b(?:close|delete|cancel|deactivate|remove|terminate|erase|shut\s+down|get\s+rid\s+of)\s+(?:my|our"
+            r"|the|this)\s+(?:\w+\s+)?(?:account|profile)\b",
+            r"\b(?:delete|erase|remove|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?(?:data|information"
+            r"|info|details)\b",
+            r"\bcancel\s+(?:my|our|the)\s+(?:\w+\s+)?(?:subscription|membership)\b",
+            r"\b(?:account|profile)\s+(?:closure|deletion)\b",
+        ),
+    ),
+)
