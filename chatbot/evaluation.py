@@ -213,6 +213,8 @@ def scenarios_replay(
     finally:
         celery_app.conf.task_always_eager = eager
         with transaction.atomic():
+            # Conversations protect their bot and contact, so they go first; the rest cascades.
+            Conversation.objects.for_tenant(tenant).delete()
             tenant.delete()
 
 

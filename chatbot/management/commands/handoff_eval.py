@@ -3,7 +3,10 @@
 import json
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from tqdm import tqdm
 
 from chatbot.evaluation import ScenarioFileError, scenarios_replay, scenarios_score, scenarios_validate
@@ -26,6 +29,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    def _database_ready(self) -> None:
+        """The embedded SQLite database is brought up to date on the spot; any other must be migrated by
+        its operator first."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        executor = MigrationExecutor(connection)
+        if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            return
+        if connection.vendor != "sqlite":
+            raise CommandError("The database has unapplied migrations: run `python manage.py migrate` first.")
+        self.stderr.write("Applying migrations to the embedded database first.")
+        call_command("migrate", verbosity=0, interactive=False)
+
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
@@ -41,6 +56,7 @@ class Command(BaseCommand):
                 f"{path}: not a valid scenario file:\n  - " + "\n  - ".join(exc.problems)
             ) from exc
 
+        self._database_ready()
         with tqdm(total=len(scenarios), desc="scenarios", disable=options["no_progress"], leave=False) as bar:
             outcomes = scenarios_replay(bot, kb, scenarios, progress=lambda: bar.update(1))
         summary = scenarios_score(outcomes)
