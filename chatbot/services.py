@@ -152,3 +152,27 @@ def article_upsert(
     article.body, article.url, article.enabled = body, url, enabled
     article.save(update_fields=["body", "url", "enabled", "updated_at"])
     return article, "updated"
+
+
+@transaction.atomic
+def articles_import(*, bot: Bot, rows) -> dict[str, int]:
+    """Upsert parsed article rows (see ``chatbot.kb_import``) into the bot's knowledge base, all or none.
+
+    Returns counts of "created", "updated" and "unchanged" (skipped) articles.
+    """
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        _, outcome = article_upsert(bot=bot, title=row.title, body=row.body, url=row.url, enabled=row.enabled)
+        counts[outcome] += 1
+    return counts
+
+
+def bot_lookup(reference: str) -> Bot:
+    """A bot named by id or public key, for commands run by an operator (who sees every tenant)."""
+    reference = str(reference).strip()
+    bot = Bot.objects.filter(public_key=reference).first()
+    if bot is None and reference.isdigit():
+        bot = Bot.objects.filter(pk=int(reference)).first()
+    if bot is None:
+        raise NotFound(f"No bot with the id or public key {reference!r}.")
+    return bot

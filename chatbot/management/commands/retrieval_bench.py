@@ -1,3 +1,5 @@
+import logging
+
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
@@ -14,11 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=200)
 
     def handle(self, *args, **options):
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         results = []
-        for size in options["sizes"]:
+        for size in tqdm(options["sizes"], desc="knowledge bases", unit="kb"):
             corpus = synthetic_corpus(size, queries=options["queries"])
-            with tqdm(total=len(corpus.queries), desc=f"{size:>6} passages", unit="q", leave=False) as bar:
-                results.append(retrieval_bench(corpus, on_query=bar.update))
+            results.append(
+                retrieval_bench(
+                    corpus,
+                    progress=lambda queries, n=size: tqdm(queries, desc=f"{n:,} passages", leave=False),
+                )
+            )
         self.stdout.write(f"{'passages':>9}  {'build s':>8}  {'mean ms/q':>9}  {'p95 ms/q':>8}")
         for r in results:
             self.stdout.write(
