@@ -30,7 +30,8 @@ _OTHER_CUE = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_ORDER = re.compile(
-    r"\border\b\s*(?:number\b|no\.?|num\b|id\b|#)?\s*(?:is\s*)?[:#]?\s*([A-Z0-9][A-Z0-9-]{3,19})\b", re.IGNORECASE
+    r"\border\b\s*(?:number\b|no\.?|num\b|id\b|#)?\s*(?:is\s*)?[:#]?\s*([A-Z0-9][A-Z0-9-]{3,19})\b",
+    re.IGNORECASE,
 )
 
 

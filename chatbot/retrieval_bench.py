@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from chatbot.responders.base import Passage
 from chatbot.retrieval import PassageIndex
@@ -60,10 +61,10 @@ def synthetic_corpus(size: int, *, queries: int = 200, seed: int = 7) -> Synthet
     """`size` passages of 40-120 words, in articles of 1-5 passages, and questions in the same words."""
     rng = random.Random(seed)
     vocabulary = _COMMON + _tail_words(max(500, size * 2), rng)
-    weights = [1 / (rank + 1) ** 1.07 for rank in range(len(vocabulary))]
+    cumulative = list(accumulate(1 / (rank + 1) ** 1.07 for rank in range(len(vocabulary))))
 
     def words(n: int) -> list[str]:
-        return rng.choices(vocabulary, weights=weights, k=n)
+        return rng.choices(vocabulary, cum_weights=cumulative, k=n)
 
     def sentence() -> str:
         parts = []

@@ -2,7 +2,7 @@
 
 Frames in: ``open {conversation_id, last_seq}``, ``close {conversation_id}``,
 ``message {conversation_id, text, client_msg_id, private}``, ``claim {conversation_id}``,
-``typing {conversation_id, typing}``. Frames out: ``hello``, ``messages``, ``message``, ``ack``,
+``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``. Frames out: ``hello``, ``messages``, ``message``, ``ack``,
 ``handoff.created``, ``conversation.status``, ``conversation.activity``, ``typing``, ``error``.
 A conversation of another tenant is "not found", exactly like a missing one.
 """
@@ -16,7 +16,7 @@ from helpdesk.errors import NotFound
 from helpdesk.events import conversation_group, inbox_group, typing_send
 from helpdesk.models import Conversation, Membership
 from helpdesk.selectors import conversation_get, message_payload
-from inbox.services import agent_reply, conversation_claim
+from inbox.services import agent_reply, conversation_claim, conversation_handback, conversation_resolve
 
 
 @database_sync_to_async
@@ -42,9 +42,16 @@ def _reply(membership: Membership, conversation: Conversation, payload: dict) ->
     }
 
 
+ACTIONS = {
+    "claim": conversation_claim,
+    "handback": conversation_handback,
+    "resolve": conversation_resolve,
+}
+
+
 @database_sync_to_async
-def _claim(membership: Membership, conversation: Conversation) -> None:
-    conversation_claim(membership=membership, conversation=conversation)
+def _act(action: str, membership: Membership, conversation: Conversation) -> None:
+    ACTIONS[action](membership=membership, conversation=conversation)
 
 
 class InboxConsumer(HelpdeskConsumer):
@@ -75,8 +82,13 @@ class InboxConsumer(HelpdeskConsumer):
         await self.send_json(await _reply(self.membership, conversation, payload))
 
     async def frame_claim(self, payload: dict) -> None:
-        conversation = await self._watched(payload)
-        await _claim(self.membership, conversation)
+        await _act("claim", self.membership, await self._watched(payload))
+
+    async def frame_handback(self, payload: dict) -> None:
+        await _act("handback", self.membership, await self._watched(payload))
+
+    async def frame_resolve(self, payload: dict) -> None:
+        await _act("resolve", self.membership, await self._watched(payload))
 
     async def frame_typing(self, payload: dict) -> None:
         conversation = await self._watched(payload)

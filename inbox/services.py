@@ -35,8 +35,13 @@ def conversation_claim(*, membership: Membership, conversation: Conversation) ->
         if conversation.assignee_id == membership.user_id and conversation.status == Conversation.Status.ASSIGNED:
             return conversation
         raise Conflict("Another agent already has this conversation.")
+    conversation.handoffs.filter(ended_at__isnull=True, accepted_at__isnull=True).update(
+        accepted_at=timezone.now(), accepted_by=membership.user
+    )
     conversation_status_set(
-        conversation=conversation, status=Conversation.Status.ASSIGNED, assignee=membership.user,
+        conversation=conversation,
+        status=Conversation.Status.ASSIGNED,
+        assignee=membership.user,
         extra={"agent_name": membership.name},
     )
     system_message_create(
@@ -65,3 +70,41 @@ def agent_reply(
         client_msg_id=client_msg_id,
         private=private,
     )
+
+
+@transaction.atomic
+def conversation_handback(*, membership: Membership, conversation: Conversation) -> Conversation:
+    """Give the conversation back to the bot, which starts fresh from here.
+
+    The bot's memory (history, unresolved count, repeated-question check) starts after the current last
+    ``seq``, so an old complaint does not send it straight back into a handoff.
+    """
+    locked = Conversation.objects.for_tenant(membership.tenant_id).select_for_update().get(pk=conversation.pk)
+    if locked.status in (Conversation.Status.RESOLVED, Conversation.Status.BOT):
+        raise Conflict("This conversation is not with a person.")
+    locked.bot_since_seq = locked.last_seq
+    locked.handoff_reason = ""
+    locked.save(update_fields=["bot_since_seq", "handoff_reason", "updated_at"])
+    # The handoff app owns the records; ending them is a plain update through the relation.
+    locked.handoffs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+    conversation_status_set(conversation=locked, status=Conversation.Status.BOT, assignee=None)
+    system_message_create(
+        conversation=locked,
+        body=f"{membership.name} handed the conversation back to the assistant",
+        event="handed_back",
+        agent_name=membership.name,
+    )
+    return locked
+
+
+@transaction.atomic
+def conversation_resolve(*, membership: Membership, conversation: Conversation) -> Conversation:
+    locked = Conversation.objects.for_tenant(membership.tenant_id).select_for_update().get(pk=conversation.pk)
+    if locked.status == Conversation.Status.RESOLVED:
+        return locked
+    locked.handoffs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+    conversation_status_set(conversation=locked, status=Conversation.Status.RESOLVED, assignee=locked.assignee)
+    system_message_create(
+        conversation=locked, body=f"{membership.name} resolved the conversation", event="resolved"
+    )
+    return locked

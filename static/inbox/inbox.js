@@ -206,8 +206,10 @@
       if (!typingSent) { send({ type: "typing", conversation_id: conversationId, typing: true }); typingSent = true; }
     });
   }
-  const claim = document.getElementById("claim");
-  if (claim) claim.addEventListener("click", function () { send({ type: "claim", conversation_id: conversationId }); });
+  ["claim", "handback", "resolve"].forEach(function (action) {
+    const button = document.getElementById(action);
+    if (button) button.addEventListener("click", function () { send({ type: action, conversation_id: conversationId }); });
+  });
 
   connect();
 })();
