@@ -9,7 +9,11 @@ import; the inline triggers run on every customer message and have a budget well
 from __future__ import annotations
 
 import re
+import re._constants as _c
+import re._parser as _parser
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
@@ -89,6 +93,185 @@ def asks_identity(folded: str, start: int) -> bool:
     return _IDENTITY.search(folded[max(0, start - 40) : start]) is not None
 
 
+# --- matching many phrases fast -----------------------------------------------------------------------
+# Python's re tries every branch of an alternation at every position, so two hundred phrases over a
+# 4,000-character message cost milliseconds. A PhraseSet instead reads, from each pattern's parse tree,
+# literals one of which every match must contain ("dispute", or one of "talk", "speak", "chat"...), looks
+# them up among the message's words, and runs the pattern only on the sentences where they occur.
+
+_TOKEN_BREAKS = {ord(char): " " for char in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\n\r\t"}
+_SENTENCE_BREAK = re.compile(r"[.!?;](?=\s|$)|\n")
+
+
+class TextIndex:
+    """A folded message indexed once for every phrase set: its words' first letters, its sentences."""
+
+    __slots__ = ("folded", "tokens", "heads", "_breaks")
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self.tokens = frozenset(folded.translate(_TOKEN_BREAKS).split())
+        self.heads = {token[:size] for token in self.tokens for size in (2, 3, 4)}
+        self._breaks: list[int] | None = None
+
+    def sentence(self, position: int) -> tuple[int, int]:
+        if self._breaks is None:
+            self._breaks = [match.end() for match in _SENTENCE_BREAK.finditer(self.folded)]
+        index = bisect_right(self._breaks, position)
+        start = self._breaks[index - 1] if index else 0
+        return start, self._breaks[index] if index < len(self._breaks) else len(self.folded)
+
+
+_Anchors = tuple[frozenset[str], bool]  # literals, one of which is in every match; at a word start
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT)
+_NOT_WORD = (_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD)
+
+
+def _is_word_char(code: int) -> bool:
+    return chr(code).isalnum() or code == ord("_")
+
+
+def _boundary_after(op, av, before: bool) -> bool:
+    """Whether the position after this item is surely not inside a word."""
+    if op is _c.AT:
+        return av in (_c.AT_BOUNDARY, _c.AT_BEGINNING, _c.AT_BEGINNING_STRING) or before
+    if op is _c.LITERAL:
+        return not _is_word_char(av)
+    if op is _c.IN:
+        return all((o is _c.CATEGORY and a in _NOT_WORD) or (o is _c.LITERAL and not _is_word_char(a)) for o, a in av)
+    if op in (_c.ASSERT, _c.ASSERT_NOT):
+        if av[0] >= 0:
+            return before
+        looks_at_word = [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_WORD)])]
+        return (op is _c.ASSERT_NOT and list(av[1]) == looks_at_word) or _boundary_after_all(av[1], False)
+    if op is _c.BRANCH:
+        return all(_boundary_after_all(branch, before) for branch in av[1])
+    if op is _c.SUBPATTERN:
+        return _boundary_after_all(av[3], before)
+    if op in _REPEATS:
+        inner = _boundary_after_all(av[2], False)
+        return inner if av[0] >= 1 else inner and before
+    return False
+
+
+def _boundary_after_all(items, before: bool) -> bool:
+    for op, av in items:
+        before = _boundary_after(op, av, before)
+    return before
+
+
+def _literal_choices(items) -> list[str] | None:
+    """The strings a purely literal item sequence can match ("talk", "speak"), or None."""
+    choices = [""]
+    for op, av in items:
+        if op is _c.LITERAL:
+            choices = [c + chr(av) for c in choices]
+        elif op is _c.IN and all(o is _c.LITERAL for o, _ in av) and len(av) <= 4:
+            choices = [c + chr(a) for c in choices for _, a in av]
+        elif op is _c.BRANCH and (alts := [_literal_choices(b) for b in av[1]]) and all(alts):
+            choices = [c + a for c in choices for alt in alts for a in alt]
+        else:
+            return None
+        if len(choices) > 64:
+            return None
+    return choices
+
+
+def _anchors(items, before: bool) -> _Anchors | None:
+    """The best set of required literals of a parsed sequence; ``before``: a word boundary precedes it."""
+    found: list[_Anchors] = []
+    run: list[str] | None = None
+    run_at_word_start = False
+    for op, av in items:
+        literal = _literal_choices([(op, av)]) if op in (_c.LITERAL, _c.IN, _c.BRANCH) else None
+        if literal is not None:
+            if run is None:
+                run, run_at_word_start = [""], before
+            run = [r + lit for r in run for lit in literal]
+            if len(run) <= 64:
+                before = _boundary_after(op, av, before)
+                continue
+        if run:
+            found.append((frozenset(r.lower() for r in run), run_at_word_start))
+        run = None
+        inner: _Anchors | None = None
+        if op is _c.BRANCH:
+            branches = [_anchors(branch, before) for branch in av[1]]
+            if all(branches):
+                inner = (frozenset().union(*(b[0] for b in branches)), all(b[1] for b in branches))
+        elif op is _c.SUBPATTERN:
+            inner = _anchors(av[3], before)
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _anchors(av[2], before)
+        if inner:
+            found.append(inner)
+        before = _boundary_after(op, av, before)
+    if run:
+        found.append((frozenset(r.lower() for r in run), run_at_word_start))
+    if not found:
+        return None
+    return max(found, key=lambda a: (min(4, *(len(lit) for lit in a[0])), a[1], -len(a[0])))
+
+
+def pattern_anchors(pattern: str, flags: int = 0) -> _Anchors | None:
+    """Literals one of which every match of ``pattern`` contains, or None when there is no such set."""
+    try:
+        return _anchors(_parser.parse(pattern, flags).data, False)
+    except Exception:  # an unusual construct: the pattern is simply searched everywhere
+        return None
+
+
+def _head(literal: str) -> str:
+    size = 0
+    while size < min(4, len(literal)) and literal[size].isalnum():
+        size += 1
+    return literal[:size]
+
+
+class PhraseSet:
+    """Patterns searched sentence by sentence, only where one of their anchoring literals occurs.
+
+    A pattern is matched within one sentence (sentences end at ". ", "!", "?", ";" or a line break).
+    """
+
+    def __init__(self, patterns: Iterable[str], flags: int = 0) -> None:
+        self.regexes: list[re.Pattern[str]] = []
+        self._by_head: dict[str, list[tuple[str, int]]] = {}
+        self._by_substring: list[tuple[str, int]] = []
+        self._everywhere: list[int] = []
+        for index, pattern in enumerate(patterns):
+            self.regexes.append(re.compile(pattern, flags))
+            anchors = pattern_anchors(pattern, flags)
+            literals = sorted(anchors[0]) if anchors else []
+            if not literals or any(len(_head(lit)) < 2 and len(lit) < 3 for lit in literals):
+                self._everywhere.append(index)
+                continue
+            for literal in literals:
+                head = _head(literal)
+                if anchors[1] and len(head) >= 2:
+                    self._by_head.setdefault(head, []).append((literal, index))
+                else:
+                    self._by_substring.append((literal, index))
+        self._heads = frozenset(self._by_head)
+
+    def matches(self, text: TextIndex) -> list[re.Match[str]]:
+        """Every match, ordered by position."""
+        folded = text.folded
+        spans: dict[int, set[tuple[int, int]]] = {}
+        candidates = [pair for head in self._heads & text.heads for pair in self._by_head[head]]
+        candidates += [pair for pair in self._by_substring if pair[0] in folded]
+        for literal, index in candidates:
+            position = folded.find(literal)
+            while position != -1:
+                span = text.sentence(position)
+                spans.setdefault(index, set()).add(span)
+                position = folded.find(literal, span[1])
+        found = [m for index, sentences in spans.items() for s in sentences for m in self.regexes[index].finditer(folded, *s)]
+        for index in self._everywhere:
+            found.extend(self.regexes[index].finditer(folded))
+        return sorted(found, key=lambda match: (match.start(), -match.end()))
+
+
 # --- explicit request for a person -------------------------------------------------------------------
 
 _HUMAN = r"human(?!\s+(?:resources|error|errors|rights|nature|race|readable|body|trafficking|interest))"
@@ -145,9 +328,8 @@ _BARE_FILLER = (
     r"|svp|s'il\s+(?:vous|te)\s+plait|maintenant|je\s+veux|bitte|jetzt|sofort|ich\s+will|ich\s+mochte|per\s+favore)"
 )
 
-EXPLICIT_REQUEST = re.compile(
-    "|".join(
-        [
+EXPLICIT_REQUEST = PhraseSet(
+    [
             # English: a verb of contact and a person. "Can you connect me with a live agent?"
             rf"\b{_EN_VERB}(?:\s+(?:directly|right\s+now|now|please|immediately|again|back|over|through))?"
             rf"\s+(?:to|with)\s+(?:{_EN_MOD}\s+){{0,4}}{_EN_TARGET}(?![\w-])",

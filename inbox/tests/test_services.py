@@ -38,7 +38,7 @@ def test_a_second_claim_fails_and_changes_nothing(handed_off):
     assert Message.objects.filter(conversation=conversation).count() == before
 
 
-def test_hand_back_gives_the_bot_a_fresh_start(handed_off):
+def test_hand_back_gives_the_bot_a_fresh_start(handed_off, django_capture_on_commit_callbacks):
     conversation, alice, _ = handed_off
     conversation_claim(membership=alice, conversation=conversation)
     conversation_handback(membership=alice, conversation=conversation)
@@ -48,7 +48,8 @@ def test_hand_back_gives_the_bot_a_fresh_start(handed_off):
     assert conversation.bot_since_seq > request.seq
     assert conversation.handoffs.get().ended_at is not None
     # The bot answers again, and the earlier request for a person does not send it straight back.
-    customer_message_receive(conversation=conversation, text="What does a service cost?", client_msg_id="2")
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_message_receive(conversation=conversation, text="What does a service cost?", client_msg_id="2")
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.BOT
     last = Message.objects.filter(conversation=conversation).order_by("-seq").first()
