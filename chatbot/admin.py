@@ -1,14 +1,51 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from chatbot.models import Bot, KnowledgeArticle
+from chatbot.preview import triggers_preview
+from helpdesk.errors import InvalidInput
+from helpdesk.services import message_text_clean
 
 
 @admin.register(Bot)
 class BotAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "queue", "confidence_threshold", "public_key"]
+    list_display = ["name", "tenant", "queue", "confidence_threshold", "public_key", "rule_tester_link"]
     list_filter = ["tenant"]
     search_fields = ["name"]
-    readonly_fields = ["public_key"]
+    readonly_fields = ["public_key", "rule_tester_link"]
+
+    @admin.display(description="Handoff rules")
+    def rule_tester_link(self, bot: Bot) -> str:
+        if not bot.pk:
+            return "-"
+        return format_html('<a href="{}">Test the handoff rules</a>', reverse("admin:chatbot_bot_rule_tester", args=[bot.pk]))
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:bot_id>/rule-tester/",
+                self.admin_site.admin_view(self.rule_tester_view),
+                name="chatbot_bot_rule_tester",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def rule_tester_view(self, request, bot_id: int):
+        bot = get_object_or_404(self.get_queryset(request), pk=bot_id)
+        if not self.has_view_permission(request, bot):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "bot": bot, "opts": self.model._meta, "text": ""}
+        if request.method == "POST":
+            context["text"] = request.POST.get("text", "")
+            try:
+                context["preview"] = triggers_preview(bot=bot, text=message_text_clean(context["text"]))
+            except InvalidInput as exc:
+                context["error"] = exc.message
+        return TemplateResponse(request, "admin/chatbot/bot/rule_tester.html", context)
 
 
 @admin.register(KnowledgeArticle)

@@ -138,7 +138,9 @@ def _boundary_after(op, av, before: bool) -> bool:
     if op is _c.LITERAL:
         return not _is_word_char(av)
     if op is _c.IN:
-        return all((o is _c.CATEGORY and a in _NOT_WORD) or (o is _c.LITERAL and not _is_word_char(a)) for o, a in av)
+        return all(
+            (o is _c.CATEGORY and a in _NOT_WORD) or (o is _c.LITERAL and not _is_word_char(a)) for o, a in av
+        )
     if op in (_c.ASSERT, _c.ASSERT_NOT):
         if av[0] >= 0:
             return before
@@ -266,7 +268,12 @@ class PhraseSet:
                 span = text.sentence(position)
                 spans.setdefault(index, set()).add(span)
                 position = folded.find(literal, span[1])
-        found = [m for index, sentences in spans.items() for s in sentences for m in self.regexes[index].finditer(folded, *s)]
+        found = [
+            m
+            for index, sentences in spans.items()
+            for s in sentences
+            for m in self.regexes[index].finditer(folded, *s)
+        ]
         for index in self._everywhere:
             found.extend(self.regexes[index].finditer(folded))
         return sorted(found, key=lambda match: (match.start(), -match.end()))
@@ -330,64 +337,64 @@ _BARE_FILLER = (
 
 EXPLICIT_REQUEST = PhraseSet(
     [
-            # English: a verb of contact and a person. "Can you connect me with a live agent?"
-            rf"\b{_EN_VERB}(?:\s+(?:directly|right\s+now|now|please|immediately|again|back|over|through))?"
-            rf"\s+(?:to|with)\s+(?:{_EN_MOD}\s+){{0,4}}{_EN_TARGET}(?![\w-])",
-            rf"\b(?:reach|get\s+(?:a\s+)?hold\s+of|get\s+ahold\s+of)\s+(?:{_EN_MOD}\s+){{0,3}}{_EN_STRICT}(?![\w-])",
-            # English: wanting one. "I want a human", "can I get a real person"
-            r"\b(?:want|wanna|need|would\s+like|'d\s+like|prefer|request|ask(?:ing)?\s+for|demand|get\s+me"
-            r"|give\s+me|find\s+me|send\s+me|bring\s+me|(?:can|could|may)\s+i\s+(?:have|get)|let\s+me\s+have)"
-            rf"\s+(?:(?:a|an|the|some|your|one\s+of\s+your|real|live|actual|human|proper|customer\s+service"
-            rf"|support)\s+){{0,3}}{_EN_STRICT}(?![\w-])",
-            r"\b(?:want|wanna|would\s+like|'d\s+like|prefer|request|ask(?:ing)?\s+for|give\s+me|get\s+me)"
-            r"\s+(?:a|an|some)\s+person(?![\w-])",
-            # English: asking whether one is there. "Is there a human I can talk to?"
-            r"\b(?:is|are)\s+there\s+(?:a|an|any|some)\s+(?:(?:real|live|actual)\s+)?"
-            rf"(?:{_HUMAN}s?|person|people|agents?|representatives?|operators?|staff)"
-            r"(?=\s*(?:[?.!,]|$)|\s+(?:i|we)\s+(?:can|could)|\s+(?:available|there|around|who\s+can)"
-            r"|\s+to\s+(?:talk|speak|chat|help))",
-            r"\bis\s+(?:there\s+)?(?:anyone|anybody|someone|somebody)\s+(?:there|real|human|available|i\s+can"
-            r"|who\s+can|to\s+(?:talk|speak|chat))\b",
-            r"\b(?:live|human)\s+(?:agent|operator|representative|rep|person|support|help|assistance)s?(?![\w-])",
-            # Spanish
-            r"\b(?:hablar|habla|hable|comunicarme|comunicar|contactar|conectar(?:me)?|pasar(?:me)?|pasame|paseme"
-            r"|transferir(?:me)?|transfiereme|transfierame|atendido|atendida|atender(?:me)?|charlar|chatear)"
-            rf"\s+(?:con|a|por)\s+(?:(?:un|una|el|la|los|las|algun|alguna|su|sus|tu|tus|verdader[oa]|real)\s+){{0,3}}"
-            rf"{_ES_TARGET}\b",
-            r"\b(?:quiero|necesito|quisiera|prefiero|deseo|dame|pasame)\s+(?:un|una)\s+(?:agente|humano"
-            r"|persona\s+real|representante|operador(?:a)?|asesor(?:a)?)\b",
-            r"\b(?:persona\s+real|agente\s+humano|atencion\s+humana|ser\s+humano)\b",
-            # French
-            r"\b(?:parler|discuter|echanger|communiquer|joindre|contacter|passer|passez-moi|transferer"
-            r"|transferez(?:-moi)?|(?:mettre|mettez-moi|etre\s+mis|etre\s+mise)\s+en\s+relation|m'entretenir)"
-            r"\s+(?:a|au|aux|avec|en\s+relation\s+avec)\s+(?:(?:un|une|le|la|les|des|vrai|vraie|veritable|votre"
-            rf"|vos|du)\s+|l'){{0,3}}{_FR_TARGET}(?![\w-])",
-            r"\b(?:je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|je\s+demande)\s+(?:un|une)\s+(?:vraie?\s+)?"
-            r"(?:humain|conseill(?:er|ere)|agent|personne|operat(?:eur|rice))\b",
-            r"\b(?:vrai\s+humain|vraie\s+personne|etre\s+humain|personne\s+reelle|conseill(?:er|ere)\s+humain)\b",
-            # German: "Ich möchte mit einem Menschen sprechen", "Verbinden Sie mich mit einem Mitarbeiter"
-            rf"\bmit\s+(?:{_DE_DET}\s+){{0,2}}{_DE_TARGET}\b(?=[^.!?;,\n]{{0,60}}\b{_DE_VERB}\b)",
-            rf"\b{_DE_VERB}(?:\s+sie)?(?:\s+mich)?(?:\s+bitte)?\s+mit\s+(?:{_DE_DET}\s+){{0,2}}{_DE_TARGET}\b",
-            r"\b(?:ich\s+(?:will|mochte|moechte|brauche|hatte\s+gerne?|wunsche)|bitte)\s+(?:einen|eine|ein)\s+"
-            r"(?:echten\s+|richtigen\s+)?(?:menschen|mitarbeiter(?:in)?|berater(?:in)?|person|ansprechpartner)\b",
-            r"\b(?:echte[nr]?|richtige[nr]?|reale[nr]?)\s+(?:person|mensch(?:en)?)\b",
-            r"\bmenschliche[nr]?\s+(?:mitarbeiter|berater|ansprechpartner|person)\b",
-            # Italian and Portuguese, the two next most common in our widgets
-            r"\b(?:parlare|chattare|mettermi\s+in\s+contatto)\s+con\s+(?:(?:un|una|uno|un'|l'|il|la|qualche|vero"
-            r"|vera)\s*){0,2}(?:operatore|operatrice|persona|umano|essere\s+umano|agente|consulente|qualcuno)\b",
-            r"\b(?:falar|conversar)\s+com\s+(?:(?:um|uma|o|a|algum|alguma)\s+){0,2}(?:atendente|humano|pessoa"
-            r"|agente|operador|alguem|representante)\b",
-            # A clause that is nothing but the request: "operator", "real person please", "humano por favor"
-            rf"(?:^|(?<=[.!?;,:\n]))\W*(?:{_BARE_FILLER}\W+)*(?:{_BARE_MOD}\s+)*{_BARE_TARGET}"
-            rf"(?:\W+(?:{_BARE_MOD}\s+)*{_BARE_TARGET})*(?:\W+{_BARE_FILLER})*\W*?(?=\s*(?:[.!?;,:\n]|$))",
-        ]
-    )
+        # English: a verb of contact and a person. "Can you connect me with a live agent?"
+        rf"\b{_EN_VERB}(?:\s+(?:directly|right\s+now|now|please|immediately|again|back|over|through))?"
+        rf"\s+(?:to|with)\s+(?:{_EN_MOD}\s+){{0,4}}{_EN_TARGET}(?![\w-])",
+        rf"\b(?:reach|get\s+(?:a\s+)?hold\s+of|get\s+ahold\s+of)\s+(?:{_EN_MOD}\s+){{0,3}}{_EN_STRICT}(?![\w-])",
+        # English: wanting one. "I want a human", "can I get a real person"
+        r"\b(?:want|wanna|need|would\s+like|'d\s+like|prefer|request|ask(?:ing)?\s+for|demand|get\s+me"
+        r"|give\s+me|find\s+me|send\s+me|bring\s+me|(?:can|could|may)\s+i\s+(?:have|get)|let\s+me\s+have)"
+        rf"\s+(?:(?:a|an|the|some|your|one\s+of\s+your|real|live|actual|human|proper|customer\s+service"
+        rf"|support)\s+){{0,3}}{_EN_STRICT}(?![\w-])",
+        r"\b(?:want|wanna|would\s+like|'d\s+like|prefer|request|ask(?:ing)?\s+for|give\s+me|get\s+me)"
+        r"\s+(?:a|an|some)\s+person(?![\w-])",
+        # English: asking whether one is there. "Is there a human I can talk to?"
+        r"\b(?:is|are)\s+there\s+(?:a|an|any|some)\s+(?:(?:real|live|actual)\s+)?"
+        rf"(?:{_HUMAN}s?|person|people|agents?|representatives?|operators?|staff)"
+        r"(?=\s*(?:[?.!,]|$)|\s+(?:i|we)\s+(?:can|could)|\s+(?:available|there|around|who\s+can)"
+        r"|\s+to\s+(?:talk|speak|chat|help))",
+        r"\bis\s+(?:there\s+)?(?:anyone|anybody|someone|somebody)\s+(?:there|real|human|available|i\s+can"
+        r"|who\s+can|to\s+(?:talk|speak|chat))\b",
+        r"\b(?:live|human)\s+(?:agent|operator|representative|rep|person|support|help|assistance)s?(?![\w-])",
+        # Spanish
+        r"\b(?:hablar|habla|hable|comunicarme|comunicar|contactar|conectar(?:me)?|pasar(?:me)?|pasame|paseme"
+        r"|transferir(?:me)?|transfiereme|transfierame|atendido|atendida|atender(?:me)?|charlar|chatear)"
+        rf"\s+(?:con|a|por)\s+(?:(?:un|una|el|la|los|las|algun|alguna|su|sus|tu|tus|verdader[oa]|real)\s+){{0,3}}"
+        rf"{_ES_TARGET}\b",
+        r"\b(?:quiero|necesito|quisiera|prefiero|deseo|dame|pasame)\s+(?:un|una)\s+(?:agente|humano"
+        r"|persona\s+real|representante|operador(?:a)?|asesor(?:a)?)\b",
+        r"\b(?:persona\s+real|agente\s+humano|atencion\s+humana|ser\s+humano)\b",
+        # French
+        r"\b(?:parler|discuter|echanger|communiquer|joindre|contacter|passer|passez-moi|transferer"
+        r"|transferez(?:-moi)?|(?:mettre|mettez-moi|etre\s+mis|etre\s+mise)\s+en\s+relation|m'entretenir)"
+        r"\s+(?:a|au|aux|avec|en\s+relation\s+avec)\s+(?:(?:un|une|le|la|les|des|vrai|vraie|veritable|votre"
+        rf"|vos|du)\s+|l'){{0,3}}{_FR_TARGET}(?![\w-])",
+        r"\b(?:je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|je\s+demande)\s+(?:un|une)\s+(?:vraie?\s+)?"
+        r"(?:humain|conseill(?:er|ere)|agent|personne|operat(?:eur|rice))\b",
+        r"\b(?:vrai\s+humain|vraie\s+personne|etre\s+humain|personne\s+reelle|conseill(?:er|ere)\s+humain)\b",
+        # German: "Ich möchte mit einem Menschen sprechen", "Verbinden Sie mich mit einem Mitarbeiter"
+        rf"\bmit\s+(?:{_DE_DET}\s+){{0,2}}{_DE_TARGET}\b(?=[^.!?;,\n]{{0,60}}\b{_DE_VERB}\b)",
+        rf"\b{_DE_VERB}(?:\s+sie)?(?:\s+mich)?(?:\s+bitte)?\s+mit\s+(?:{_DE_DET}\s+){{0,2}}{_DE_TARGET}\b",
+        r"\b(?:ich\s+(?:will|mochte|moechte|brauche|hatte\s+gerne?|wunsche)|bitte)\s+(?:einen|eine|ein)\s+"
+        r"(?:echten\s+|richtigen\s+)?(?:menschen|mitarbeiter(?:in)?|berater(?:in)?|person|ansprechpartner)\b",
+        r"\b(?:echte[nr]?|richtige[nr]?|reale[nr]?)\s+(?:person|mensch(?:en)?)\b",
+        r"\bmenschliche[nr]?\s+(?:mitarbeiter|berater|ansprechpartner|person)\b",
+        # Italian and Portuguese, the two next most common in our widgets
+        r"\b(?:parlare|chattare|mettermi\s+in\s+contatto)\s+con\s+(?:(?:un|una|uno|un'|l'|il|la|qualche|vero"
+        r"|vera)\s*){0,2}(?:operatore|operatrice|persona|umano|essere\s+umano|agente|consulente|qualcuno)\b",
+        r"\b(?:falar|conversar)\s+com\s+(?:(?:um|uma|o|a|algum|alguma)\s+){0,2}(?:atendente|humano|pessoa"
+        r"|agente|operador|alguem|representante)\b",
+        # A clause that is nothing but the request: "operator", "real person please", "humano por favor"
+        rf"(?:^|(?<=[.!?;,:\n]))\W*(?:{_BARE_FILLER}\W+)*(?:{_BARE_MOD}\s+)*{_BARE_TARGET}"
+        rf"(?:\W+(?:{_BARE_MOD}\s+)*{_BARE_TARGET})*(?:\W+{_BARE_FILLER})*\W*?(?=\s*(?:[.!?;,:\n]|$))",
+    ]
 )
 
 
-def find_explicit_request(folded: str) -> tuple[int, int] | None:
+def find_explicit_request(text: TextIndex) -> tuple[int, int] | None:
     """The span of the first request for a person that is neither negated nor a question about the bot."""
-    for match in EXPLICIT_REQUEST.finditer(folded):
+    folded = text.folded
+    for match in EXPLICIT_REQUEST.matches(text):
         start = match.start()
         while start < match.end() and not folded[start].isalnum():
             start += 1
@@ -417,7 +424,7 @@ NOT_TYPOS = frozenset(
 _VOCABULARY_BY_INITIAL: dict[str, tuple[str, ...]] = {}
 for _word in sorted(TYPO_VOCABULARY):
     _VOCABULARY_BY_INITIAL[_word[0]] = (*_VOCABULARY_BY_INITIAL.get(_word[0], ()), _word)
-_TYPO_CANDIDATES = re.compile(r"[a-z]{4,}")
+_TYPO_CANDIDATES = re.compile(r"[a-z]{4,}")  # tokens are letters; "humna2" is not a typo of anything
 
 
 @lru_cache(maxsize=65_536)
@@ -428,7 +435,7 @@ def typo_fix(token: str) -> str | None:
     letter must be right or swapped with the second. Four-letter words only forgive a transposition
     ("tlak"), since "walk" or "tall" are words of their own. Cached: a worker sees the same words all day.
     """
-    if token in TYPO_VOCABULARY or token in NOT_TYPOS:
+    if token in TYPO_VOCABULARY or token in NOT_TYPOS or not token.isascii() or not token.isalpha():
         return None
     limit = 1 if len(token) <= 8 else 2
     best: tuple[int, str] | None = None
@@ -446,15 +453,16 @@ def typo_fix(token: str) -> str | None:
     return best[1] if best else None
 
 
-def correct_typos(folded: str) -> tuple[str, list[int], list[int]] | None:
+def correct_typos(text: TextIndex) -> tuple[str, list[int], list[int]] | None:
     """``folded`` with forgiven typos replaced, and where each of its characters came from, or None.
 
     The two lists map a character of the corrected text to the start and end of its source in
     ``folded``, so a match in the corrected text still quotes what the customer typed.
     """
-    fixes = {token: fix for token in set(_TYPO_CANDIDATES.findall(folded)) if (fix := typo_fix(token))}
+    fixes = {token: fix for token in text.tokens if len(token) >= 4 and (fix := typo_fix(token))}
     if not fixes:
         return None
+    folded = text.folded
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -478,92 +486,38 @@ def correct_typos(folded: str) -> tuple[str, list[int], list[int]] | None:
 
 # --- dissatisfaction with the bot's answers (a failure loop, even on the first complaint) ---------------
 
-DISSATISFACTION = re.compile(
-    "|".join(
-        [
-            r"\bnot\s+what\s+i\s+(?:asked|meant|wanted|said|need(?:ed)?|was\s+(?:asking|looking\s+for)"
-            r"|am\s+asking|'m\s+asking|asked\s+for)\b",
-            r"\b(?:you'?re|you\s+are|ur|u\s+r|you)\s+(?:still\s+)?not\s+(?:understanding|listening|getting\s+it"
-            r"|reading|helping|answering|helpful)\b",
-            r"\b(?:you|u)\s+(?:still\s+)?(?:don'?t|do\s+not|didn'?t|did\s+not|never)\s+(?:understand|get\s+it"
-            r"|listen|read|answer|help)\b",
-            r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)\s+(?:doesn'?t|does\s+not|didn'?t"
-            r"|did\s+not)\s+(?:answer|address)\s+(?:my|the)\s+question\b",
-            r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)(?:'s|\s+is|\s+was)?\s+(?:not|n't"
-            r"|isn'?t|wasn'?t)\s+(?:very\s+|at\s+all\s+)?(?:helpful|relevant|an\s+answer|the\s+answer"
-            r"|what\s+i\s+(?:asked|meant|wanted|said|needed)|right|correct)\b",
-            r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless|not\s+it)\b",
-            r"\b(?:that|this|it|your\s+answer)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t)\s+help"
-            r"(?:\s+(?:at\s+all|me|much|whatsoever))?(?=\s*(?:[.!?,;]|$))",
-            r"\b(?:not|un)\s?helpful\b",
-            r"(?:^|[.!?]\s*)(?:no|nope|nah)\b[\s,.!-]+(?:i\s+mean|i\s+meant|that'?s\s+not|that\s+is\s+not"
-            r"|not\s+that|i\s+said|i\s+asked|i\s+was\s+asking|i'?m\s+asking|you\s+misunderstood|listen)\b",
-            r"\bi\s+(?:already|just)\s+(?:told|said|asked|explained|gave)\b",
-            r"\bi(?:'ve|\s+have)\s+already\s+(?:told|said|asked|explained|given)\b",
-            r"\b(?:as|like)\s+i\s+(?:said|told\s+you|already\s+said|mentioned|explained)\b",
-            r"\b(?:read|answer)\s+my\s+(?:message|question)\b",
-            r"\byou\s+keep\s+(?:saying|repeating|sending|giving|telling)\b",
-            r"\bsame\s+(?:answer|reply|response|thing)\s+(?:again|over)\b",
-            r"\b(?:still|again)\s+(?:not|isn'?t|doesn'?t|does\s+not|won'?t|can'?t)\s+work(?:ing|s)?\b",
-            r"\b(?:doesn'?t|does\s+not|didn'?t|did\s+not|isn'?t|is\s+not)\s+work(?:ing)?\s+(?:either|again)\b",
-            r"\bno\s+(?:me\s+)?entiendes\b|\beso\s+no\s+es\s+lo\s+que\s+(?:pregunte|pedi|dije)\b|\bno\s+me\s+ayuda",
-            r"\b(?:tu\s+ne\s+comprends|vous\s+ne\s+comprenez)\s+pas\b|\bce\s+n'est\s+pas\s+ce\s+que\s+j'ai\s+demande",
-            r"\b(?:du\s+verstehst|sie\s+verstehen)\s+(?:mich\s+)?nicht\b|\bdas\s+habe\s+ich\s+nicht\s+gefragt\b",
-            r"\bdas\s+hilft\s+(?:mir\s+)?nicht\b|\bdas\s+beantwortet\s+meine\s+frage\s+nicht\b",
-        ]
-    )
-)
-
-
-# --- frustration --------------------------------------------------------------------------------------
-
-_BAD = (
-    r"(?:terrible|awful|horrible|dreadful|abysmal|atrocious|appalling|shocking|lousy|crappy|shitty|rubbish"
-    r"|garbage)"
-)
-_THING = (
-    r"(?:service|experience|support|company|website|site|app|customer\s+service|bot|help|communication|shop"
-    r"|store)"
-)
-
-FRUSTRATION = re.compile(
-    "|".join(
-        [
-            r"\b(?:ridiculous|absurd|ludicrous|preposterous|unacceptable|disgraceful|outrageous|pathetic"
-            r"|scandalous|shameful|infuriating|maddening|furious|livid|fuming|outraged|enraged|seething"
-            r"|frustrat(?:ed|ing)|upset|angry|pissed(?:\s+off)?)\b",
-            r"\b(?:trying|tried)\b[^.!?\n]{0,40}?\bfor\s+(?:(?:over|almost|nearly|more\s+than)\s+)?(?:an\s+hour"
-            r"|hours|ages|forever|days|all\s+day|\d+\s+(?:minutes|mins|hours|days))\b",
-            r"\bbeen\s+waiting\s+(?:for\s+)?(?:hours|ages|forever|weeks|months|so\s+long|all\s+day)\b",
-            r"\b(?:absolutely|completely|totally|utterly|so|really|pretty|is|are|you'?re|it'?s)\s+useless\b",
-            r"\buseless\s+(?:bot|website|site|app|service|chat|answer|company|system|machine|robot|assistant)\b",
-            r"\bwast(?:e|ing)\s+(?:of\s+)?(?:my\s+)?time\b|\bwaste\s+of\s+(?:my\s+)?money\b",
-            r"\bfed\s+up\b|\bsick\s+(?:and\s+tired\s+)?of\b|\b(?:i'?ve\s+)?had\s+enough\b|\btired\s+of\s+this\b",
-            rf"\bworst\s+(?:{_THING}|ever)\b|\b{_BAD}\s+{_THING}\b",
-            rf"\b(?:is|are|was|so|absolutely|really|just)\s+(?:{_BAD}|crap|a\s+joke|a\s+nightmare|a\s+disaster"
-            r"|a\s+mess)\b",
-            r"\b(?:so|really|very|extremely|incredibly|super)\s+(?:annoying|annoyed|mad|disappointed|disappointing)\b",
-            r"\bare\s+(?:you|u)\s+(?:kidding|joking|serious)\b|\byou(?:'ve|\s+have)?\s+(?:got\s+to|gotta)\s+be\s+kidding"
-            r"|\byou\s+must\s+be\s+joking\b",
-            r"\bwhat\s+a\s+(?:joke|farce|shambles|mess|scam)\b|\bthis\s+is\s+a\s+(?:joke|scam)\b",
-            r"\b(?:i|we)\s+hate\s+(?:this|you|your|it|the\s+way)\b",
-            r"\b(?:fuck\w*|f\*+k\w*|wtf|ffs|shit(?:ty|s)?|bullshit|crap|damn(?:\s*it)?|goddamn\w*|bloody\s+hell"
-            r"|what\s+the\s+hell|screw\s+(?:you|this)|piss\s+off|omfg)\b",
-            r"\b(?:es\s+ridiculo|estoy\s+hart[oa]|que\s+verguenza|una\s+verguenza|inaceptable|pesimo\s+servicio"
-            r"|una\s+mierda|joder)\b",
-            r"\b(?:c'est\s+ridicule|j'en\s+ai\s+marre|ras\s+le\s+bol|inadmissible|inacceptable|n'importe\s+quoi"
-            r"|lamentable|scandaleux|honteux|merde|putain)\b",
-            r"\b(?:lacherlich|unverschamt|(?:so\s+)?eine\s+frechheit|die\s+nase\s+voll|inakzeptabel|scheisse"
-            r"|scheiße|verdammt)\b",
-        ]
-    )
-)
-
-# Negative affect a customer may deny: "I'm not upset", "no problem", "not bad at all".
-AFFECT_DENIAL = re.compile(
-    r"\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|(?:do|does|did)(?:n'?t|\s+not))\s+(?:(?:at\s+all|really|that|so"
-    r"|too|very|even|a|an|the|big|being|feeling)\s+)*(?:upset|angry|mad|annoyed|frustrated|unhappy|disappointed"
-    r"|complaining|bothered|worried|problem|issue|bad|worries|rush|hurry|big\s+deal|ridiculous|a\s+complaint)\b"
+DISSATISFACTION = PhraseSet(
+    [
+        r"\bnot\s+what\s+i\s+(?:asked|meant|wanted|said|need(?:ed)?|was\s+(?:asking|looking\s+for)"
+        r"|am\s+asking|'m\s+asking|asked\s+for)\b",
+        r"\b(?:you'?re|you\s+are|ur|u\s+r|you)\s+(?:still\s+)?not\s+(?:understanding|listening|getting\s+it"
+        r"|reading|helping|answering|helpful)\b",
+        r"\b(?:you|u)\s+(?:still\s+)?(?:don'?t|do\s+not|didn'?t|did\s+not|never)\s+(?:understand|get\s+it"
+        r"|listen|read|answer|help)\b",
+        r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)\s+(?:doesn'?t|does\s+not|didn'?t"
+        r"|did\s+not)\s+(?:answer|address)\s+(?:my|the)\s+question\b",
+        r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)(?:'s|\s+is|\s+was)?\s+(?:not|n't"
+        r"|isn'?t|wasn'?t)\s+(?:very\s+|at\s+all\s+)?(?:helpful|relevant|an\s+answer|the\s+answer"
+        r"|what\s+i\s+(?:asked|meant|wanted|said|needed)|right|correct)\b",
+        r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless|not\s+it)\b",
+        r"\b(?:that|this|it|your\s+answer)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t)\s+help"
+        r"(?:\s+(?:at\s+all|me|much|whatsoever))?(?=\s*(?:[.!?,;]|$))",
+        r"\b(?:not|un)\s?helpful\b",
+        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:i\s+mean|i\s+meant|that'?s\s+not|that\s+is\s+not"
+        r"|not\s+that|i\s+said|i\s+asked|i\s+was\s+asking|i'?m\s+asking|you\s+misunderstood|listen)\b",
+        r"\bi\s+(?:already|just)\s+(?:told|said|asked|explained|gave)\b",
+        r"\bi(?:'ve|\s+have)\s+already\s+(?:told|said|asked|explained|given)\b",
+        r"\b(?:as|like)\s+i\s+(?:said|told\s+you|already\s+said|mentioned|explained)\b",
+        r"\b(?:read|answer)\s+my\s+(?:message|question)\b",
+        r"\byou\s+keep\s+(?:saying|repeating|sending|giving|telling)\b",
+        r"\bsame\s+(?:answer|reply|response|thing)\s+(?:again|over)\b",
+        r"\b(?:still|again)\s+(?:not|isn'?t|doesn'?t|does\s+not|won'?t|can'?t)\s+work(?:ing|s)?\b",
+        r"\b(?:doesn'?t|does\s+not|didn'?t|did\s+not|isn'?t|is\s+not)\s+work(?:ing)?\s+(?:either|again)\b",
+        r"\bno\s+(?:me\s+)?entiendes\b|\beso\s+no\s+es\s+lo\s+que\s+(?:pregunte|pedi|dije)\b|\bno\s+me\s+ayuda",
+        r"\b(?:tu\s+ne\s+comprends|vous\s+ne\s+comprenez)\s+pas\b|\bce\s+n'est\s+pas\s+ce\s+que\s+j'ai\s+demande",
+        r"\b(?:du\s+verstehst|sie\s+verstehen)\s+(?:mich\s+)?nicht\b|\bdas\s+habe\s+ich\s+nicht\s+gefragt\b",
+        r"\bdas\s+hilft\s+(?:mir\s+)?nicht\b|\bdas\s+beantwortet\s+meine\s+frage\s+nicht\b",
+    ]
 )
 
 

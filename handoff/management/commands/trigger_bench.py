@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 from handoff.triggers import TriggerSettings, time_inline_hits
 
-PRODUCTS = ("oak dining table", "linen sofa", "ceramic bowl", "floor lamp", "cushion cover", "wool rug", "desk")
+PRODUCTS = ("oak dining table", "linen sofa", "ceramic bowl", "floor lamp", "cushion cover", "wool rug")
 TEMPLATES = (
     "How long does standard shipping take?",
     "Do you ship to {country}?",
