@@ -83,7 +83,9 @@ def make_tenant(db):
 def make_agent(db, django_user_model):
     def make(tenant: Tenant, username: str, role: str = Membership.Role.AGENT, name: str = "") -> Membership:
         user = django_user_model.objects.create_user(username=username, password="pw-" + username)
-        return Membership.objects.create(tenant=tenant, user=user, role=role, display_name=name or username.title())
+        return Membership.objects.create(
+            tenant=tenant, user=user, role=role, display_name=name or username.title()
+        )
 
     return make
 
@@ -92,7 +94,10 @@ BIKE_SHOP_KB = [
     ("Delivery", "Bikes are delivered in 5 to 7 working days. Accessories arrive in 2 to 3 working days."),
     ("Returns", "Unused accessories can be returned within 14 days. Bikes can be returned within 30 days."),
     ("Servicing", "A standard service costs $49 and includes brake and gear adjustment. Book it online."),
-    ("Frame sizes", "Measure your inside leg and use the size chart on each product page to pick a frame size."),
+    (
+        "Frame sizes",
+        "Measure your inside leg and use the size chart on each product page to pick a frame size.",
+    ),
 ]
 
 

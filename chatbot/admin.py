@@ -22,7 +22,9 @@ class BotAdmin(admin.ModelAdmin):
     def rule_tester_link(self, bot: Bot) -> str:
         if not bot.pk:
             return "-"
-        return format_html('<a href="{}">Test the handoff rules</a>', reverse("admin:chatbot_bot_rule_tester", args=[bot.pk]))
+        return format_html(
+            '<a href="{}">Test the handoff rules</a>', reverse("admin:chatbot_bot_rule_tester", args=[bot.pk])
+        )
 
     def get_urls(self):
         extra = [

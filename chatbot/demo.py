@@ -27,7 +27,8 @@ DEMO_ARTICLES = [
     (
         "Returns",
         "You can return unused items within 45 days for a full refund. Start a return from My orders, "
-        "print the free return label and drop the parcel at any post office. Worn footwear cannot be returned.",
+        "print the free return label and drop the parcel at any post office. "
+        "Worn footwear cannot be returned.",
     ),
     (
         "Refunds",

@@ -101,7 +101,9 @@ def parse_markdown(text: str, path: str) -> list[ArticleRow]:
                 break
     if not title:
         title = Path(path).stem.replace("-", " ").replace("_", " ").strip().capitalize()
-    return [_row(path, title_line, title, "\n".join(body_lines), meta.get("url", ""), meta.get("enabled", True))]
+    return [
+        _row(path, title_line, title, "\n".join(body_lines), meta.get("url", ""), meta.get("enabled", True))
+    ]
 
 
 def parse_csv(text: str, path: str) -> list[ArticleRow]:
@@ -109,7 +111,9 @@ def parse_csv(text: str, path: str) -> list[ArticleRow]:
     columns = {c.strip().lower() for c in reader.fieldnames or [] if c}
     missing = {"title", "body"} - columns
     if missing:
-        raise ImportFileError(path, 1, f"the header needs the columns title and body (missing: {', '.join(sorted(missing))})")
+        raise ImportFileError(
+            path, 1, f"the header needs the columns title and body (missing: {', '.join(sorted(missing))})"
+        )
     rows = []
     try:
         for record in reader:
@@ -119,7 +123,14 @@ def parse_csv(text: str, path: str) -> list[ArticleRow]:
             if not any((v or "").strip() for v in clean.values()):
                 continue
             rows.append(
-                _row(path, reader.line_num, clean.get("title"), clean.get("body"), clean.get("url"), clean.get("enabled"))
+                _row(
+                    path,
+                    reader.line_num,
+                    clean.get("title"),
+                    clean.get("body"),
+                    clean.get("url"),
+                    clean.get("enabled"),
+                )
             )
     except csv.Error as exc:
         raise ImportFileError(path, reader.line_num, f"not valid CSV ({exc})") from exc
@@ -154,14 +165,18 @@ def parse_json(text: str, path: str) -> list[ArticleRow]:
         unknown = set(item) - {"title", "body", "url", "enabled"}
         if unknown:
             raise ImportFileError(path, line, f"item {i + 1} has unknown keys: {', '.join(sorted(unknown))}")
-        rows.append(_row(path, line, item.get("title"), item.get("body"), item.get("url"), item.get("enabled", True)))
+        rows.append(
+            _row(path, line, item.get("title"), item.get("body"), item.get("url"), item.get("enabled", True))
+        )
     return rows
 
 
 def parse_file(path: Path) -> list[ArticleRow]:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ImportFileError(str(path), None, f"unsupported file type {suffix or '(none)'}; use .md, .csv or .json")
+        raise ImportFileError(
+            str(path), None, f"unsupported file type {suffix or '(none)'}; use .md, .csv or .json"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -175,7 +190,9 @@ def parse_file(path: Path) -> list[ArticleRow]:
     titles: dict[str, int] = {}
     for row in rows:
         if row.title in titles:
-            raise ImportFileError(str(path), row.line, f"the title {row.title!r} is also on line {titles[row.title]}")
+            raise ImportFileError(
+                str(path), row.line, f"the title {row.title!r} is also on line {titles[row.title]}"
+            )
         titles[row.title] = row.line
     return rows
 

@@ -45,7 +45,8 @@ class Bot(TenantOwned):
     max_unresolved_turns = models.PositiveSmallIntegerField(default=3)
     handoff_message = models.TextField(
         default=DEFAULT_HANDOFF_MESSAGE,
-        help_text="Sent when the conversation goes to an agent. Placeholders: {position} in the queue, {wait}.",
+        help_text="Sent when the conversation goes to an agent. "
+        "Placeholders: {position} in the queue, {wait} the estimated wait.",
     )
     # Which handoff triggers run for this bot (the sensitive topics themselves are Handoff rules).
     trigger_explicit_request = models.BooleanField("explicit request", default=True)

@@ -33,7 +33,9 @@ def triggers_preview(*, bot: Bot, text: str) -> TriggerPreview:
     text = mask_card_numbers(text.strip())
     settings = trigger_settings_for(bot)
     inline = inline_hits(text, settings)
-    collected = extract_fields(text, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency)
+    collected = extract_fields(
+        text, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency
+    )
     if inline:
         return TriggerPreview(text, inline, [], primary_hit(inline), None, None, collected)
     score = sentiment_score(text)

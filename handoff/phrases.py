@@ -42,6 +42,8 @@ def words(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and straighten quotes, keeping every character at its offset."""
+    if text.isascii():
+        return text.lower().replace("`", "'")
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters (e.g. "İ") lower to two; keep the first
         lowered = "".join(char.lower()[0] for char in text)
@@ -179,8 +181,8 @@ def _literal_choices(items) -> list[str] | None:
     return choices
 
 
-def _anchors(items, before: bool) -> _Anchors | None:
-    """The best set of required literals of a parsed sequence; ``before``: a word boundary precedes it."""
+def _required(items, before: bool) -> list[_Anchors]:
+    """Every set of literals a parsed sequence requires (one of each set is in every match)."""
     found: list[_Anchors] = []
     run: list[str] | None = None
     run_at_word_start = False
@@ -198,29 +200,46 @@ def _anchors(items, before: bool) -> _Anchors | None:
         run = None
         inner: _Anchors | None = None
         if op is _c.BRANCH:
-            branches = [_anchors(branch, before) for branch in av[1]]
+            branches = [_best(_required(branch, before)) for branch in av[1]]
             if all(branches):
                 inner = (frozenset().union(*(b[0] for b in branches)), all(b[1] for b in branches))
         elif op is _c.SUBPATTERN:
-            inner = _anchors(av[3], before)
+            inner = _best(_required(av[3], before))
         elif op in _REPEATS and av[0] >= 1:
-            inner = _anchors(av[2], before)
+            inner = _best(_required(av[2], before))
         if inner:
             found.append(inner)
         before = _boundary_after(op, av, before)
     if run:
         found.append((frozenset(r.lower() for r in run), run_at_word_start))
-    if not found:
-        return None
-    return max(found, key=lambda a: (min(4, *(len(lit) for lit in a[0])), a[1], -len(a[0])))
+    return found
 
 
-def pattern_anchors(pattern: str, flags: int = 0) -> _Anchors | None:
-    """Literals one of which every match of ``pattern`` contains, or None when there is no such set."""
+# Words in nearly every message make poor anchors: "not what I asked" is better found by "asked".
+_COMMON = frozenset(
+    words(
+        "what this that not just there can get need want you your the and have with for are was were is "
+        "it be to of in on my me do did how at as no so one some like"
+    )
+)
+
+
+def _quality(anchors: _Anchors) -> tuple:
+    literals, at_word_start = anchors
+    shortest = min(4, *(len(lit) for lit in literals))
+    return (shortest >= 3, literals.isdisjoint(_COMMON), shortest, at_word_start, -len(literals))
+
+
+def _best(found: list[_Anchors]) -> _Anchors | None:
+    return max(found, key=_quality, default=None)
+
+
+def pattern_anchors(pattern: str, flags: int = 0) -> list[_Anchors]:
+    """The literal sets every match of ``pattern`` needs one of, best anchor first; [] when unknown."""
     try:
-        return _anchors(_parser.parse(pattern, flags).data, False)
+        return sorted(_required(_parser.parse(pattern, flags).data, False), key=_quality, reverse=True)
     except Exception:  # an unusual construct: the pattern is simply searched everywhere
-        return None
+        return []
 
 
 def _head(literal: str) -> str:
@@ -230,10 +249,17 @@ def _head(literal: str) -> str:
     return literal[:size]
 
 
-class PhraseSet:
-    """Patterns searched sentence by sentence, only where one of their anchoring literals occurs.
+def _findable(anchors: _Anchors) -> bool:
+    literals, at_word_start = anchors
+    return all((at_word_start and len(_head(lit)) >= 2) or len(lit) >= 3 for lit in literals)
 
-    A pattern is matched within one sentence (sentences end at ". ", "!", "?", ";" or a line break).
+
+class PhraseSet:
+    """Patterns searched sentence by sentence, only where their literals occur.
+
+    A pattern runs only on the sentences holding its best anchor (sentences end at ". ", "!", "?", ";"
+    or a line break), and only when the message also holds one literal of each of its other required
+    sets. A pattern without a usable anchor is searched over the whole message.
     """
 
     def __init__(self, patterns: Iterable[str], flags: int = 0) -> None:
@@ -241,20 +267,39 @@ class PhraseSet:
         self._by_head: dict[str, list[tuple[str, int]]] = {}
         self._by_substring: list[tuple[str, int]] = []
         self._everywhere: list[int] = []
+        # Per pattern, its other required literal sets: heads to look up, substrings to find, all literals.
+        self._requires: dict[int, list[tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]] = {}
         for index, pattern in enumerate(patterns):
             self.regexes.append(re.compile(pattern, flags))
-            anchors = pattern_anchors(pattern, flags)
-            literals = sorted(anchors[0]) if anchors else []
-            if not literals or any(len(_head(lit)) < 2 and len(lit) < 3 for lit in literals):
+            usable = [anchors for anchors in pattern_anchors(pattern, flags) if _findable(anchors)]
+            if not usable:
                 self._everywhere.append(index)
                 continue
-            for literal in literals:
+            (literals, at_word_start), *others = usable
+            for literal in sorted(literals):
                 head = _head(literal)
-                if anchors[1] and len(head) >= 2:
+                if at_word_start and len(head) >= 2:
                     self._by_head.setdefault(head, []).append((literal, index))
                 else:
                     self._by_substring.append((literal, index))
+            self._requires[index] = [
+                (
+                    frozenset(_head(lit) for lit in lits if word_start and len(_head(lit)) >= 2),
+                    tuple(lit for lit in lits if not (word_start and len(_head(lit)) >= 2)),
+                    tuple(lits),
+                )
+                for lits, word_start in others
+            ]
         self._heads = frozenset(self._by_head)
+
+    def _has_all(self, index: int, text: TextIndex) -> bool:
+        return all(
+            not heads.isdisjoint(text.heads) or any(lit in text.folded for lit in substrings)
+            for heads, substrings, _ in self._requires[index]
+        )
+
+    def _window_has_all(self, index: int, window: str) -> bool:
+        return all(any(lit in window for lit in literals) for _, _, literals in self._requires[index])
 
     def matches(self, text: TextIndex) -> list[re.Match[str]]:
         """Every match, ordered by position."""
@@ -262,18 +307,23 @@ class PhraseSet:
         spans: dict[int, set[tuple[int, int]]] = {}
         candidates = [pair for head in self._heads & text.heads for pair in self._by_head[head]]
         candidates += [pair for pair in self._by_substring if pair[0] in folded]
+        ruled_out: set[int] = set()
         for literal, index in candidates:
+            if index in ruled_out or (index not in spans and not self._has_all(index, text)):
+                ruled_out.add(index)
+                continue
+            sentences = spans.setdefault(index, set())
             position = folded.find(literal)
             while position != -1:
                 span = text.sentence(position)
-                spans.setdefault(index, set()).add(span)
+                sentences.add(span)
                 position = folded.find(literal, span[1])
-        found = [
-            m
-            for index, sentences in spans.items()
-            for s in sentences
-            for m in self.regexes[index].finditer(folded, *s)
-        ]
+        found = []
+        for index, sentences in spans.items():
+            regex = self.regexes[index]
+            for start, end in sentences:
+                if self._window_has_all(index, folded[start:end]):
+                    found.extend(regex.finditer(folded, start, end))
         for index in self._everywhere:
             found.extend(self.regexes[index].finditer(folded))
         return sorted(found, key=lambda match: (match.start(), -match.end()))
@@ -489,7 +539,7 @@ def correct_typos(text: TextIndex) -> tuple[str, list[int], list[int]] | None:
 DISSATISFACTION = PhraseSet(
     [
         r"\bnot\s+what\s+i\s+(?:asked|meant|wanted|said|need(?:ed)?|was\s+(?:asking|looking\s+for)"
-        r"|am\s+asking|'m\s+asking|asked\s+for)\b",
+        r"|am\s+asking|'m\s+asking)\b",
         r"\b(?:you'?re|you\s+are|ur|u\s+r|you)\s+(?:still\s+)?not\s+(?:understanding|listening|getting\s+it"
         r"|reading|helping|answering|helpful)\b",
         r"\b(?:you|u)\s+(?:still\s+)?(?:don'?t|do\s+not|didn'?t|did\s+not|never)\s+(?:understand|get\s+it"
@@ -499,12 +549,13 @@ DISSATISFACTION = PhraseSet(
         r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)(?:'s|\s+is|\s+was)?\s+(?:not|n't"
         r"|isn'?t|wasn'?t)\s+(?:very\s+|at\s+all\s+)?(?:helpful|relevant|an\s+answer|the\s+answer"
         r"|what\s+i\s+(?:asked|meant|wanted|said|needed)|right|correct)\b",
-        r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless|not\s+it)\b",
+        r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless)\b",
         r"\b(?:that|this|it|your\s+answer)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t)\s+help"
         r"(?:\s+(?:at\s+all|me|much|whatsoever))?(?=\s*(?:[.!?,;]|$))",
         r"\b(?:not|un)\s?helpful\b",
-        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:i\s+mean|i\s+meant|that'?s\s+not|that\s+is\s+not"
-        r"|not\s+that|i\s+said|i\s+asked|i\s+was\s+asking|i'?m\s+asking|you\s+misunderstood|listen)\b",
+        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:i\s+(?:mean|meant|said|asked"
+        r"|was\s+asking)|i'?m\s+asking|you\s+misunderstood|listen)\b",
+        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:that'?s|that\s+is)\s+not\b",
         r"\bi\s+(?:already|just)\s+(?:told|said|asked|explained|gave)\b",
         r"\bi(?:'ve|\s+have)\s+already\s+(?:told|said|asked|explained|given)\b",
         r"\b(?:as|like)\s+i\s+(?:said|told\s+you|already\s+said|mentioned|explained)\b",

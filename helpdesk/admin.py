@@ -34,7 +34,16 @@ class MessageInline(admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "tenant", "bot", "contact", "status", "handoff_reason", "assignee", "updated_at"]
+    list_display = [
+        "__str__",
+        "tenant",
+        "bot",
+        "contact",
+        "status",
+        "handoff_reason",
+        "assignee",
+        "updated_at",
+    ]
     list_filter = ["tenant", "status", "handoff_reason", "channel"]
     search_fields = ["contact__name", "contact__email"]
     readonly_fields = ["last_seq", "collected", "created_at", "updated_at", "waiting_since"]

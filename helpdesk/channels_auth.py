@@ -31,7 +31,10 @@ def _visitor_claims(token: str):
     claims = visitor_token_read(token)
     # The token is only as good as the conversation it names, in the tenant it names.
     if not Conversation.objects.filter(
-        pk=claims.conversation_id, tenant_id=claims.tenant_id, bot_id=claims.bot_id, contact_id=claims.contact_id
+        pk=claims.conversation_id,
+        tenant_id=claims.tenant_id,
+        bot_id=claims.bot_id,
+        contact_id=claims.contact_id,
     ).exists():
         raise InvalidVisitorToken("invalid")
     return claims

@@ -38,7 +38,8 @@ class FrameError(DomainError):
 @database_sync_to_async
 def _backlog(conversation: Conversation, last_seq: int, include_private: bool) -> list[dict]:
     return messages_payload(
-        conversation, messages_after(conversation=conversation, last_seq=last_seq, include_private=include_private)
+        conversation,
+        messages_after(conversation=conversation, last_seq=last_seq, include_private=include_private),
     )
 
 
@@ -126,14 +127,18 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
         try:
             last_seq = max(0, int(last_seq or 0))
         except (TypeError, ValueError) as exc:
-            raise FrameError("last_seq must be a whole number.", fields={"last_seq": ["A whole number."]}) from exc
+            raise FrameError(
+                "last_seq must be a whole number.", fields={"last_seq": ["A whole number."]}
+            ) from exc
         self.watched[conversation.pk] = conversation
         self.last_sent[conversation.pk] = last_seq
         await self.join(conversation_group(conversation.tenant_id, conversation.pk))
         backlog = await _backlog(conversation, last_seq, self.include_private)
         await self.deliver_messages(conversation.pk, backlog, resumed=True)
 
-    async def deliver_messages(self, conversation_id: int, messages: list[dict], resumed: bool = False) -> None:
+    async def deliver_messages(
+        self, conversation_id: int, messages: list[dict], resumed: bool = False
+    ) -> None:
         sent = self.last_sent.get(conversation_id, 0)
         fresh = [m for m in messages if m["seq"] > sent]
         if not fresh and not resumed:

@@ -10,7 +10,11 @@ class DomainError(Exception):
     message = "The request could not be processed."
 
     def __init__(
-        self, message: str | None = None, *, fields: dict[str, list[str]] | None = None, code: str | None = None
+        self,
+        message: str | None = None,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        code: str | None = None,
     ) -> None:
         self.message = message or self.message
         self.fields = fields or {}

@@ -51,7 +51,9 @@ def typing_event(*, conversation_id: int, who: str, typing: bool, name: str = ""
     return {"type": "typing", "conversation_id": conversation_id, "who": who, "typing": typing, "name": name}
 
 
-async def typing_send(*, tenant_id: int, conversation_id: int, who: str, typing: bool, name: str = "") -> None:
+async def typing_send(
+    *, tenant_id: int, conversation_id: int, who: str, typing: bool, name: str = ""
+) -> None:
     """Typing indicators are not stored: they go straight to the conversation's group."""
     layer = get_channel_layer()
     await layer.group_send(

@@ -78,7 +78,9 @@ class Contact(TenantOwned):
                 fields=["tenant", "email"], condition=~Q(email=""), name="contact_unique_email"
             ),
             models.UniqueConstraint(
-                fields=["tenant", "external_id"], condition=~Q(external_id=""), name="contact_unique_external_id"
+                fields=["tenant", "external_id"],
+                condition=~Q(external_id=""),
+                name="contact_unique_external_id",
             ),
         ]
 
@@ -122,7 +124,7 @@ class Conversation(TenantOwned):
     last_message_at = models.DateTimeField(null=True, blank=True)
     # Why it last went to a person (a handoff reason code), kept here so lists can show and filter it cheaply.
     handoff_reason = models.CharField(max_length=24, blank=True)
-    # The bot's memory starts after this seq: an agent handing a conversation back gives the bot a fresh start.
+    # The bot's memory starts after this seq: a conversation handed back to the bot starts fresh.
     bot_since_seq = models.PositiveIntegerField(default=0)
     # When it last started waiting for an agent: the queue is served oldest first.
     waiting_since = models.DateTimeField(null=True, blank=True)

@@ -26,7 +26,9 @@ def messages_after(
     *, conversation: Conversation, last_seq: int = 0, include_private: bool = False, limit: int = RESUME_LIMIT
 ) -> list[Message]:
     """Messages with ``seq`` greater than ``last_seq``, oldest first: what a resuming client missed."""
-    qs = Message.objects.for_tenant(conversation.tenant_id).filter(conversation=conversation, seq__gt=last_seq)
+    qs = Message.objects.for_tenant(conversation.tenant_id).filter(
+        conversation=conversation, seq__gt=last_seq
+    )
     if not include_private:
         qs = qs.filter(private=False)
     return list(qs.select_related("author").order_by("seq")[:limit])

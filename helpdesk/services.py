@@ -23,7 +23,9 @@ def message_text_clean(text: Any) -> str:
         raise InvalidInput("Text must be a string.", fields={"text": ["Must be a string."]})
     text = text.strip()
     if not text:
-        raise InvalidInput("The message is empty.", fields={"text": ["Must not be empty."]}, code="empty_text")
+        raise InvalidInput(
+            "The message is empty.", fields={"text": ["Must not be empty."]}, code="empty_text"
+        )
     limit = settings.MESSAGE_MAX_CHARS
     if len(text) > limit:
         raise InvalidInput(
@@ -46,7 +48,9 @@ def client_msg_id_clean(value: Any) -> str:
 
 
 def contact_create(*, tenant: Tenant, name: str = "", email: str = "", external_id: str = "") -> Contact:
-    return Contact.objects.create(tenant=tenant, name=name, email=email.strip().lower(), external_id=external_id)
+    return Contact.objects.create(
+        tenant=tenant, name=name, email=email.strip().lower(), external_id=external_id
+    )
 
 
 @transaction.atomic

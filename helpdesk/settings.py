@@ -19,7 +19,9 @@ if (BASE_DIR / ".env").is_file():
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 if DEBUG:
-    SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-embedded-default-key-only-for-local-use-0123456789")
+    SECRET_KEY = env(
+        "DJANGO_SECRET_KEY", default="insecure-embedded-default-key-only-for-local-use-0123456789"
+    )
 else:
     # No default outside debug: production fails fast without a real secret.
     SECRET_KEY = env("DJANGO_SECRET_KEY")

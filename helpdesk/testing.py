@@ -20,7 +20,9 @@ class Socket:
     """A JSON WebSocket client over ``WebsocketCommunicator`` with the waits tests need."""
 
     def __init__(self, path: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-        self.comm = WebsocketCommunicator(asgi_app(), path, headers=headers or [(b"origin", b"http://testserver")])
+        self.comm = WebsocketCommunicator(
+            asgi_app(), path, headers=headers or [(b"origin", b"http://testserver")]
+        )
 
     async def connect(self) -> bool:
         connected, _ = await self.comm.connect(timeout=DEFAULT_TIMEOUT)
@@ -32,7 +34,9 @@ class Socket:
     async def receive(self, timeout: float = DEFAULT_TIMEOUT) -> dict:
         return json.loads(await self.comm.receive_from(timeout=timeout))
 
-    async def receive_until(self, predicate, timeout: float = DEFAULT_TIMEOUT, limit: int = 50) -> tuple[dict, list]:
+    async def receive_until(
+        self, predicate, timeout: float = DEFAULT_TIMEOUT, limit: int = 50
+    ) -> tuple[dict, list]:
         """Frames up to and including the first that ``predicate`` accepts; fails after ``limit`` frames."""
         seen = []
         for _ in range(limit):

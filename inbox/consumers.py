@@ -2,8 +2,9 @@
 
 Frames in: ``open {conversation_id, last_seq}``, ``close {conversation_id}``,
 ``message {conversation_id, text, client_msg_id, private}``, ``claim {conversation_id}``,
-``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``. Frames out: ``hello``, ``messages``, ``message``, ``ack``,
-``handoff.created``, ``conversation.status``, ``conversation.activity``, ``typing``, ``error``.
+``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``.
+Frames out: ``hello``, ``messages``, ``message``, ``ack``, ``handoff.created``, ``conversation.status``,
+``conversation.activity``, ``typing``, ``error``.
 A conversation of another tenant is "not found", exactly like a missing one.
 """
 
@@ -60,7 +61,9 @@ class InboxConsumer(HelpdeskConsumer):
     async def on_authenticated(self) -> None:
         self.membership: Membership = self.scope["membership"]
         await self.join(inbox_group(self.membership.tenant_id))
-        await self.send_json({"type": "hello", "agent": {"id": self.membership.user_id, "name": self.membership.name}})
+        await self.send_json(
+            {"type": "hello", "agent": {"id": self.membership.user_id, "name": self.membership.name}}
+        )
 
     async def _watched(self, payload: dict) -> Conversation:
         """A fresh copy of the conversation a frame names, looked up inside the agent's tenant."""

@@ -28,6 +28,8 @@ def inbox_lists(*, tenant: Tenant | int, user, limit: int = 50) -> dict[str, lis
     base = Conversation.objects.for_tenant(tenant).select_related("contact", "assignee")
     return {
         "waiting": list(base.waiting().order_by("waiting_since")[:limit]),
-        "mine": list(base.filter(status=Conversation.Status.ASSIGNED, assignee=user).order_by("-updated_at")[:limit]),
+        "mine": list(
+            base.filter(status=Conversation.Status.ASSIGNED, assignee=user).order_by("-updated_at")[:limit]
+        ),
         "open": list(base.open().order_by("-updated_at")[:limit]),
     }

@@ -32,7 +32,10 @@ def conversation_claim(*, membership: Membership, conversation: Conversation) ->
     )
     conversation.refresh_from_db()
     if not won:
-        if conversation.assignee_id == membership.user_id and conversation.status == Conversation.Status.ASSIGNED:
+        if (
+            conversation.assignee_id == membership.user_id
+            and conversation.status == Conversation.Status.ASSIGNED
+        ):
             return conversation
         raise Conflict("Another agent already has this conversation.")
     conversation.handoffs.filter(ended_at__isnull=True, accepted_at__isnull=True).update(
@@ -55,7 +58,12 @@ def conversation_claim(*, membership: Membership, conversation: Conversation) ->
 
 @transaction.atomic
 def agent_reply(
-    *, membership: Membership, conversation: Conversation, text: str, client_msg_id: str = "", private: bool = False
+    *,
+    membership: Membership,
+    conversation: Conversation,
+    text: str,
+    client_msg_id: str = "",
+    private: bool = False,
 ) -> tuple[Message, bool]:
     """An agent's reply or private note. A public reply to an unclaimed conversation claims it first."""
     text = message_text_clean(text)
@@ -103,7 +111,9 @@ def conversation_resolve(*, membership: Membership, conversation: Conversation) 
     if locked.status == Conversation.Status.RESOLVED:
         return locked
     locked.handoffs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
-    conversation_status_set(conversation=locked, status=Conversation.Status.RESOLVED, assignee=locked.assignee)
+    conversation_status_set(
+        conversation=locked, status=Conversation.Status.RESOLVED, assignee=locked.assignee
+    )
     system_message_create(
         conversation=locked, body=f"{membership.name} resolved the conversation", event="resolved"
     )

@@ -10,7 +10,9 @@ from chatbot.models import KnowledgeArticle
 
 def test_markdown_takes_the_title_from_the_first_heading():
     rows = parse_markdown("# Gift wrap\n\nWe wrap any order for $4.\n", "gift.md")
-    assert [(r.title, r.body, r.url, r.enabled) for r in rows] == [("Gift wrap", "We wrap any order for $4.", "", True)]
+    assert [(r.title, r.body, r.url, r.enabled) for r in rows] == [
+        ("Gift wrap", "We wrap any order for $4.", "", True)
+    ]
 
 
 def test_markdown_front_matter_wins_and_can_disable():

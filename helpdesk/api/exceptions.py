@@ -14,9 +14,13 @@ from helpdesk.errors import DomainError
 logger = logging.getLogger(__name__)
 
 
-def _error(code: str, message: str, fields: dict | None = None, http_status: int = 400, headers=None) -> Response:
+def _error(
+    code: str, message: str, fields: dict | None = None, http_status: int = 400, headers=None
+) -> Response:
     return Response(
-        {"error": {"code": code, "message": message, "fields": fields or {}}}, status=http_status, headers=headers
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        status=http_status,
+        headers=headers,
     )
 
 
@@ -27,7 +31,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return _error("not_found", "Not found.", http_status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {key: [str(m) for m in (val if isinstance(val, list) else [val])] for key, val in detail.items()}
+        fields = {
+            key: [str(m) for m in (val if isinstance(val, list) else [val])] for key, val in detail.items()
+        }
         return _error("invalid", "The input is not valid.", fields, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.APIException):
         response = exception_handler(exc, context)

@@ -11,14 +11,21 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
 
 def test_check_deploy_is_clean_in_production_mode():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "k3y" * 12,
         ALLOWED_HOSTS="help.example.com",

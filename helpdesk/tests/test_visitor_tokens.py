@@ -3,7 +3,12 @@ import time
 import pytest
 from django.core import signing
 
-from helpdesk.visitor_tokens import InvalidVisitorToken, VisitorClaims, visitor_token_issue, visitor_token_read
+from helpdesk.visitor_tokens import (
+    InvalidVisitorToken,
+    VisitorClaims,
+    visitor_token_issue,
+    visitor_token_read,
+)
 
 CLAIMS = VisitorClaims(tenant_id=1, bot_id=2, contact_id=3, conversation_id=4)
 
@@ -21,7 +26,9 @@ def test_a_forged_token_is_refused():
 
 
 def test_a_token_signed_with_another_key_is_refused(settings):
-    other = signing.dumps({"t": 1, "b": 2, "v": 3, "c": 4}, key="another-secret", salt="helpdesk.visitor-token")
+    other = signing.dumps(
+        {"t": 1, "b": 2, "v": 3, "c": 4}, key="another-secret", salt="helpdesk.visitor-token"
+    )
     with pytest.raises(InvalidVisitorToken) as err:
         visitor_token_read(other)
     assert err.value.reason == "invalid"

@@ -30,7 +30,9 @@ def live_url(settings):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("the browser test needs PostgreSQL in CI (DATABASE_URL)")
-        pytest.skip("the browser test needs a database a second process can see: set DATABASE_URL to PostgreSQL")
+        pytest.skip(
+            "the browser test needs a database a second process can see: set DATABASE_URL to PostgreSQL"
+        )
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     with live_asgi_server() as url:
         yield url

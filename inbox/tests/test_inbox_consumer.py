@@ -75,7 +75,10 @@ async def test_another_tenants_conversation_is_not_found_on_every_frame(world, f
     conversation = await sync_to_async(Conversation.objects.get)(pk=world["acme_conv"].pk)
     assert conversation.status == Conversation.Status.BOT
     assert conversation.assignee_id is None
-    assert await sync_to_async(Message.objects.filter(conversation=conversation, author_kind="agent").count)() == 0
+    assert (
+        await sync_to_async(Message.objects.filter(conversation=conversation, author_kind="agent").count)()
+        == 0
+    )
     await sock.disconnect()
 
 
@@ -93,7 +96,9 @@ async def test_a_reply_claims_the_conversation_and_reaches_the_history(world):
     conv_id = world["acme_conv"].pk
     await sock.send({"type": "open", "conversation_id": conv_id, "last_seq": 0})
     await sock.receive()
-    await sock.send({"type": "message", "conversation_id": conv_id, "text": "Hi, Alice here", "client_msg_id": "a1"})
+    await sock.send(
+        {"type": "message", "conversation_id": conv_id, "text": "Hi, Alice here", "client_msg_id": "a1"}
+    )
     ack, _ = await sock.receive_until(lambda f: f["type"] == "ack")
     assert ack["message"]["author_name"] == "Alice"
     conversation = await sync_to_async(Conversation.objects.get)(pk=conv_id)

@@ -49,7 +49,9 @@ def test_hand_back_gives_the_bot_a_fresh_start(handed_off, django_capture_on_com
     assert conversation.handoffs.get().ended_at is not None
     # The bot answers again, and the earlier request for a person does not send it straight back.
     with django_capture_on_commit_callbacks(execute=True):
-        customer_message_receive(conversation=conversation, text="What does a service cost?", client_msg_id="2")
+        customer_message_receive(
+            conversation=conversation, text="What does a service cost?", client_msg_id="2"
+        )
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.BOT
     last = Message.objects.filter(conversation=conversation).order_by("-seq").first()

@@ -18,8 +18,8 @@ def _pct(value) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Replay handoff scenarios (format handoff-scenarios/1) on a throwaway tenant with the local responder "
-        "and print per-reason precision/recall, decision accuracy and collected-field accuracy."
+        "Replay handoff scenarios (format handoff-scenarios/1) on a throwaway tenant with the local "
+        "responder and print per-reason precision/recall, decision accuracy and collected-field accuracy."
     )
 
     def add_arguments(self, parser):
