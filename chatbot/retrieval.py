@@ -8,6 +8,7 @@ article does, so an edit is searchable on the next question without a restart.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -18,6 +19,9 @@ import numpy as np
 
 from chatbot.responders.base import Passage
 from chatbot.terms import index_terms, query_terms
+
+# bm25s sets its own logger to DEBUG when imported, which would print a line per index build.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)[\s#]*$")
 _RULE = re.compile(r"^\s*([-=*_])(\s*\1){2,}\s*$")

@@ -227,7 +227,8 @@ _COMMON = frozenset(
 def _quality(anchors: _Anchors) -> tuple:
     literals, at_word_start = anchors
     shortest = min(4, *(len(lit) for lit in literals))
-    return (shortest >= 3, literals.isdisjoint(_COMMON), shortest, at_word_start, -len(literals))
+    common_share = len(literals & _COMMON) / len(literals)
+    return (shortest >= 3, -common_share, shortest, at_word_start, -len(literals))
 
 
 def _best(found: list[_Anchors]) -> _Anchors | None:

@@ -1,4 +1,3 @@
-import logging
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
@@ -16,7 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=200)
 
     def handle(self, *args, **options):
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
         results = []
         for size in tqdm(options["sizes"], desc="knowledge bases", unit="kb"):
             corpus = synthetic_corpus(size, queries=options["queries"])
