@@ -1,8 +1,10 @@
 """Bots and their knowledge base."""
 
+import re
 import secrets
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from helpdesk.models import TenantOwned
@@ -12,6 +14,23 @@ DEFAULT_HANDOFF_MESSAGE = (
     "I'm connecting you with a support agent who can help with this. They'll have our full conversation, "
     "so you won't need to repeat anything."
 )
+
+
+# A quantified group that is itself quantified, e.g. (a+)+ : the shape of catastrophic backtracking.
+NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}]\)\s*[+*{]")
+
+
+def validate_order_number_pattern(value: str) -> None:
+    """The order-number regex runs on every customer message, so it must compile, stay short and avoid
+    nested quantifiers (Python's ``re`` has no timeout to save a worker from catastrophic backtracking)."""
+    if len(value) > 120:
+        raise ValidationError("Keep the pattern under 120 characters.")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValidationError(f"Not a valid regular expression: {exc}.") from exc
+    if NESTED_QUANTIFIER.search(value):
+        raise ValidationError("Nested quantifiers such as (a+)+ can hang the bot; simplify the pattern.")
 
 
 def new_public_key() -> str:
@@ -37,6 +56,7 @@ class Bot(TenantOwned):
     )
     order_number_pattern = models.CharField(
         max_length=200,
+        validators=[validate_order_number_pattern],
         blank=True,
         help_text=r"A regular expression for this shop's order numbers, e.g. LL-\d{6}.",
     )

@@ -420,7 +420,8 @@ EXPLICIT_REQUEST = PhraseSet(
         r"|transferez(?:-moi)?|(?:mettre|mettez-moi|etre\s+mis|etre\s+mise)\s+en\s+relation|m'entretenir)"
         r"\s+(?:a|au|aux|avec|en\s+relation\s+avec)\s+(?:(?:un|une|le|la|les|des|vrai|vraie|veritable|votre"
         rf"|vos|du)\s+|l'){{0,3}}{_FR_TARGET}(?![\w-])",
-        r"\b(?:je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|je\s+demande)\s+(?:un|une)\s+(?:vraie?\s+)?"
+        r"\b(?:je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|je\s+demande|passez-moi|passe-moi|donnez-moi)\s+"
+        r"(?:un|une)\s+(?:vraie?\s+)?"
         r"(?:humain|conseill(?:er|ere)|agent|personne|operat(?:eur|rice))\b",
         r"\b(?:vrai\s+humain|vraie\s+personne|etre\s+humain|personne\s+reelle|conseill(?:er|ere)\s+humain)\b",
         # German: "Ich möchte mit einem Menschen sprechen", "Verbinden Sie mich mit einem Mitarbeiter"
