@@ -103,11 +103,24 @@ BIKE_SHOP_KB = [
 
 @pytest.fixture
 def make_bot(db):
-    def make(tenant: Tenant, name: str = "Spoke", *, queue: bool = True, articles=BIKE_SHOP_KB, **fields):
+    def make(
+        tenant: Tenant,
+        name: str = "Spoke",
+        *,
+        queue: bool = True,
+        require_agent_online: bool = False,
+        articles=BIKE_SHOP_KB,
+        **fields,
+    ):
+        """A bot with a small knowledge base and a queue that, unless asked, is open with nobody online."""
         from chatbot.services import article_upsert, bot_create
         from inbox.models import Queue
 
-        q = Queue.objects.create(tenant=tenant, name=f"{name} support") if queue else None
+        q = (
+            Queue.objects.create(tenant=tenant, name=f"{name} support", require_agent_online=require_agent_online)
+            if queue
+            else None
+        )
         fields.setdefault("order_number_pattern", r"SP-\d{5}")
         bot = bot_create(tenant=tenant, name=name, queue=q, **fields)
         for title, body in articles:

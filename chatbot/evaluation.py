@@ -176,7 +176,9 @@ def scenarios_replay(
     celery_app.conf.task_always_eager = True
     tenant = Tenant.objects.create(name="Scenario evaluation", slug=f"eval-{uuid.uuid4().hex[:12]}")
     try:
-        queue = Queue.objects.create(tenant=tenant, name="Evaluation queue")
+        # Nobody is online during an evaluation: the queue takes handoffs anyway, as the live chat would
+        # with an agent there.
+        queue = Queue.objects.create(tenant=tenant, name="Evaluation queue", require_agent_online=False)
         bot = bot_create(
             tenant=tenant,
             name=str(bot_settings.get("name") or "Evaluation bot"),

@@ -12,7 +12,8 @@ from helpdesk.models import TenantOwned
 DEFAULT_GREETING = "Hi! I'm the virtual assistant. Ask me anything, or ask for a person at any time."
 DEFAULT_HANDOFF_MESSAGE = (
     "I'm connecting you with a support agent who can help with this. They'll have our full conversation, "
-    "so you won't need to repeat anything."
+    "so you won't need to repeat anything. You're number {position} in the queue, and the wait should be "
+    "{wait}."
 )
 
 

@@ -305,9 +305,12 @@ class PhraseSet:
     def matches(self, text: TextIndex) -> list[re.Match[str]]:
         """Every match, ordered by position."""
         folded = text.folded
-        spans: dict[int, set[tuple[int, int]]] = {}
         candidates = [pair for head in self._heads & text.heads for pair in self._by_head[head]]
-        candidates += [pair for pair in self._by_substring if pair[0] in folded]
+        if self._by_substring:
+            candidates += [pair for pair in self._by_substring if pair[0] in folded]
+        if not candidates and not self._everywhere:
+            return []
+        spans: dict[int, set[tuple[int, int]]] = {}
         ruled_out: set[int] = set()
         for literal, index in candidates:
             if index in ruled_out or (index not in spans and not self._has_all(index, text)):
@@ -327,7 +330,9 @@ class PhraseSet:
                     found.extend(regex.finditer(folded, start, end))
         for index in self._everywhere:
             found.extend(self.regexes[index].finditer(folded))
-        return sorted(found, key=lambda match: (match.start(), -match.end()))
+        if len(found) > 1:
+            found.sort(key=lambda match: (match.start(), -match.end()))
+        return found
 
 
 # --- explicit request for a person -------------------------------------------------------------------
@@ -536,76 +541,6 @@ def correct_typos(text: TextIndex) -> tuple[str, list[int], list[int]] | None:
     return "".join(parts), starts, ends
 
 
-# --- dissatisfaction with the bot's answers (a failure loop, even on the first complaint) ---------------
-
-DISSATISFACTION = PhraseSet(
-    [
-        r"\bnot\s+what\s+i\s+(?:asked|meant|wanted|said|need(?:ed)?|was\s+(?:asking|looking\s+for)"
-        r"|am\s+asking|'m\s+asking)\b",
-        r"\b(?:you'?re|you\s+are|ur|u\s+r|you)\s+(?:still\s+)?not\s+(?:understanding|listening|getting\s+it"
-        r"|reading|helping|answering|helpful)\b",
-        r"\b(?:you|u)\s+(?:still\s+)?(?:don'?t|do\s+not|didn'?t|did\s+not|never)\s+(?:understand|get\s+it"
-        r"|listen|read|answer|help)\b",
-        r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)\s+(?:doesn'?t|does\s+not|didn'?t"
-        r"|did\s+not)\s+(?:answer|address)\s+(?:my|the)\s+question\b",
-        r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)(?:'s|\s+is|\s+was)?\s+(?:not|n't"
-        r"|isn'?t|wasn'?t)\s+(?:very\s+|at\s+all\s+)?(?:helpful|relevant|an\s+answer|the\s+answer"
-        r"|what\s+i\s+(?:asked|meant|wanted|said|needed)|right|correct)\b",
-        r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless)\b",
-        r"\b(?:that|this|it|your\s+answer)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t)\s+help"
-        r"(?:\s+(?:at\s+all|me|much|whatsoever))?(?=\s*(?:[.!?,;]|$))",
-        r"\b(?:not|un)\s?helpful\b",
-        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:i\s+(?:mean|meant|said|asked"
-        r"|was\s+asking)|i'?m\s+asking|you\s+misunderstood|listen)\b",
-        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:that'?s|that\s+is)\s+not\b",
-        r"\bi\s+(?:already|just)\s+(?:told|said|asked|explained|gave)\b",
-        r"\bi(?:'ve|\s+have)\s+already\s+(?:told|said|asked|explained|given)\b",
-        r"\b(?:as|like)\s+i\s+(?:said|told\s+you|already\s+said|mentioned|explained)\b",
-        r"\b(?:read|answer)\s+my\s+(?:message|question)\b",
-        r"\byou\s+keep\s+(?:saying|repeating|sending|giving|telling)\b",
-        r"\bsame\s+(?:answer|reply|response|thing)\s+(?:again|over)\b",
-        r"\b(?:still|again)\s+(?:not|isn'?t|doesn'?t|does\s+not|won'?t|can'?t)\s+work(?:ing|s)?\b",
-        r"\b(?:doesn'?t|does\s+not|didn'?t|did\s+not|isn'?t|is\s+not)\s+work(?:ing)?\s+(?:either|again)\b",
-        r"\bno\s+(?:me\s+)?entiendes\b|\beso\s+no\s+es\s+lo\s+que\s+(?:pregunte|pedi|dije)\b|\bno\s+me\s+ayuda",
-        r"\b(?:tu\s+ne\s+comprends|vous\s+ne\s+comprenez)\s+pas\b|\bce\s+n'est\s+pas\s+ce\s+que\s+j'ai\s+demande",
-        r"\b(?:du\s+verstehst|sie\s+verstehen)\s+(?:mich\s+)?nicht\b|\bdas\s+habe\s+ich\s+nicht\s+gefragt\b",
-        r"\bdas\s+hilft\s+(?:mir\s+)?nicht\b|\bdas\s+beantwortet\s+meine\s+frage\s+nicht\b",
-    ]
-)
-
-
-# --- rephrased questions ------------------------------------------------------------------------------
-
-REPHRASE_STOPWORDS = frozenset(
-    words(
-        "a an the i i'm im me my mine we our you your yours it its it's is are was were be been am do does "
-        "did done have has had can could would should will shall may might must to of in on at for from "
-        "with by about and or but so if then than that this these those there here just please pls now "
-        "right still again already really actually ok okay hi hello hey thanks thank yes no not asking ask "
-        "asked question tell know want need like wondering wonder mean meant help get got some any one much "
-        "many very also too any hello anyone someone us let lets let's im i've i'd say said"
-    )
-)
-REPHRASE_SYNONYMS = {
-    "parcel": "order",
-    "package": "order",
-    "shipment": "order",
-    "purchase": "order",
-    "colour": "color",
-    "login": "log",
-    "signin": "log",
-    "sign": "log",
-    "cancellation": "cancel",
-    "delivered": "arrive",
-    "arrived": "arrive",
-    "arriving": "arrive",
-    "money": "refund",
-    "reimbursement": "refund",
-    "cost": "price",
-    "costs": "price",
-}
-
-
 def fold_accents(pattern: str) -> str:
     """Strip accents from a regular expression without lower-casing it (``\\S`` is not ``\\s``)."""
     return pattern.translate(_FOLD)
@@ -705,7 +640,7 @@ SENSITIVE_DEFAULTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...
         ),
         (
             r"\b(?:close|delete|cancel|deactivate|remove|terminate|erase|shut\s+down|get\s+rid\s+of)\s+(?:my|our"
-            r"|the|this)\s+(?:\w+\s+)?(?:account|profile)\b",
+            r"|the|this)\s+(?:\w+\s+){0,2}(?:account|profile)\b",
             r"\b(?:delete|erase|remove|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?(?:data|information"
             r"|info|details)\b",
             r"\bcancel\s+(?:my|our|the)\s+(?:\w+\s+)?(?:subscription|membership)\b",

@@ -1,4 +1,4 @@
-"""How the customer feels: a sentiment score for the bot's turn, and frustration phrases for the inline check.
+"""How the customer feels: a sentiment score for the bot's turn; frustration and dissatisfaction phrases.
 
 The score is VADER's compound score with the support domain's problem words taken out of its lexicon.
 In a helpdesk, "damaged", "lost", "broken" or "cancel" name the subject of a calm question ("My order
@@ -66,6 +66,42 @@ FRUSTRATION = PhraseSet(
     ]
 )
 
+# Dissatisfaction with the bot's answers: a failure loop, even on the first complaint.
+DISSATISFACTION = PhraseSet(
+    [
+        r"\bnot\s+what\s+i\s+(?:asked|meant|wanted|said|need(?:ed)?|was\s+(?:asking|looking\s+for)"
+        r"|am\s+asking|'m\s+asking)\b",
+        r"\b(?:you'?re|you\s+are|ur|u\s+r|you)\s+(?:still\s+)?not\s+(?:understanding|listening|getting\s+it"
+        r"|reading|helping|answering|helpful)\b",
+        r"\b(?:you|u)\s+(?:still\s+)?(?:don'?t|do\s+not|didn'?t|did\s+not|never)\s+(?:understand|get\s+it"
+        r"|listen|read|answer|help)\b",
+        r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)\s+(?:doesn'?t|does\s+not|didn'?t"
+        r"|did\s+not)\s+(?:answer|address)\s+(?:my|the)\s+question\b",
+        r"\b(?:that|this|it|your\s+(?:answer|reply|response)|that\s+answer)(?:'s|\s+is|\s+was)?\s+(?:not|n't"
+        r"|isn'?t|wasn'?t)\s+(?:very\s+|at\s+all\s+)?(?:helpful|relevant|an\s+answer|the\s+answer"
+        r"|what\s+i\s+(?:asked|meant|wanted|said|needed)|right|correct)\b",
+        r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless)\b",
+        r"\b(?:that|this|it|your\s+answer)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t)\s+help"
+        r"(?:\s+(?:at\s+all|me|much|whatsoever))?(?=\s*(?:[.!?,;]|$))",
+        r"\b(?:not|un)\s?helpful\b",
+        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:i\s+(?:mean|meant|said|asked"
+        r"|was\s+asking)|i'?m\s+asking|you\s+misunderstood|listen)\b",
+        r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:that'?s|that\s+is)\s+not\b",
+        r"\bi\s+(?:already|just)\s+(?:told|said|asked|explained|gave)\b",
+        r"\bi(?:'ve|\s+have)\s+already\s+(?:told|said|asked|explained|given)\b",
+        r"\b(?:as|like)\s+i\s+(?:said|told\s+you|already\s+said|mentioned|explained)\b",
+        r"\b(?:read|answer)\s+my\s+(?:message|question)\b",
+        r"\byou\s+keep\s+(?:saying|repeating|sending|giving|telling)\b",
+        r"\bsame\s+(?:answer|reply|response|thing)\s+(?:again|over)\b",
+        r"\b(?:still|again)\s+(?:not|isn'?t|doesn'?t|does\s+not|won'?t|can'?t)\s+work(?:ing|s)?\b",
+        r"\b(?:doesn'?t|does\s+not|didn'?t|did\s+not|isn'?t|is\s+not)\s+work(?:ing)?\s+(?:either|again)\b",
+        r"\bno\s+(?:me\s+)?entiendes\b|\beso\s+no\s+es\s+lo\s+que\s+(?:pregunte|pedi|dije)\b|\bno\s+me\s+ayuda",
+        r"\b(?:tu\s+ne\s+comprends|vous\s+ne\s+comprenez)\s+pas\b|\bce\s+n'est\s+pas\s+ce\s+que\s+j'ai\s+demande",
+        r"\b(?:du\s+verstehst|sie\s+verstehen)\s+(?:mich\s+)?nicht\b|\bdas\s+habe\s+ich\s+nicht\s+gefragt\b",
+        r"\bdas\s+hilft\s+(?:mir\s+)?nicht\b|\bdas\s+beantwortet\s+meine\s+frage\s+nicht\b",
+    ]
+)
+
 # Negative affect a customer may deny: "I'm not upset", "no problem", "not bad at all".
 AFFECT_DENIAL = re.compile(
     r"\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|(?:do|does|did)(?:n'?t|\s+not))\s+(?:(?:at\s+all|really|that|so"
@@ -116,3 +152,15 @@ def denies_frustration(text: str) -> bool:
     if AFFECT_DENIAL.search(folded) is None:
         return False
     return frustration_phrase(text) is None
+
+
+def dissatisfaction_phrase(text: str) -> str | None:
+    """The customer's words telling the bot it missed ("that's not what I asked"), or None."""
+    span = dissatisfaction_span(TextIndex(fold(text)))
+    return text[span[0] : span[1]].strip(" ,.!?-") if span else None
+
+
+def dissatisfaction_span(text: TextIndex) -> tuple[int, int] | None:
+    """Where ``dissatisfaction_phrase`` is, in an already indexed message."""
+    found = DISSATISFACTION.matches(text)
+    return found[0].span() if found else None

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from handoff.models import Handoff, HandoffRule, Reason
+from handoff.routing import WaitEstimate, queue_state, wait_estimate
+from handoff.selectors import handoff_context, handoff_open
+from handoff.triggers import DEFAULT_SENSITIVE_RULES
 from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Conversation, Message
 from helpdesk.selectors import conversation_payload
 from helpdesk.services import conversation_status_set, message_create, system_message_create
-from handoff.models import Handoff, HandoffRule, Reason
-from handoff.selectors import handoff_context, handoff_open
-from handoff.triggers import DEFAULT_SENSITIVE_RULES
 from inbox.models import Queue
-from inbox.selectors import queue_is_open, queue_position
+from inbox.selectors import queue_position
 
 OFFLINE_MESSAGE = (
     "Our support team isn't available right now. Your conversation is saved, and a member of the team will "
@@ -32,11 +33,14 @@ class HandoffRequest:
     trigger_message: Message | None = None
 
 
-def handoff_message_render(template: str, *, position: int | None) -> str:
-    """The bot's handoff message with its placeholders filled; unknown placeholders are left as written."""
-    values = {"position": position if position is not None else "", "queue_position": position or ""}
+def handoff_message_render(template: str, *, estimate: WaitEstimate) -> str:
+    """The bot's handoff message with ``{position}`` and ``{wait}`` filled in.
+
+    An admin's template with a placeholder we do not know, or broken braces, is sent as written rather
+    than failing the handoff.
+    """
     try:
-        return template.format(**values).strip()
+        return template.format(position=estimate.position, wait=estimate.phrase()).strip()
     except (KeyError, IndexError, ValueError):
         return template.strip()
 
@@ -55,7 +59,7 @@ def handoff_start(
         return handoff_open(locked)
     context = handoff_context(locked)
     now = timezone.now()
-    is_open = queue is not None and queue_is_open(queue)
+    is_open = queue_state(queue).is_open
     handoff = Handoff.objects.create(
         tenant_id=locked.tenant_id,
         conversation=locked,
@@ -80,14 +84,15 @@ def handoff_start(
         handoff_id=handoff.pk,
     )
     if is_open:
+        locked.queue = queue
+        locked.save(update_fields=["queue"])
         conversation_status_set(conversation=locked, status=Conversation.Status.WAITING)
-        position = queue_position(tenant=locked.tenant_id, conversation=locked)
-        text = handoff_message_render(handoff_message, position=position)
+        estimate = wait_estimate(queue, queue_position(tenant=locked.tenant_id, conversation=locked))
         message_create(
             conversation=locked,
             author_kind=Message.Author.BOT,
-            body=text,
-            data={"event": "handoff", "queue_position": position},
+            body=handoff_message_render(handoff_message, estimate=estimate),
+            data={"event": "handoff", "queue_position": estimate.position, "wait_seconds": estimate.seconds},
         )
         publish_on_commit(
             inbox_group(locked.tenant_id),
@@ -100,7 +105,10 @@ def handoff_start(
     else:
         conversation_status_set(conversation=locked, status=Conversation.Status.OFFLINE)
         message_create(
-            conversation=locked, author_kind=Message.Author.BOT, body=OFFLINE_MESSAGE, data={"event": "offline"}
+            conversation=locked,
+            author_kind=Message.Author.BOT,
+            body=OFFLINE_MESSAGE,
+            data={"event": "offline"},
         )
     conversation.status = locked.status
     return handoff

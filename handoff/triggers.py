@@ -27,9 +27,6 @@ from rapidfuzz import fuzz, process
 
 from handoff.amounts import find_amounts
 from handoff.phrases import (
-    DISSATISFACTION,
-    REPHRASE_STOPWORDS,
-    REPHRASE_SYNONYMS,
     SENSITIVE_DEFAULTS,
     PhraseSet,
     TextIndex,
@@ -38,22 +35,9 @@ from handoff.phrases import (
     fold,
     fold_accents,
     negated,
+    words,
 )
-from handoff.sentiment import denies_frustration, frustration_span
-
-__all__ = [
-    "DEFAULT_SENSITIVE_RULES",
-    "REASON_ORDER",
-    "SensitiveRule",
-    "TriggerHit",
-    "TriggerSettings",
-    "TurnContext",
-    "inline_hits",
-    "is_rephrase",
-    "primary_hit",
-    "turn_hits",
-    "unresolved_after",
-]
+from handoff.sentiment import denies_frustration, dissatisfaction_span, frustration_span
 
 logger = logging.getLogger(__name__)
 
@@ -261,12 +245,10 @@ def inline_hits(text: str, settings: TriggerSettings) -> list[TriggerHit]:
         hits.append(
             TriggerHit(NEGATIVE_SENTIMENT, "frustration_phrase", phrase, f'Frustrated: "{_quote(phrase)}"')
         )
-    if settings.repeated_failure:
-        for match in DISSATISFACTION.matches(index):
-            matched = text[match.start() : match.end()].strip(" ,.!?-")
-            explanation = f'Unhappy with the bot\'s answers: "{_quote(matched)}"'
-            hits.append(TriggerHit(REPEATED_FAILURE, "dissatisfaction_phrase", matched, explanation))
-            break
+    if settings.repeated_failure and (span := dissatisfaction_span(index)):
+        matched = text[span[0] : span[1]].strip(" ,.!?-")
+        explanation = f'Unhappy with the bot\'s answers: "{_quote(matched)}"'
+        hits.append(TriggerHit(REPEATED_FAILURE, "dissatisfaction_phrase", matched, explanation))
     return hits
 
 
@@ -279,6 +261,36 @@ _QUESTION_START = re.compile(
 )
 _SHOUTED = re.compile(r"\b[A-Z]{4,}\b")
 _ACRONYMS = frozenset({"GDPR", "CCPA", "ASAP", "HTML", "HTTP", "HTTPS", "USPS", "IKEA", "DSAR", "PAYPAL"})
+
+
+REPHRASE_STOPWORDS = frozenset(
+    words(
+        "a an the i i'm im me my mine we our you your yours it its it's is are was were be been am do does "
+        "did done have has had can could would should will shall may might must to of in on at for from "
+        "with by about and or but so if then than that this these those there here just please pls now "
+        "right still again already really actually ok okay hi hello hey thanks thank yes no not asking ask "
+        "asked question tell know want need like wondering wonder mean meant help get got some any one much "
+        "many very also too any hello anyone someone us let lets let's im i've i'd say said"
+    )
+)
+REPHRASE_SYNONYMS = {
+    "parcel": "order",
+    "package": "order",
+    "shipment": "order",
+    "purchase": "order",
+    "colour": "color",
+    "login": "log",
+    "signin": "log",
+    "sign": "log",
+    "cancellation": "cancel",
+    "delivered": "arrive",
+    "arrived": "arrive",
+    "arriving": "arrive",
+    "money": "refund",
+    "reimbursement": "refund",
+    "cost": "price",
+    "costs": "price",
+}
 
 
 def _stem(word: str) -> str:

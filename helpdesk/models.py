@@ -117,6 +117,10 @@ class Conversation(TenantOwned):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The operator queue it waits in or is worked from (set on handoff; a string reference, like ``bot``).
+    queue = models.ForeignKey(
+        "inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     collected = models.JSONField(default=dict, blank=True)
     last_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

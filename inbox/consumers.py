@@ -2,7 +2,8 @@
 
 Frames in: ``open {conversation_id, last_seq}``, ``close {conversation_id}``,
 ``message {conversation_id, text, client_msg_id, private}``, ``claim {conversation_id}``,
-``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``.
+``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``,
+``ping {idle}`` (heartbeat), ``presence {status: online|away}``.
 Frames out: ``hello``, ``messages``, ``message``, ``ack``, ``handoff.created``, ``conversation.status``,
 ``conversation.activity``, ``typing``, ``error``.
 A conversation of another tenant is "not found", exactly like a missing one.
@@ -17,6 +18,7 @@ from helpdesk.errors import NotFound
 from helpdesk.events import conversation_group, inbox_group, typing_send
 from helpdesk.models import Conversation, Membership
 from helpdesk.selectors import conversation_get, message_payload
+from inbox.presence import presence_choose, presence_connect, presence_disconnect, presence_heartbeat
 from inbox.services import agent_reply, conversation_claim, conversation_handback, conversation_resolve
 
 
@@ -43,6 +45,19 @@ def _reply(membership: Membership, conversation: Conversation, payload: dict) ->
     }
 
 
+PRESENCE = {
+    "connect": presence_connect,
+    "disconnect": presence_disconnect,
+    "heartbeat": presence_heartbeat,
+    "choose": presence_choose,
+}
+
+
+@database_sync_to_async
+def _presence(action: str, membership: Membership, **kwargs):
+    return PRESENCE[action](membership=membership, **kwargs)
+
+
 ACTIONS = {
     "claim": conversation_claim,
     "handback": conversation_handback,
@@ -61,9 +76,29 @@ class InboxConsumer(HelpdeskConsumer):
     async def on_authenticated(self) -> None:
         self.membership: Membership = self.scope["membership"]
         await self.join(inbox_group(self.membership.tenant_id))
+        presence = await _presence("connect", self.membership)
+        self.present = True
         await self.send_json(
-            {"type": "hello", "agent": {"id": self.membership.user_id, "name": self.membership.name}}
+            {
+                "type": "hello",
+                "agent": {"id": self.membership.user_id, "name": self.membership.name},
+                "presence": presence.status,
+            }
         )
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "present", False):
+            await _presence("disconnect", self.membership)
+        await super().disconnect(code)
+
+    async def frame_ping(self, payload: dict) -> None:
+        """The page's heartbeat (every 30 s); ``idle`` when nobody touched it for a while."""
+        presence = await _presence("heartbeat", self.membership, idle=bool(payload.get("idle")))
+        await self.send_json({"type": "pong", "presence": presence.status})
+
+    async def frame_presence(self, payload: dict) -> None:
+        presence = await _presence("choose", self.membership, status=payload.get("status"))
+        await self.send_json({"type": "pong", "presence": presence.status})
 
     async def _watched(self, payload: dict) -> Conversation:
         """A fresh copy of the conversation a frame names, looked up inside the agent's tenant."""

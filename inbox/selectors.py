@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
+
 from helpdesk.models import Conversation, Tenant
-from inbox.models import Queue
+from inbox.models import AgentPresence, Queue
+from inbox.presence import online_filter
 
 
-def queue_is_open(queue: Queue) -> bool:
-    """Whether a handoff to ``queue`` should wait for an agent now (business hours and presence refine it)."""
-    return queue is not None
+def queue_agents_online(queue: Queue) -> list[AgentPresence]:
+    """Presence of the queue's members who are online now, with a fresh heartbeat."""
+    return list(
+        AgentPresence.objects.for_tenant(queue.tenant_id)
+        .filter(online_filter(), user__in=queue.members.all())
+        .select_related("user")
+    )
+
+
+def queue_is_staffed(queue: Queue) -> bool:
+    """Whether someone can pick a handoff up now: a member online, unless the queue does not require it."""
+    return not queue.require_agent_online or bool(queue_agents_online(queue))
+
+
+def agents_free_capacity(queue: Queue) -> int:
+    """How many more conversations the queue's online agents can take right now."""
+    online = queue_agents_online(queue)
+    if not online:
+        return 0
+    busy = dict(
+        Conversation.objects.for_tenant(queue.tenant_id)
+        .filter(status=Conversation.Status.ASSIGNED, assignee__in=[p.user_id for p in online])
+        .values_list("assignee")
+        .annotate(n=Count("id"))
+    )
+    return sum(max(0, p.capacity - busy.get(p.user_id, 0)) for p in online)
 
 
 def queue_position(*, tenant: Tenant | int, conversation: Conversation) -> int:
-    """1-based position of a waiting conversation among its tenant's waiting ones, oldest first."""
+    """1-based position of a waiting conversation in its queue, oldest first."""
     return (
         Conversation.objects.for_tenant(tenant)
         .waiting()
-        .filter(waiting_since__lte=conversation.waiting_since)
+        .filter(queue_id=conversation.queue_id, waiting_since__lte=conversation.waiting_since)
         .exclude(pk=conversation.pk)
         .count()
         + 1

@@ -22,6 +22,7 @@ async def test_talk_to_a_human_reaches_the_inbox_and_the_reply_reaches_the_custo
     inbox = agent_socket(await sync_to_async(session_key_for)(alice.user))
     assert await inbox.connect()
     assert (await inbox.receive())["type"] == "hello"
+    await inbox.receive_until(lambda f: f["type"] == "agent.presence")
 
     customer = widget_socket(session.token, last_seq=0)
     assert await customer.connect()

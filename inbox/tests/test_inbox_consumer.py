@@ -30,7 +30,14 @@ async def agent(membership):
     sock = agent_socket(key)
     assert await sock.connect()
     hello = await sock.receive()
-    assert hello["type"] == "hello"
+    assert (hello["type"], hello["presence"]) == ("hello", "online")
+    # Every inbox of the tenant, this one included, hears that the agent came online.
+    presence = await sock.receive()
+    assert (presence["type"], presence["agent"]["id"], presence["status"]) == (
+        "agent.presence",
+        membership.user_id,
+        "online",
+    )
     return sock
 
 

@@ -25,6 +25,37 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
   }
 
+  /* ---- presence: a heartbeat every 30 s, idle after 5 minutes without input, away by choice ---- */
+
+  const IDLE_MS = 5 * 60 * 1000;
+  let lastInput = Date.now();
+  let presence = "offline";
+  ["keydown", "mousemove", "click", "focus"].forEach(function (name) {
+    window.addEventListener(name, function () {
+      const wasIdle = Date.now() - lastInput > IDLE_MS;
+      lastInput = Date.now();
+      if (wasIdle) send({ type: "ping", idle: false });
+    }, { passive: true });
+  });
+  setInterval(function () { send({ type: "ping", idle: Date.now() - lastInput > IDLE_MS }); }, 30000);
+
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "secondary presence";
+  toggle.hidden = true;
+  toggle.addEventListener("click", function () {
+    send({ type: "presence", status: presence === "away" ? "online" : "away" });
+  });
+  const nav = document.querySelector(".topbar nav");
+  if (nav) nav.insertBefore(toggle, nav.firstChild);
+
+  function showPresence(status) {
+    presence = status;
+    toggle.hidden = false;
+    toggle.textContent = status === "away" ? "Away · go online" : "Online · go away";
+    setState(status === "away" ? "Live (you are away)" : "Live");
+  }
+
   function connect() {
     const proto = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(proto + location.host + root.dataset.socket);
@@ -141,6 +172,10 @@
 
   function handle(frame) {
     switch (frame.type) {
+      case "hello":
+      case "pong":
+        showPresence(frame.presence);
+        break;
       case "messages":
         frame.messages.forEach(addMessage);
         break;

@@ -1,0 +1,99 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from chatbot.services import customer_message_receive, widget_session_start
+from handoff.models import Handoff
+from handoff.routing import WaitEstimate, wait_estimate
+from handoff.services import OFFLINE_MESSAGE
+from helpdesk.models import Conversation, Message
+from inbox.presence import presence_connect
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staffed_bot(make_tenant, make_bot, make_agent):
+    tenant = make_tenant("acme")
+    bot = make_bot(tenant, require_agent_online=True)
+    alice = make_agent(tenant, "alice")
+    bot.queue.members.add(alice.user)
+    return bot, alice
+
+
+def ask_for_a_person(bot) -> Conversation:
+    conversation = widget_session_start(public_key=bot.public_key).conversation
+    customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id="x")
+    conversation.refresh_from_db()
+    return conversation
+
+
+def last_bot_message(conversation) -> Message:
+    return Message.objects.filter(conversation=conversation, author_kind="bot").order_by("-seq").first()
+
+
+def test_with_nobody_online_the_customer_is_told_and_the_conversation_kept(staffed_bot):
+    bot, _ = staffed_bot
+    conversation = ask_for_a_person(bot)
+    assert conversation.status == Conversation.Status.OFFLINE
+    assert last_bot_message(conversation).body == OFFLINE_MESSAGE
+    assert Handoff.objects.get(conversation=conversation).outcome == Handoff.Outcome.OFFLINE
+
+
+def test_with_an_agent_online_the_customer_waits_with_a_position_and_a_wait(staffed_bot):
+    bot, alice = staffed_bot
+    presence_connect(membership=alice)
+    conversation = ask_for_a_person(bot)
+    assert conversation.status == Conversation.Status.WAITING
+    assert conversation.queue_id == bot.queue_id
+    body = last_bot_message(conversation).body
+    assert body.startswith("I'm connecting you with a support agent")
+    assert "You're number 1 in the queue, and the wait should be about 2 minutes." in body
+
+
+def test_a_bot_without_a_queue_takes_the_offline_path(make_tenant, make_bot):
+    bot = make_bot(make_tenant("acme"), queue=False)
+    assert ask_for_a_person(bot).status == Conversation.Status.OFFLINE
+
+
+def test_a_broken_handoff_template_is_sent_as_written(staffed_bot):
+    bot, alice = staffed_bot
+    bot.handoff_message = "Connecting you {nonsense} now."
+    bot.save()
+    presence_connect(membership=alice)
+    assert last_bot_message(ask_for_a_person(bot)).body == "Connecting you {nonsense} now."
+
+
+@pytest.mark.parametrize(
+    ("seconds", "phrase"),
+    [
+        (0, "less than a minute"),
+        (44, "less than a minute"),
+        (70, "about a minute"),
+        (150, "about 2 minutes"),
+        (610, "about 10 minutes"),
+    ],
+)
+def test_wait_phrases(seconds, phrase):
+    assert WaitEstimate(position=1, seconds=seconds, agents_online=1).phrase() == phrase
+
+
+def test_the_wait_follows_recent_pickups_and_the_line_ahead(staffed_bot):
+    bot, alice = staffed_bot
+    presence_connect(membership=alice)
+    now = timezone.now()
+    conversation = ask_for_a_person(bot)
+    for minutes in (4, 6, 5):
+        Handoff.objects.create(
+            tenant=bot.tenant,
+            conversation=conversation,
+            reason="explicit_request",
+            queue=bot.queue,
+            offered_at=now - timedelta(minutes=30),
+            accepted_at=now - timedelta(minutes=30 - minutes),
+        )
+    assert wait_estimate(bot.queue, position=1).seconds == 300
+    # Alice can take 5 at once: each one further in line waits one more pickup time.
+    assert wait_estimate(bot.queue, position=6).seconds == 600
+    assert wait_estimate(bot.queue, position=7).seconds == 900
