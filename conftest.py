@@ -117,7 +117,9 @@ def make_bot(db):
         from inbox.models import Queue
 
         q = (
-            Queue.objects.create(tenant=tenant, name=f"{name} support", require_agent_online=require_agent_online)
+            Queue.objects.create(
+                tenant=tenant, name=f"{name} support", require_agent_online=require_agent_online
+            )
             if queue
             else None
         )

@@ -24,13 +24,17 @@ class Handoff(TenantOwned):
         QUEUED = "queued", "Queued for an agent"
         OFFLINE = "offline", "Sent to the offline path"
 
-    conversation = models.ForeignKey("helpdesk.Conversation", on_delete=models.CASCADE, related_name="handoffs")
+    conversation = models.ForeignKey(
+        "helpdesk.Conversation", on_delete=models.CASCADE, related_name="handoffs"
+    )
     reason = models.CharField(max_length=24, choices=Reason.choices, db_index=True)
     # What fired: the triggering message, the matched phrase or rule, a score, an amount, and every hit.
     evidence = models.JSONField(default=dict, blank=True)
     # What the agent needs: original question, collected fields, what the bot answered, sentiment trend.
     context = models.JSONField(default=dict, blank=True)
-    queue = models.ForeignKey("inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    queue = models.ForeignKey(
+        "inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.QUEUED)
     trigger_message = models.ForeignKey(
         "helpdesk.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -61,7 +65,9 @@ class HandoffRule(TenantOwned):
     bot = models.ForeignKey("chatbot.Bot", on_delete=models.CASCADE, related_name="handoff_rules")
     name = models.SlugField(max_length=60, help_text="A short code, e.g. billing_dispute.")
     label = models.CharField(max_length=120, help_text="What the agent reads, e.g. billing dispute.")
-    keywords = models.TextField(blank=True, help_text="Phrases, one per line, matched as whole words in any case.")
+    keywords = models.TextField(
+        blank=True, help_text="Phrases, one per line, matched as whole words in any case."
+    )
     patterns = models.TextField(blank=True, help_text="Regular expressions, one per line, case-insensitive.")
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)

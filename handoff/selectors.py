@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Max
 
-from helpdesk.models import Conversation, Message
 from handoff.models import Handoff, HandoffRule
+from helpdesk.models import Conversation, Message
 
 CONTEXT_ANSWERS = 5
 
