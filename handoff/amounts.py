@@ -87,6 +87,22 @@ _MONEY = re.compile(
 )
 
 
+# Every amount has a digit: the full expression only runs around numbers, a few characters either side
+# (enough for "CHF " before and " pounds sterling" after), not at every position of a long message.
+_NUMBER_RUN = re.compile(r"\d[\d,.' \u00a0\u202f]*")
+
+
+def _money_matches(text: str) -> list[re.Match[str]]:
+    windows: list[list[int]] = []
+    for run in _NUMBER_RUN.finditer(text):
+        start, end = max(0, run.start() - 5), min(len(text), run.end() + 30)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    return [match for start, end in windows for match in _MONEY.finditer(text, start, end)]
+
+
 def _number(raw: str) -> Decimal | None:
     digits = raw
     for grouping in "' \u00a0\u202f":
@@ -134,7 +150,7 @@ def find_amounts(text: str, default_currency: str | None = None) -> list[Money]:
     with no dollar default is USD, and "kr" or "pesos" with none stay None. A bare number is never money.
     """
     found: list[Money] = []
-    for match in _MONEY.finditer(text):
+    for match in _money_matches(text):
         groups = match.groupdict()
         raw = groups["n1"] or groups["n2"] or groups["n3"] or groups["n4"]
         value = _number(raw)

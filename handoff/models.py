@@ -5,18 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from helpdesk.models import TenantOwned
+from helpdesk.models import HandoffReason, TenantOwned
 
-
-class Reason(models.TextChoices):
-    EXPLICIT_REQUEST = "explicit_request", "Asked for a person"
-    SENSITIVE_TOPIC = "sensitive_topic", "Sensitive topic"
-    NEGATIVE_SENTIMENT = "negative_sentiment", "Negative sentiment"
-    REPEATED_FAILURE = "repeated_failure", "Repeated failure"
-    LOW_CONFIDENCE = "low_confidence", "Low confidence"
-    BOT_ERROR = "bot_error", "Bot error"
-    AGENT_TAKEOVER = "agent_takeover", "Agent took over"
-    API = "api", "Requested through the API"
+# The reason vocabulary is shared by every app (lists show it), so it lives in the core domain.
+Reason = HandoffReason
 
 
 class Handoff(TenantOwned):

@@ -1,9 +1,11 @@
-"""Phrase tables of the handoff triggers, and the text normalisation they are written against.
+"""Phrase tables of the handoff triggers, the text normalisation they are written against, and the
+matching that keeps them fast.
 
-Every table here is matched against ``fold(text)``: lower case, accents stripped, curly quotes made
+Every table is matched against ``fold(text)``: lower case, accents stripped, curly quotes made
 straight, and *the same length as the input*, so a match's offsets are offsets into what the customer
 typed and the evidence an agent reads quotes the customer's own words. Patterns are compiled once, at
-import; the inline triggers run on every customer message and have a budget well under a millisecond.
+import, into ``PhraseSet``s: the inline triggers run on every customer message, before any model call,
+with a budget well under a millisecond even for a 4,000-character message.
 """
 
 from __future__ import annotations
@@ -40,14 +42,21 @@ def words(text: str) -> list[str]:
     return text.split()
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    return _FOLD.get(ord(match.group()), match.group())
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents and straighten quotes, keeping every character at its offset."""
-    if text.isascii():
-        return text.lower().replace("`", "'")
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters (e.g. "İ") lower to two; keep the first
         lowered = "".join(char.lower()[0] for char in text)
-    return lowered.translate(_FOLD)
+    if not lowered.isascii():  # only the rare non-ASCII characters are looked up, one by one
+        lowered = _NON_ASCII.sub(_fold_char, lowered)
+    return lowered.replace("`", "'")
 
 
 # A clause ends at sentence punctuation, a comma or a line break: "No, I want a human" is two clauses,
@@ -99,9 +108,11 @@ def asks_identity(folded: str, start: int) -> bool:
 # Python's re tries every branch of an alternation at every position, so two hundred phrases over a
 # 4,000-character message cost milliseconds. A PhraseSet instead reads, from each pattern's parse tree,
 # literals one of which every match must contain ("dispute", or one of "talk", "speak", "chat"...), looks
-# them up among the message's words, and runs the pattern only on the sentences where they occur.
+# them up among the message's words, and runs the pattern only on the sentences where they occur. The
+# parse tree is re's own (re._parser); whatever it cannot analyse is simply searched everywhere.
 
-_TOKEN_BREAKS = {ord(char): " " for char in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\n\r\t"}
+_TOKEN_BREAKS = {code: " " for code in range(128) if not chr(code).isalnum()}
+_WORD_RUN = re.compile(r"[^\W_]+")
 _SENTENCE_BREAK = re.compile(r"[.!?;](?=\s|$)|\n")
 
 
@@ -112,7 +123,10 @@ class TextIndex:
 
     def __init__(self, folded: str) -> None:
         self.folded = folded
-        self.tokens = frozenset(folded.translate(_TOKEN_BREAKS).split())
+        if folded.isascii():  # str.translate is fast on ASCII text, a regex is not
+            self.tokens = frozenset(folded.translate(_TOKEN_BREAKS).split())
+        else:
+            self.tokens = frozenset(_WORD_RUN.findall(folded))
         self.heads = {token[:size] for token in self.tokens for size in (2, 3, 4)}
         self._breaks: list[int] | None = None
 
@@ -363,7 +377,8 @@ _ES_TARGET = (
 )
 _FR_TARGET = (
     r"(?:conseill(?:er|ere)s?|humains?|etre\s+humain|personnes?|agents?|operat(?:eur|rice)s?"
-    r"|representant(?:e)?s?|quelqu'un|responsable|service\s+client|interlocut(?:eur|rice)|collaborat(?:eur|rice))"
+    r"|representant(?:e)?s?|quelqu'un|responsable|service\s+client|interlocut(?:eur|rice)|collaborat(?:eur"
+    r"|rice))"
 )
 _DE_TARGET = (
     r"(?:menschen|mensch|mitarbeiter(?:in|innen)?|berater(?:in)?|person|agenten|kundendienst|kundenservice"
@@ -375,10 +390,10 @@ _DE_DET = (
 )
 _DE_VERB = r"(?:sprechen|reden|chatten|telefonieren|schreiben|verbunden|verbinden|kommunizieren)"
 _BARE_TARGET = (
-    rf"(?:{_HUMAN}s?|agents?|person|operators?|representatives?|reps?|some\s?one|somebody|managers?|supervisors?"
-    r"|customer\s+(?:service|support)|human\s+being|humanos?|agentes?|personas?|operador(?:a)?|representantes?"
-    r"|asesor(?:a)?|humains?|conseill(?:er|ere)|personne|operat(?:eur|rice)|mensch(?:en)?|mitarbeiter(?:in)?"
-    r"|berater(?:in)?|kundendienst|kundenservice|operatore|umano|atendente|pessoa"
+    rf"(?:{_HUMAN}s?|agents?|person|operators?|representatives?|reps?|some\s?one|somebody|managers?"
+    r"|supervisors?|customer\s+(?:service|support)|human\s+being|humanos?|agentes?|personas?|operador(?:a)?"
+    r"|representantes?|asesor(?:a)?|humains?|conseill(?:er|ere)|personne|operat(?:eur|rice)|mensch(?:en)?"
+    r"|mitarbeiter(?:in)?|berater(?:in)?|kundendienst|kundenservice|operatore|umano|atendente|pessoa"
     r"|(?:transfer|connect)\s+me|put\s+me\s+through|escalate(?:\s+(?:this|it))?)"
 )
 _BARE_MOD = (
@@ -387,8 +402,10 @@ _BARE_MOD = (
 )
 _BARE_FILLER = (
     r"(?:please|pls|plz|ok|okay|hi|hello|hey|now|just|yes|yeah|asap|right\s+now|thanks|thank\s+you"
-    r"|(?:i\s+)?(?:want|need|would\s+like|'d\s+like)\s+to|i\s+want|i\s+need|give\s+me|get\s+me|want|need|can\s+i\s+have|i'?d\s+like|gimme|por\s+favor|ahora|ya|quiero"
-    r"|svp|s'il\s+(?:vous|te)\s+plait|maintenant|je\s+veux|bitte|jetzt|sofort|ich\s+will|ich\s+mochte|per\s+favore)"
+    r"|(?:i\s+)?(?:want|need|would\s+like|'d\s+like)\s+to|i\s+want|i\s+need|give\s+me|get\s+me|want|need"
+    r"|can\s+i\s+have|i'?d\s+like|gimme|por\s+favor|ahora|ya|quiero"
+    r"|svp|s'il\s+(?:vous|te)\s+plait|maintenant|je\s+veux|bitte|jetzt|sofort|ich\s+will|ich\s+mochte"
+    r"|per\s+favore)"
 )
 
 EXPLICIT_REQUEST = PhraseSet(
@@ -396,7 +413,8 @@ EXPLICIT_REQUEST = PhraseSet(
         # English: a verb of contact and a person. "Can you connect me with a live agent?"
         rf"\b{_EN_VERB}(?:\s+(?:directly|right\s+now|now|please|immediately|again|back|over|through))?"
         rf"\s+(?:to|with)\s+(?:{_EN_MOD}\s+){{0,4}}{_EN_TARGET}(?![\w-])",
-        rf"\b(?:reach|get\s+(?:a\s+)?hold\s+of|get\s+ahold\s+of)\s+(?:{_EN_MOD}\s+){{0,3}}{_EN_STRICT}(?![\w-])",
+        rf"\b(?:reach|get\s+(?:a\s+)?hold\s+of|get\s+ahold\s+of)\s+(?:{_EN_MOD}\s+){{0,3}}"
+        rf"{_EN_STRICT}(?![\w-])",
         # English: wanting one. "I want a human", "can I get a real person"
         r"\b(?:want|wanna|need|would\s+like|'d\s+like|prefer|request|ask(?:ing)?\s+for|demand|get\s+me"
         r"|give\s+me|find\s+me|send\s+me|bring\s+me|(?:can|could|may)\s+i\s+(?:have|get)|let\s+me\s+have)"
@@ -415,7 +433,8 @@ EXPLICIT_REQUEST = PhraseSet(
         # Spanish
         r"\b(?:hablar|habla|hable|comunicarme|comunicar|contactar|conectar(?:me)?|pasar(?:me)?|pasame|paseme"
         r"|transferir(?:me)?|transfiereme|transfierame|atendido|atendida|atender(?:me)?|charlar|chatear)"
-        rf"\s+(?:con|a|por)\s+(?:(?:un|una|el|la|los|las|algun|alguna|su|sus|tu|tus|verdader[oa]|real)\s+){{0,3}}"
+        rf"\s+(?:con|a|por)\s+(?:(?:un|una|el|la|los|las|algun|alguna|su|sus|tu|tus|verdader[oa]"
+        rf"|real)\s+){{0,3}}"
         rf"{_ES_TARGET}\b",
         r"\b(?:quiero|necesito|quisiera|prefiero|deseo|dame|pasame)\s+(?:un|una)\s+(?:agente|humano"
         r"|persona\s+real|representante|operador(?:a)?|asesor(?:a)?)\b",
@@ -425,7 +444,8 @@ EXPLICIT_REQUEST = PhraseSet(
         r"|transferez(?:-moi)?|(?:mettre|mettez-moi|etre\s+mis|etre\s+mise)\s+en\s+relation|m'entretenir)"
         r"\s+(?:a|au|aux|avec|en\s+relation\s+avec)\s+(?:(?:un|une|le|la|les|des|vrai|vraie|veritable|votre"
         rf"|vos|du)\s+|l'){{0,3}}{_FR_TARGET}(?![\w-])",
-        r"\b(?:je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|je\s+demande|passez-moi|passe-moi|donnez-moi)\s+"
+        r"\b(?:je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|je\s+demande|passez-moi|passe-moi"
+        r"|donnez-moi)\s+"
         r"(?:un|une)\s+(?:vraie?\s+)?"
         r"(?:humain|conseill(?:er|ere)|agent|personne|operat(?:eur|rice))\b",
         r"\b(?:vrai\s+humain|vraie\s+personne|etre\s+humain|personne\s+reelle|conseill(?:er|ere)\s+humain)\b",
@@ -436,7 +456,7 @@ EXPLICIT_REQUEST = PhraseSet(
         r"(?:echten\s+|richtigen\s+)?(?:menschen|mitarbeiter(?:in)?|berater(?:in)?|person|ansprechpartner)\b",
         r"\b(?:echte[nr]?|richtige[nr]?|reale[nr]?)\s+(?:person|mensch(?:en)?)\b",
         r"\bmenschliche[nr]?\s+(?:mitarbeiter|berater|ansprechpartner|person)\b",
-        # Italian and Portuguese, the two next most common in our widgets
+        # Italian and Portuguese
         r"\b(?:parlare|chattare|mettermi\s+in\s+contatto)\s+con\s+(?:(?:un|una|uno|un'|l'|il|la|qualche|vero"
         r"|vera)\s*){0,2}(?:operatore|operatrice|persona|umano|essere\s+umano|agente|consulente|qualcuno)\b",
         r"\b(?:falar|conversar)\s+com\s+(?:(?:um|uma|o|a|algum|alguma)\s+){0,2}(?:atendente|humano|pessoa"
@@ -449,7 +469,15 @@ EXPLICIT_REQUEST = PhraseSet(
 
 
 def find_explicit_request(text: TextIndex) -> tuple[int, int] | None:
-    """The span of the first request for a person that is neither negated nor a question about the bot."""
+    """The span of the first request for a person that is neither negated nor a question about the bot.
+
+    When there is none as typed, the sentences holding a forgivable typo are read again corrected.
+    """
+    span = _first_request(text)
+    return span if span is not None else _first_request_forgiving_typos(text)
+
+
+def _first_request(text: TextIndex) -> tuple[int, int] | None:
     folded = text.folded
     for match in EXPLICIT_REQUEST.matches(text):
         start = match.start()
@@ -466,7 +494,7 @@ TYPO_VOCABULARY = frozenset(
     words(
         "human humans agent agents person people operator operators representative representatives someone "
         "somebody anyone anybody speak talk chat connect transfer customer support service manager "
-        "supervisor staff real live actual please hablar persona humano humana agente representante "
+        "supervisor staff real live actual hablar persona humano humana agente representante "
         "operador alguien asesor parler conseiller conseillere humain personne operateur representant "
         "mensch menschen mitarbeiter mitarbeiterin sprechen berater echte echten"
     )
@@ -475,7 +503,7 @@ NOT_TYPOS = frozenset(
     words(
         "humane humanly persian pearson parson personal personally personnel stuff stiff spear spears steak "
         "steaks sneak speck managed manages servile argent beraten berate berated agency urgent stalk "
-        "customs sometime parlor"
+        "customs sometime parlor parley operation operations supported supporter supports"
     )
 )
 _VOCABULARY_BY_INITIAL: dict[str, tuple[str, ...]] = {}
@@ -510,34 +538,46 @@ def typo_fix(token: str) -> str | None:
     return best[1] if best else None
 
 
-def correct_typos(text: TextIndex) -> tuple[str, list[int], list[int]] | None:
-    """``folded`` with forgiven typos replaced, and where each of its characters came from, or None.
+def _first_request_forgiving_typos(text: TextIndex) -> tuple[int, int] | None:
+    fixes = {token: fix for token in text.tokens if len(token) >= 4 and (fix := typo_fix(token))}
+    sentences: set[tuple[int, int]] = set()
+    for token in fixes:
+        position = text.folded.find(token)
+        while position != -1:
+            sentences.add(text.sentence(position))
+            position = text.folded.find(token, position + len(token))
+    for start, end in sorted(sentences):
+        fixed, starts, ends = correct_typos(text.folded[start:end], fixes)
+        span = _first_request(TextIndex(fixed))
+        if span is not None:
+            return start + starts[span[0]], start + ends[span[1] - 1]
+    return None
+
+
+def correct_typos(sentence: str, fixes: dict[str, str]) -> tuple[str, list[int], list[int]]:
+    """``sentence`` with its typos replaced, and where each of its characters came from.
 
     The two lists map a character of the corrected text to the start and end of its source in
-    ``folded``, so a match in the corrected text still quotes what the customer typed.
+    ``sentence``, so a match in the corrected text still quotes what the customer typed.
     """
-    fixes = {token: fix for token in text.tokens if len(token) >= 4 and (fix := typo_fix(token))}
-    if not fixes:
-        return None
-    folded = text.folded
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     last = 0
-    for match in _TYPO_CANDIDATES.finditer(folded):
+    for match in _TYPO_CANDIDATES.finditer(sentence):
         fix = fixes.get(match.group())
-        if fix is None or (match.start() and folded[match.start() - 1].isalpha()):
+        if fix is None or (match.start() and sentence[match.start() - 1].isalpha()):
             continue
-        parts.append(folded[last : match.start()])
+        parts.append(sentence[last : match.start()])
         starts.extend(range(last, match.start()))
         ends.extend(range(last + 1, match.start() + 1))
         parts.append(fix)
         starts.extend([match.start()] * len(fix))
         ends.extend([match.end()] * len(fix))
         last = match.end()
-    parts.append(folded[last:])
-    starts.extend(range(last, len(folded)))
-    ends.extend(range(last + 1, len(folded) + 1))
+    parts.append(sentence[last:])
+    starts.extend(range(last, len(sentence)))
+    ends.extend(range(last + 1, len(sentence) + 1))
     return "".join(parts), starts, ends
 
 
@@ -570,7 +610,8 @@ SENSITIVE_DEFAULTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...
             r"\bcharged\s+(?:me\s+|us\s+)?(?:twice|two\s+times|three\s+times|double|for\s+the\s+same)",
             r"\b(?:charges?|payments?|transactions?|debits?)\s+(?:that\s+)?i\s+(?:didn'?t|did\s+not|never)\s+"
             r"(?:make|authori[sz]e|recogni[sz]e|approve)",
-            r"\bi\s+(?:didn'?t|did\s+not|never)\s+(?:make|authori[sz]e|recogni[sz]e|approve)\s+(?:this|that|the"
+            r"\bi\s+(?:didn'?t|did\s+not|never)\s+(?:make|authori[sz]e|recogni[sz]e|approve)\s+(?:this|that"
+            r"|the"
             r"|a|these)\s+(?:charges?|payments?|transactions?)",
             r"\bcharged\s+(?:me\s+)?(?:the\s+wrong\s+amount|an?\s+(?:incorrect|wrong)\s+amount|too\s+much)",
             r"\b(?:wrongly|incorrectly)\s+(?:charged|billed)\b",
@@ -601,10 +642,12 @@ SENSITIVE_DEFAULTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...
             " rechtsanwalt; dsgvo; rgpd"
         ),
         (
-            r"\b(?:i'?ll|i\s+will|i'?m\s+going\s+to|i\s+am\s+going\s+to|gonna|going\s+to|we\s+will|we'?ll)\s+sue\b",
+            r"\b(?:i'?ll|i\s+will|i'?m\s+going\s+to|i\s+am\s+going\s+to|gonna|going\s+to|we\s+will"
+            r"|we'?ll)\s+sue\b",
             r"\bsu(?:e|ing)\s+(?:you|your\s+company|the\s+company|them)\b",
             r"\b(?:take|taking)\s+(?:you|this|it|the\s+company)\s+to\s+court\b|\bsee\s+you\s+in\s+court\b",
-            r"\breport\s+(?:you|this|your\s+company)\s+to\s+(?:the\s+)?(?:bbb|ftc|authorities|regulator|police)",
+            r"\breport\s+(?:you|this|your\s+company)\s+to\s+(?:the\s+)?(?:bbb|ftc|authorities|regulator"
+            r"|police)",
             r"\b(?:verklagen|demandar(?:los|les)?)\b",
         ),
     ),
@@ -617,13 +660,17 @@ SENSITIVE_DEFAULTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...
         ),
         (
             r"\bunauthori[sz]ed\b(?!\s+(?:charges?|payments?|transactions?|debits?))",
-            r"\b(?:someone|somebody|a\s+stranger)\s+(?:else\s+)?(?:has\s+)?(?:logged|signed|got|broke|gotten)\s+"
+            r"\b(?:someone|somebody|a\s+stranger)\s+(?:else\s+)?(?:has\s+)?(?:logged|signed|got|broke"
+            r"|gotten)\s+"
             r"in(?:to|\s+to)?\s+(?:my|our)\s+account",
             r"\b(?:someone|somebody)\s+(?:else\s+)?(?:is|was|has\s+been)\s+(?:using|accessing)\s+my\s+"
             r"(?:account|card|details)",
-            r"\b(?:orders?|purchases?)\s+(?:that\s+)?i\s+(?:didn'?t|did\s+not|never)\s+(?:place|make|made|order)",
-            r"\bi\s+(?:didn'?t|did\s+not|never)\s+(?:place|make)\s+(?:this|that|these|those)\s+(?:orders?|purchases?)",
-            r"\b(?:account|password|email)\s+(?:was|has\s+been|got|is)\s+(?:compromised|hijacked|taken\s+over)",
+            r"\b(?:orders?|purchases?)\s+(?:that\s+)?i\s+(?:didn'?t|did\s+not|never)\s+(?:place|make|made"
+            r"|order)",
+            r"\bi\s+(?:didn'?t|did\s+not|never)\s+(?:place|make)\s+(?:this|that|these|those)\s+(?:orders?"
+            r"|purchases?)",
+            r"\b(?:account|password|email)\s+(?:was|has\s+been|got|is)\s+(?:compromised|hijacked"
+            r"|taken\s+over)",
             r"\bcompromised\s+(?:account|password|login)\b",
             r"\b(?:someone|somebody)\s+(?:else\s+)?changed\s+my\s+(?:password|email|e-mail)",
             r"\bsuspicious\s+(?:log-?ins?|sign-?ins?|activity|emails?|texts?|orders?)\b",
@@ -639,7 +686,8 @@ SENSITIVE_DEFAULTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...
             " meine daten löschen"
         ),
         (
-            r"\b(?:close|delete|cancel|deactivate|remove|terminate|erase|shut\s+down|get\s+rid\s+of)\s+(?:my|our"
+            r"\b(?:close|delete|cancel|deactivate|remove|terminate|erase|shut\s+down|get\s+rid\s+of)\s+(?:my"
+            r"|our"
             r"|the|this)\s+(?:\w+\s+){0,2}(?:account|profile)\b",
             r"\b(?:delete|erase|remove|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?(?:data|information"
             r"|info|details)\b",

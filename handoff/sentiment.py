@@ -49,13 +49,16 @@ FRUSTRATION = PhraseSet(
         rf"\bworst\s+(?:{_THING}|ever)\b|\b{_BAD}\s+{_THING}\b",
         rf"\b(?:is|are|was|so|absolutely|really|just)\s+(?:{_BAD}|crap|a\s+joke|a\s+nightmare|a\s+disaster"
         r"|a\s+mess)\b",
-        r"\b(?:so|really|very|extremely|incredibly|super)\s+(?:annoying|annoyed|mad|disappointed|disappointing)\b",
-        r"\bare\s+(?:you|u)\s+(?:kidding|joking|serious)\b|\byou(?:'ve|\s+have)?\s+(?:got\s+to|gotta)\s+be\s+kidding"
+        r"\b(?:so|really|very|extremely|incredibly|super)\s+(?:annoying|annoyed|mad|disappointed"
+        r"|disappointing)\b",
+        r"\bare\s+(?:you|u)\s+(?:kidding|joking|serious)\b|\byou(?:'ve|\s+have)?\s+(?:got\s+to"
+        r"|gotta)\s+be\s+kidding"
         r"|\byou\s+must\s+be\s+joking\b",
         r"\bwhat\s+a\s+(?:joke|farce|shambles|mess|scam)\b",
         r"\b(?:this\s+is|is\s+this)\s+a\s+(?:joke|scam)\b",
         r"\b(?:i|we)\s+hate\s+(?:this|you|your|it|the\s+way)\b",
-        r"\b(?:fuck\w*|f\*\*k\w*|f\*\*\*k\w*|f\*ck\w*|wtf|ffs|shit(?:ty|s)?|bullshit|crap|damn(?:\s*it)?|goddamn\w*|bloody\s+hell"
+        r"\b(?:fuck\w*|f\*\*k\w*|f\*\*\*k\w*|f\*ck\w*|wtf|ffs|shit(?:ty|s)?|bullshit|crap|damn(?:\s*it)?"
+        r"|goddamn\w*|bloody\s+hell"
         r"|what\s+the\s+hell|screw\s+(?:you|this)|piss\s+off|omfg)\b",
         r"\b(?:es\s+ridiculo|estoy\s+hart[oa]|que\s+verguenza|una\s+verguenza|inaceptable|pesimo\s+servicio"
         r"|una\s+mierda|joder)\b",
@@ -66,7 +69,8 @@ FRUSTRATION = PhraseSet(
     ]
 )
 
-# Dissatisfaction with the bot's answers: a failure loop, even on the first complaint.
+# Dissatisfaction with the bot's answers: a failure loop (repeated_failure) from the first complaint,
+# without waiting for the count of unresolved turns.
 DISSATISFACTION = PhraseSet(
     [
         r"\bnot\s+what\s+i\s+(?:asked|meant|wanted|said|need(?:ed)?|was\s+(?:asking|looking\s+for)"
@@ -93,10 +97,13 @@ DISSATISFACTION = PhraseSet(
         r"\b(?:read|answer)\s+my\s+(?:message|question)\b",
         r"\byou\s+keep\s+(?:saying|repeating|sending|giving|telling)\b",
         r"\bsame\s+(?:answer|reply|response|thing)\s+(?:again|over)\b",
+        # "Still not working" says an earlier fix failed: a loop even on a first message, by design.
         r"\b(?:still|again)\s+(?:not|isn'?t|doesn'?t|does\s+not|won'?t|can'?t)\s+work(?:ing|s)?\b",
         r"\b(?:doesn'?t|does\s+not|didn'?t|did\s+not|isn'?t|is\s+not)\s+work(?:ing)?\s+(?:either|again)\b",
-        r"\bno\s+(?:me\s+)?entiendes\b|\beso\s+no\s+es\s+lo\s+que\s+(?:pregunte|pedi|dije)\b|\bno\s+me\s+ayuda",
-        r"\b(?:tu\s+ne\s+comprends|vous\s+ne\s+comprenez)\s+pas\b|\bce\s+n'est\s+pas\s+ce\s+que\s+j'ai\s+demande",
+        r"\bno\s+(?:me\s+)?entiendes\b|\beso\s+no\s+es\s+lo\s+que\s+(?:pregunte|pedi|dije)\b"
+        r"|\bno\s+me\s+ayuda",
+        r"\b(?:tu\s+ne\s+comprends|vous\s+ne\s+comprenez)\s+pas\b"
+        r"|\bce\s+n'est\s+pas\s+ce\s+que\s+j'ai\s+demande",
         r"\b(?:du\s+verstehst|sie\s+verstehen)\s+(?:mich\s+)?nicht\b|\bdas\s+habe\s+ich\s+nicht\s+gefragt\b",
         r"\bdas\s+hilft\s+(?:mir\s+)?nicht\b|\bdas\s+beantwortet\s+meine\s+frage\s+nicht\b",
     ]
@@ -104,9 +111,12 @@ DISSATISFACTION = PhraseSet(
 
 # Negative affect a customer may deny: "I'm not upset", "no problem", "not bad at all".
 AFFECT_DENIAL = re.compile(
-    r"\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|(?:do|does|did)(?:n'?t|\s+not))\s+(?:(?:at\s+all|really|that|so"
-    r"|too|very|even|a|an|the|big|being|feeling)\s+)*(?:upset|angry|mad|annoyed|frustrated|unhappy|disappointed"
-    r"|complaining|bothered|worried|problem|issue|bad|worries|rush|hurry|big\s+deal|ridiculous|a\s+complaint)\b"
+    r"\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|(?:do|does|did)(?:n'?t|\s+not))\s+(?:(?:at\s+all|really|that"
+    r"|so"
+    r"|too|very|even|a|an|the|big|being|feeling)\s+)*(?:upset|angry|mad|annoyed|frustrated|unhappy"
+    r"|disappointed"
+    r"|complaining|bothered|worried|problem|issue|bad|worries|rush|hurry|big\s+deal|ridiculous"
+    r"|a\s+complaint)\b"
 )
 
 

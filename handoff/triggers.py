@@ -30,7 +30,6 @@ from handoff.phrases import (
     SENSITIVE_DEFAULTS,
     PhraseSet,
     TextIndex,
-    correct_typos,
     find_explicit_request,
     fold,
     fold_accents,
@@ -109,10 +108,8 @@ class TriggerHit:
 @dataclass(frozen=True)
 class TurnContext:
     text: str
-    previous_customer_texts: tuple[
-        str, ...
-    ]  # earlier customer messages since the bot (re)started, oldest first
-    unresolved_turns: int  # consecutive unresolved customer turns, counting this one (see unresolved_after)
+    previous_customer_texts: tuple[str, ...]  # since the bot (re)started, oldest first
+    unresolved_turns: int  # consecutive unresolved customer turns, this one included (unresolved_after)
     sentiment: float | None  # VADER compound of this message
     confidence: float | None  # responder confidence (None for small talk or error)
     reply_kind: str  # "answer" | "greeting" | "thanks" | "error"
@@ -170,17 +167,11 @@ _SENTENCE_END = re.compile(r"[.!?;\n](?=\s|$)")
 
 def _explicit_hit(index: TextIndex, text: str) -> TriggerHit | None:
     span = find_explicit_request(index)
-    if span is None and (corrected := correct_typos(index)) is not None:
-        fixed, starts, ends = corrected
-        fixed_span = find_explicit_request(TextIndex(fixed))
-        if fixed_span is not None:
-            span = (starts[fixed_span[0]], ends[fixed_span[1] - 1])
     if span is None:
         return None
     matched = text[span[0] : span[1]]
-    return TriggerHit(
-        EXPLICIT_REQUEST, "explicit_phrase", matched, f'Asked for a person: "{_quote(matched)}"'
-    )
+    explanation = f'Asked for a person: "{_quote(matched)}"'
+    return TriggerHit(EXPLICIT_REQUEST, "explicit_phrase", matched, explanation)
 
 
 def _rule_hit(rule: SensitiveRule, phrases: PhraseSet, index: TextIndex, text: str) -> TriggerHit | None:
@@ -242,9 +233,8 @@ def inline_hits(text: str, settings: TriggerSettings) -> list[TriggerHit]:
             hits.append(hit)
     if settings.negative_sentiment and (span := frustration_span(index)):
         phrase = text[span[0] : span[1]]
-        hits.append(
-            TriggerHit(NEGATIVE_SENTIMENT, "frustration_phrase", phrase, f'Frustrated: "{_quote(phrase)}"')
-        )
+        explanation = f'Frustrated: "{_quote(phrase)}"'
+        hits.append(TriggerHit(NEGATIVE_SENTIMENT, "frustration_phrase", phrase, explanation))
     if settings.repeated_failure and (span := dissatisfaction_span(index)):
         matched = text[span[0] : span[1]].strip(" ,.!?-")
         explanation = f'Unhappy with the bot\'s answers: "{_quote(matched)}"'
@@ -394,19 +384,18 @@ def _calm_question(text: str) -> bool:
 def turn_hits(ctx: TurnContext, settings: TriggerSettings) -> list[TriggerHit]:
     """The triggers that need the sentiment score, the conversation so far or the responder's reply.
 
-    Does not repeat ``inline_hits``: those already ran on this message before the bot's turn. The bot
-    error hit has no setting to turn it off, since a failed bot cannot help the customer.
+    Does not repeat ``inline_hits``: those already ran on this message before the bot's turn. The
+    model's request for a person follows the explicit-request setting (a tenant that turned those off
+    does not want them from the model either). The bot error hit has no setting to turn it off, since a
+    failed bot cannot help the customer; it also fires on an error reply without a code.
+
+    The score alone never hands off a message that denies frustration ("I'm not upset, ...") or a calm
+    question ("What is the worst case delivery time?"): their negative words are not the customer's mood.
     """
     hits: list[TriggerHit] = []
     if settings.explicit_request and ctx.model_wants_human:
-        hits.append(
-            TriggerHit(
-                EXPLICIT_REQUEST,
-                "model_request",
-                "",
-                "The assistant read the message as a request for a person",
-            )
-        )
+        explanation = "The assistant read the message as a request for a person"
+        hits.append(TriggerHit(EXPLICIT_REQUEST, "model_request", "", explanation))
     if (
         settings.negative_sentiment
         and ctx.sentiment is not None
@@ -414,9 +403,8 @@ def turn_hits(ctx: TurnContext, settings: TriggerSettings) -> list[TriggerHit]:
         and not denies_frustration(ctx.text)
         and not _calm_question(ctx.text)
     ):
-        explanation = (
-            f"Negative sentiment (score {ctx.sentiment:.2f}, threshold {settings.sentiment_threshold:.2f})"
-        )
+        limit = settings.sentiment_threshold
+        explanation = f"Negative sentiment (score {ctx.sentiment:.2f}, threshold {limit:.2f})"
         hits.append(TriggerHit(NEGATIVE_SENTIMENT, "sentiment_score", "", explanation, score=ctx.sentiment))
     if settings.repeated_failure:
         earlier = is_rephrase(ctx.text, ctx.previous_customer_texts, settings.rephrase_similarity)

@@ -88,6 +88,19 @@ class Contact(TenantOwned):
         return self.name or self.email or f"Visitor #{self.pk}"
 
 
+class HandoffReason(models.TextChoices):
+    """Why a conversation went to a person."""
+
+    EXPLICIT_REQUEST = "explicit_request", "Asked for a person"
+    SENSITIVE_TOPIC = "sensitive_topic", "Sensitive topic"
+    NEGATIVE_SENTIMENT = "negative_sentiment", "Negative sentiment"
+    REPEATED_FAILURE = "repeated_failure", "Repeated failure"
+    LOW_CONFIDENCE = "low_confidence", "Low confidence"
+    BOT_ERROR = "bot_error", "Bot error"
+    AGENT_TAKEOVER = "agent_takeover", "Agent took over"
+    API = "api", "Requested through the API"
+
+
 class ConversationQuerySet(TenantQuerySet):
     def waiting(self) -> ConversationQuerySet:
         return self.filter(status=Conversation.Status.WAITING)
@@ -127,7 +140,7 @@ class Conversation(TenantOwned):
     updated_at = models.DateTimeField(auto_now=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     # Why it last went to a person (a handoff reason code), kept here so lists can show and filter it cheaply.
-    handoff_reason = models.CharField(max_length=24, blank=True)
+    handoff_reason = models.CharField(max_length=24, blank=True, choices=HandoffReason.choices)
     # The bot's memory starts after this seq: a conversation handed back to the bot starts fresh.
     bot_since_seq = models.PositiveIntegerField(default=0)
     # When it last started waiting for an agent: the queue is served oldest first.

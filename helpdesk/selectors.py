@@ -94,6 +94,9 @@ def conversation_payload(conversation: Conversation) -> dict:
         },
         "assignee_id": conversation.assignee_id,
         "handoff_reason": conversation.handoff_reason,
+        "handoff_reason_label": conversation.get_handoff_reason_display()
+        if conversation.handoff_reason
+        else "",
         "waiting_since": conversation.waiting_since.isoformat() if conversation.waiting_since else None,
         "collected": conversation.collected,
         "last_seq": conversation.last_seq,

@@ -1,6 +1,6 @@
 import pytest
 
-from handoff.sentiment import denies_frustration, frustration_phrase, sentiment_score
+from handoff.sentiment import denies_frustration, dissatisfaction_phrase, frustration_phrase, sentiment_score
 
 
 @pytest.mark.parametrize(
@@ -118,3 +118,17 @@ def test_sentiment_score_is_a_compound_in_range():
 )
 def test_denies_frustration(text, denies):
     assert denies_frustration(text) is denies
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("That's not what I asked!", "That's not what I asked"),
+        ("No, I mean the linen one", "No, I mean"),
+        ("It still isn't working", "still isn't working"),
+        ("How do I track my order?", None),
+        ("I mean, is it waterproof?", None),
+    ],
+)
+def test_dissatisfaction_phrase(text, phrase):
+    assert dissatisfaction_phrase(text) == phrase

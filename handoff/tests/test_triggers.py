@@ -90,6 +90,9 @@ EXPLICIT = [
     ("Mitarbeiter bitte", "Mitarbeiter bitte"),
     ("vorrei parlare con un operatore", "parlare con un operatore"),
     ("quero falar com um atendente", "falar com um atendente"),
+    ("¿Hablar con alguien?", "Hablar con alguien"),
+    ("—operator", "operator"),
+    ("«Human» please", "Human» please"),
 ]
 
 

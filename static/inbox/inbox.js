@@ -82,7 +82,8 @@
 
   /* ---- inbox lists ---- */
 
-  function rowFor(conversation, reason) {
+  function rowFor(conversation) {
+    const reason = conversation.handoff_reason;
     const li = document.createElement("li");
     li.className = "conv-row status-" + conversation.status + " fresh";
     li.dataset.conversationId = conversation.id;
@@ -95,7 +96,7 @@
     if (reason) {
       const badge = document.createElement("span");
       badge.className = "badge reason-" + reason;
-      badge.textContent = reason;
+      badge.textContent = conversation.handoff_reason_label || reason;
       a.appendChild(badge);
     }
     const status = document.createElement("span");
@@ -106,15 +107,15 @@
     return li;
   }
 
-  function placeRow(listName, conversation, reason) {
+  function placeRow(listName, conversation) {
     const list = document.querySelector('[data-list="' + listName + '"]');
     if (!list) return;
     const old = list.querySelector('[data-conversation-id="' + conversation.id + '"]');
     if (old) old.remove();
     const empty = list.querySelector(".empty");
     if (empty) empty.remove();
-    if (listName === "waiting") list.appendChild(rowFor(conversation, reason));
-    else list.insertBefore(rowFor(conversation, reason), list.firstChild);
+    if (listName === "waiting") list.appendChild(rowFor(conversation));
+    else list.insertBefore(rowFor(conversation), list.firstChild);
     recount();
   }
 
@@ -131,13 +132,13 @@
     });
   }
 
-  function onConversation(conversation, reason) {
+  function onConversation(conversation) {
     const me = Number(document.body.dataset.me || root.dataset.me || 0);
-    if (conversation.status === "waiting") placeRow("waiting", conversation, reason);
+    if (conversation.status === "waiting") placeRow("waiting", conversation);
     else dropRow("waiting", conversation.id);
-    if (conversation.status === "assigned" && conversation.assignee_id === me) placeRow("mine", conversation, reason);
+    if (conversation.status === "assigned" && conversation.assignee_id === me) placeRow("mine", conversation);
     else dropRow("mine", conversation.id);
-    if (["resolved", "offline"].indexOf(conversation.status) === -1) placeRow("open", conversation, reason);
+    if (["resolved", "offline"].indexOf(conversation.status) === -1) placeRow("open", conversation);
     else dropRow("open", conversation.id);
   }
 
@@ -187,11 +188,11 @@
         addMessage(frame.message);
         break;
       case "handoff.created":
-        onConversation(frame.conversation, frame.handoff.reason);
+        onConversation(frame.conversation);
         break;
       case "conversation.status":
       case "conversation.activity":
-        onConversation(frame.conversation, frame.conversation.handoff_reason);
+        onConversation(frame.conversation);
         if (conversationId && frame.conversation.id === conversationId) {
           const st = document.getElementById("conv-status");
           if (st) st.textContent = frame.conversation.status;
