@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from handoff.deadlines import OFFLINE, REOFFER, deadline_action
 from handoff.models import Handoff, HandoffRule, Reason
 from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
@@ -15,9 +16,14 @@ from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Conversation, Message
 from helpdesk.selectors import conversation_payload
 from helpdesk.services import conversation_status_set, message_create, system_message_create
+from inbox.assignment import queue_dispatch
 from inbox.models import Queue
 from inbox.selectors import queue_position
 
+PICKUP_MISSED_MESSAGE = (
+    "I'm sorry for the wait: nobody from the team could pick this up just now. Your conversation is saved, "
+    "and a member of the team will follow up with you here as soon as they can."
+)
 OFFLINE_MESSAGE = (
     "Our support team isn't available right now. Your conversation is saved, and a member of the team will "
     "follow up with you here as soon as they're back."
@@ -102,16 +108,67 @@ def handoff_start(
                 "handoff": handoff_payload(handoff),
             },
         )
+        transaction.on_commit(lambda: queue_dispatch(queue))
     else:
-        conversation_status_set(conversation=locked, status=Conversation.Status.OFFLINE)
-        message_create(
-            conversation=locked,
-            author_kind=Message.Author.BOT,
-            body=OFFLINE_MESSAGE,
-            data={"event": "offline"},
-        )
+        offline_path_take(conversation=locked, body=OFFLINE_MESSAGE)
     conversation.status = locked.status
     return handoff
+
+
+def offline_path_take(*, conversation: Conversation, body: str) -> None:
+    """Nobody can pick the conversation up now: tell the customer what happens next and keep it stored."""
+    conversation_status_set(conversation=conversation, status=Conversation.Status.OFFLINE)
+    message_create(
+        conversation=conversation, author_kind=Message.Author.BOT, body=body, data={"event": "offline"}
+    )
+
+
+@transaction.atomic
+def pickup_deadline_apply(*, conversation_id: int, now=None) -> str | None:
+    """Re-offer a conversation that has waited past its queue's pickup deadline, and send one that has
+    waited twice as long to the offline path. Safe to run twice: it acts on what the row says now."""
+    now = now or timezone.now()
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("queue")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if (
+        conversation is None
+        or conversation.status != Conversation.Status.WAITING
+        or conversation.queue is None
+    ):
+        return None
+    handoff = handoff_open(conversation)
+    action = deadline_action(
+        waiting_since=conversation.waiting_since,
+        reoffered=bool(handoff and handoff.reoffered_at),
+        now=now,
+        deadline_seconds=conversation.queue.pickup_deadline_seconds,
+    )
+    if action == REOFFER:
+        if handoff is not None:
+            handoff.reoffered_at = now
+            handoff.save(update_fields=["reoffered_at"])
+        publish_on_commit(
+            inbox_group(conversation.tenant_id),
+            {"type": "handoff.reoffered", "conversation": conversation_payload(conversation)},
+        )
+        queue = conversation.queue
+        transaction.on_commit(lambda: queue_dispatch(queue))
+    elif action == OFFLINE:
+        if handoff is not None:
+            handoff.outcome = Handoff.Outcome.OFFLINE
+            handoff.save(update_fields=["outcome"])
+        system_message_create(
+            conversation=conversation,
+            body="Nobody picked this up in time: sent to the offline path",
+            event="pickup_deadline",
+            private=True,
+        )
+        offline_path_take(conversation=conversation, body=PICKUP_MISSED_MESSAGE)
+    return action
 
 
 def handoff_payload(handoff: Handoff) -> dict:

@@ -128,6 +128,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "pickup-deadlines": {
+        "task": "handoff.tasks.pickup_deadlines_check",
+        "schedule": env.float("PICKUP_CHECK_SECONDS", default=15.0),
+    },
+}
 
 # Auth -------------------------------------------------------------------------------------------------
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", include("inbox.urls")),
     path("chat/", include("chatbot.urls")),
+    path("", include("tickets.urls")),
     path("api/v1/", include("helpdesk.api_urls")),
 ]

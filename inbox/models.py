@@ -7,11 +7,27 @@ from helpdesk.models import TenantOwned
 
 
 class Queue(TenantOwned):
+    class Assignment(models.TextChoices):
+        MANUAL = "manual", "Agents claim conversations"
+        ROUND_ROBIN = "round_robin", "Round robin"
+        LEAST_BUSY = "least_busy", "Least busy"
+
     name = models.CharField(max_length=120)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="queues")
     require_agent_online = models.BooleanField(
         default=True,
         help_text="Open only while at least one member is online; otherwise handoffs take the offline path.",
+    )
+    assignment = models.CharField(
+        max_length=12,
+        choices=Assignment.choices,
+        default=Assignment.MANUAL,
+        help_text="Auto-assignment gives waiting conversations, oldest first, to online agents with room.",
+    )
+    pickup_deadline_seconds = models.PositiveIntegerField(
+        default=120,
+        help_text="A waiting conversation not picked up by then is offered again; after twice as long it "
+        "takes the offline path, so nobody waits in silence.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -43,9 +59,41 @@ class AgentPresence(TenantOwned):
         default=5, help_text="How many conversations this agent handles at once."
     )
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="presence_unique_user")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.status}"
+
+
+class CannedReply(TenantOwned):
+    """A saved answer agents insert into the reply box, searchable by title, shortcut and text."""
+
+    title = models.CharField(max_length=120)
+    shortcut = models.SlugField(max_length=40, blank=True, help_text="Type /shortcut in the reply box.")
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "title"], name="canned_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReadMarker(TenantOwned):
+    """How far an agent has read a conversation: unread counts are messages after ``last_read_seq``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("helpdesk.Conversation", on_delete=models.CASCADE, related_name="+")
+    last_read_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "conversation"], name="readmarker_unique_user_conversation"
+            )
+        ]

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput
 from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Membership
+from inbox.assignment import queues_dispatch_for
 from inbox.models import AgentPresence
 
 
@@ -24,6 +25,8 @@ def _presence(membership: Membership) -> AgentPresence:
 
 
 def _publish(membership: Membership, presence: AgentPresence) -> None:
+    if presence.status == AgentPresence.Status.ONLINE:
+        queues_dispatch_for(tenant_id=membership.tenant_id, user_id=membership.user_id)
     publish_on_commit(
         inbox_group(membership.tenant_id),
         {
@@ -101,13 +104,3 @@ def presence_choose(*, membership: Membership, status: str) -> AgentPresence:
     presence.save(update_fields=["away_by_choice", "status", "last_seen_at"])
     _publish(membership, presence)
     return presence
-
-
-def online_filter(now=None) -> Q:
-    """Presence rows of agents who can take a conversation now: online with a fresh heartbeat."""
-    now = now or timezone.now()
-    return Q(
-        status=AgentPresence.Status.ONLINE,
-        connections__gt=0,
-        last_seen_at__gte=now - timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS),
-    )

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from helpdesk.models import Conversation, Tenant
 from inbox.models import AgentPresence, Queue
-from inbox.presence import online_filter
+from inbox.online import online_filter
 
 
 def queue_agents_online(queue: Queue) -> list[AgentPresence]:

@@ -1,11 +1,11 @@
-"""Agents' writes: claiming a conversation, replying, resolving."""
+"""Agents' writes: claiming, replying, transferring, handing back and resolving conversations."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.errors import Conflict
+from helpdesk.errors import Conflict, InvalidInput, NotFound
 from helpdesk.models import Conversation, Membership, Message
 from helpdesk.services import (
     client_msg_id_clean,
@@ -14,45 +14,21 @@ from helpdesk.services import (
     message_text_clean,
     system_message_create,
 )
-
-CLAIMABLE = (Conversation.Status.BOT, Conversation.Status.WAITING)
+from inbox.assignment import conversation_assign, queue_dispatch
+from inbox.models import Queue
 
 
 @transaction.atomic
 def conversation_claim(*, membership: Membership, conversation: Conversation) -> Conversation:
-    """Give ``conversation`` to the agent. Exactly one of two agents claiming at once wins.
-
-    The claim is a conditional UPDATE (status still claimable and nobody assigned), so the database decides
-    the race; the loser gets :class:`Conflict`. Claiming one's own conversation again is a no-op.
-    """
-    won = (
-        Conversation.objects.for_tenant(membership.tenant_id)
-        .filter(pk=conversation.pk, status__in=CLAIMABLE, assignee__isnull=True)
-        .update(status=Conversation.Status.ASSIGNED, assignee=membership.user, updated_at=timezone.now())
-    )
-    conversation.refresh_from_db()
-    if not won:
+    """Give ``conversation`` to the agent. Exactly one of two agents claiming at once wins; the other gets
+    :class:`Conflict`. Claiming one's own conversation again is a no-op."""
+    if not conversation_assign(conversation=conversation, membership=membership):
         if (
             conversation.assignee_id == membership.user_id
             and conversation.status == Conversation.Status.ASSIGNED
         ):
             return conversation
         raise Conflict("Another agent already has this conversation.")
-    conversation.handoffs.filter(ended_at__isnull=True, accepted_at__isnull=True).update(
-        accepted_at=timezone.now(), accepted_by=membership.user
-    )
-    conversation_status_set(
-        conversation=conversation,
-        status=Conversation.Status.ASSIGNED,
-        assignee=membership.user,
-        extra={"agent_name": membership.name},
-    )
-    system_message_create(
-        conversation=conversation,
-        body=f"{membership.name} joined the conversation",
-        event="agent_joined",
-        agent_name=membership.name,
-    )
     return conversation
 
 
@@ -80,6 +56,16 @@ def agent_reply(
     )
 
 
+def _locked(membership: Membership, conversation: Conversation) -> Conversation:
+    return Conversation.objects.for_tenant(membership.tenant_id).select_for_update().get(pk=conversation.pk)
+
+
+def _freed(queue_id: int | None) -> None:
+    """An agent has room again: the queue's waiting conversations may go out now."""
+    if queue_id:
+        transaction.on_commit(lambda: queue_dispatch(Queue.objects.filter(pk=queue_id).first()))
+
+
 @transaction.atomic
 def conversation_handback(*, membership: Membership, conversation: Conversation) -> Conversation:
     """Give the conversation back to the bot, which starts fresh from here.
@@ -87,13 +73,13 @@ def conversation_handback(*, membership: Membership, conversation: Conversation)
     The bot's memory (history, unresolved count, repeated-question check) starts after the current last
     ``seq``, so an old complaint does not send it straight back into a handoff.
     """
-    locked = Conversation.objects.for_tenant(membership.tenant_id).select_for_update().get(pk=conversation.pk)
+    locked = _locked(membership, conversation)
     if locked.status in (Conversation.Status.RESOLVED, Conversation.Status.BOT):
         raise Conflict("This conversation is not with a person.")
+    queue_id = locked.queue_id
     locked.bot_since_seq = locked.last_seq
     locked.handoff_reason = ""
     locked.save(update_fields=["bot_since_seq", "handoff_reason", "updated_at"])
-    # The handoff app owns the records; ending them is a plain update through the relation.
     locked.handoffs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
     conversation_status_set(conversation=locked, status=Conversation.Status.BOT, assignee=None)
     system_message_create(
@@ -102,12 +88,13 @@ def conversation_handback(*, membership: Membership, conversation: Conversation)
         event="handed_back",
         agent_name=membership.name,
     )
+    _freed(queue_id)
     return locked
 
 
 @transaction.atomic
 def conversation_resolve(*, membership: Membership, conversation: Conversation) -> Conversation:
-    locked = Conversation.objects.for_tenant(membership.tenant_id).select_for_update().get(pk=conversation.pk)
+    locked = _locked(membership, conversation)
     if locked.status == Conversation.Status.RESOLVED:
         return locked
     locked.handoffs.filter(ended_at__isnull=True).update(ended_at=timezone.now())
@@ -117,4 +104,59 @@ def conversation_resolve(*, membership: Membership, conversation: Conversation) 
     system_message_create(
         conversation=locked, body=f"{membership.name} resolved the conversation", event="resolved"
     )
+    _freed(locked.queue_id)
+    return locked
+
+
+@transaction.atomic
+def conversation_transfer(
+    *,
+    membership: Membership,
+    conversation: Conversation,
+    to_user_id: int | None = None,
+    to_queue_id: int | None = None,
+    note: str = "",
+) -> Conversation:
+    """Pass the conversation to another agent of the tenant, or back into a queue (its own or another),
+    with a private note for whoever picks it up."""
+    if (to_user_id is None) == (to_queue_id is None):
+        raise InvalidInput(
+            "Transfer to an agent or to a queue.", fields={"to": ["Name one agent or one queue."]}
+        )
+    locked = _locked(membership, conversation)
+    if locked.status in (Conversation.Status.RESOLVED, Conversation.Status.OFFLINE):
+        raise Conflict("A closed conversation cannot be transferred.")
+    previous_queue = locked.queue_id
+    if to_user_id is not None:
+        target = (
+            Membership.objects.for_tenant(membership.tenant_id)
+            .select_related("user")
+            .filter(user_id=to_user_id)
+            .first()
+        )
+        if target is None:
+            raise NotFound("No such agent.")
+        label = target.name
+        locked.status, locked.assignee = Conversation.Status.WAITING, None
+        locked.save(update_fields=["status", "assignee", "updated_at"])
+        conversation_assign(conversation=locked, membership=target)
+    else:
+        queue = Queue.objects.for_tenant(membership.tenant_id).filter(pk=to_queue_id).first()
+        if queue is None:
+            raise NotFound("No such queue.")
+        label = queue.name
+        locked.queue = queue
+        locked.save(update_fields=["queue", "updated_at"])
+        conversation_status_set(conversation=locked, status=Conversation.Status.WAITING, assignee=None)
+        _freed(queue.pk)
+    system_message_create(
+        conversation=locked,
+        body=f"{membership.name} transferred the conversation to {label}"
+        + (f": {note.strip()}" if note else ""),
+        event="transferred",
+        private=True,
+        note=note.strip(),
+    )
+    if previous_queue and previous_queue != locked.queue_id:
+        _freed(previous_queue)
     return locked

@@ -52,6 +52,15 @@ FILLER = (
     "I paid with my Visa card and got a confirmation email straight away.",
     "Could you also tell me whether the assembly instructions are included in the box?",
     "It is the second order I have placed with you this year.",
+    "My partner thinks we should have gone for the walnut finish instead of the oak one.",
+    "The courier left a note saying they would try again tomorrow between 9am and 1pm.",
+    "I checked my spam folder twice and there is no email from you about the delivery.",
+    "Last time the parcel went to my neighbour at number 14, so please check that too.",
+    "We are hosting a dinner on Saturday and were hoping to use the new table.",
+    "The box had some scuffs on one corner, although I have not opened it yet.",
+    "Der Karton war leicht beschädigt, aber der Inhalt scheint in Ordnung zu sein.",
+    "Le colis est arrivé avec un jour de retard, mais tout était bien emballé.",
+    "El repartidor fue muy amable y me ayudó a subir la caja al segundo piso.",
 )
 
 
