@@ -1,10 +1,24 @@
 from django.contrib import admin
 
-from inbox.models import Queue
+from inbox.models import AgentPresence, CannedReply, Queue
 
 
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant"]
-    list_filter = ["tenant"]
+    list_display = ["name", "tenant", "assignment", "require_agent_online", "pickup_deadline_seconds"]
+    list_filter = ["tenant", "assignment"]
     filter_horizontal = ["members"]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "shortcut", "tenant", "updated_at"]
+    list_filter = ["tenant"]
+    search_fields = ["title", "shortcut", "body"]
+
+
+@admin.register(AgentPresence)
+class AgentPresenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "tenant", "status", "capacity", "last_seen_at"]
+    list_filter = ["tenant", "status"]
+    readonly_fields = ["status", "connections", "last_seen_at", "last_assigned_at"]

@@ -3,7 +3,7 @@
 Frames in: ``open {conversation_id, last_seq}``, ``close {conversation_id}``,
 ``message {conversation_id, text, client_msg_id, private}``, ``claim {conversation_id}``,
 ``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``,
-``ping {idle}`` (heartbeat), ``presence {status: online|away}``.
+``ping {idle}`` (heartbeat), ``presence {status: online|away}``, ``read {conversation_id, seq}``.
 Frames out: ``hello``, ``messages``, ``message``, ``ack``, ``handoff.created``, ``conversation.status``,
 ``conversation.activity``, ``typing``, ``error``.
 A conversation of another tenant is "not found", exactly like a missing one.
@@ -14,12 +14,18 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 
 from helpdesk.consumers import HelpdeskConsumer
-from helpdesk.errors import NotFound
+from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import conversation_group, inbox_group, typing_send
 from helpdesk.models import Conversation, Membership
 from helpdesk.selectors import conversation_get, message_payload
 from inbox.presence import presence_choose, presence_connect, presence_disconnect, presence_heartbeat
-from inbox.services import agent_reply, conversation_claim, conversation_handback, conversation_resolve
+from inbox.services import (
+    agent_reply,
+    conversation_claim,
+    conversation_handback,
+    conversation_mark_read,
+    conversation_resolve,
+)
 
 
 @database_sync_to_async
@@ -56,6 +62,15 @@ PRESENCE = {
 @database_sync_to_async
 def _presence(action: str, membership: Membership, **kwargs):
     return PRESENCE[action](membership=membership, **kwargs)
+
+
+@database_sync_to_async
+def _mark_read(membership: Membership, conversation: Conversation, seq) -> int:
+    try:
+        seq = None if seq is None else int(seq)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("seq must be a whole number.", fields={"seq": ["A whole number."]}) from exc
+    return conversation_mark_read(membership=membership, conversation=conversation, seq=seq)
 
 
 ACTIONS = {
@@ -95,6 +110,10 @@ class InboxConsumer(HelpdeskConsumer):
         """The page's heartbeat (every 30 s); ``idle`` when nobody touched it for a while."""
         presence = await _presence("heartbeat", self.membership, idle=bool(payload.get("idle")))
         await self.send_json({"type": "pong", "presence": presence.status})
+
+    async def frame_read(self, payload: dict) -> None:
+        conversation = await self._watched(payload)
+        await _mark_read(self.membership, conversation, payload.get("seq"))
 
     async def frame_presence(self, payload: dict) -> None:
         presence = await _presence("choose", self.membership, status=payload.get("status"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from helpdesk.models import Conversation, Tenant
-from inbox.models import AgentPresence, Queue
+from helpdesk.models import Conversation, Message, Tenant
+from inbox.models import AgentPresence, CannedReply, Queue, ReadMarker
 from inbox.online import online_filter
 
 
@@ -49,13 +50,63 @@ def queue_position(*, tenant: Tenant | int, conversation: Conversation) -> int:
     )
 
 
-def inbox_lists(*, tenant: Tenant | int, user, limit: int = 50) -> dict[str, list[Conversation]]:
-    """The three lists of the inbox page, each a fixed number of queries whatever the volume."""
-    base = Conversation.objects.for_tenant(tenant).select_related("contact", "assignee")
-    return {
-        "waiting": list(base.waiting().order_by("waiting_since")[:limit]),
-        "mine": list(
-            base.filter(status=Conversation.Status.ASSIGNED, assignee=user).order_by("-updated_at")[:limit]
-        ),
-        "open": list(base.open().order_by("-updated_at")[:limit]),
-    }
+LIST_PAGE = 50
+INBOX_LISTS = ("waiting", "mine", "open")
+
+
+def _with_unread(qs, user):
+    """Annotate ``unread``: customer messages after the agent's read marker, in the same query."""
+    # Nested inside the message count below, so the conversation is two levels out.
+    marker = ReadMarker.objects.filter(user=user, conversation=OuterRef(OuterRef("pk"))).values(
+        "last_read_seq"
+    )[:1]
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            author_kind=Message.Author.CUSTOMER,
+            seq__gt=Coalesce(Subquery(marker), 0),
+        )
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(unread=Coalesce(Subquery(unread), 0))
+
+
+def inbox_list(*, tenant: Tenant | int, user, name: str):
+    """One list of the inbox as a queryset: ``waiting`` (oldest first, the order they are served), ``mine``
+    or ``open``. Each row carries its ``unread`` count, so a page costs the same queries at any volume."""
+    base = Conversation.objects.for_tenant(tenant).select_related("contact", "assignee", "queue")
+    if name == "waiting":
+        qs = base.waiting().order_by("waiting_since", "pk")
+    elif name == "mine":
+        qs = base.filter(status=Conversation.Status.ASSIGNED, assignee=user).order_by("-updated_at", "pk")
+    elif name == "open":
+        qs = base.open().order_by("-updated_at", "pk")
+    else:
+        raise ValueError(f"no inbox list {name!r}")
+    return _with_unread(qs, user)
+
+
+def inbox_lists(*, tenant: Tenant | int, user, limit: int = LIST_PAGE) -> dict[str, list[Conversation]]:
+    """The first page of each list of the inbox page. Waiting rows get their 1-based queue position."""
+    lists = {name: list(inbox_list(tenant=tenant, user=user, name=name)[:limit]) for name in INBOX_LISTS}
+    seen: dict[int | None, int] = {}
+    for conversation in lists["waiting"]:
+        seen[conversation.queue_id] = seen.get(conversation.queue_id, 0) + 1
+        conversation.position = seen[conversation.queue_id]
+    return lists
+
+
+def contact_history(conversation: Conversation, limit: int = 10) -> list[Conversation]:
+    """The contact's other conversations, newest first, for the agent's context card."""
+    return list(
+        Conversation.objects.for_tenant(conversation.tenant_id)
+        .filter(contact_id=conversation.contact_id)
+        .exclude(pk=conversation.pk)
+        .order_by("-created_at")[:limit]
+    )
+
+
+def canned_replies(*, tenant: Tenant | int) -> list[CannedReply]:
+    return list(CannedReply.objects.for_tenant(tenant).order_by("title"))

@@ -15,7 +15,7 @@ from helpdesk.services import (
     system_message_create,
 )
 from inbox.assignment import conversation_assign, queue_dispatch
-from inbox.models import Queue
+from inbox.models import Queue, ReadMarker
 
 
 @transaction.atomic
@@ -160,3 +160,16 @@ def conversation_transfer(
     if previous_queue and previous_queue != locked.queue_id:
         _freed(previous_queue)
     return locked
+
+
+def conversation_mark_read(
+    *, membership: Membership, conversation: Conversation, seq: int | None = None
+) -> int:
+    """The agent has read ``conversation`` up to ``seq`` (default: its last message). Never moves back."""
+    upto = conversation.last_seq if seq is None else max(0, min(int(seq), conversation.last_seq))
+    marker, _ = ReadMarker.objects.get_or_create(
+        tenant_id=membership.tenant_id, user_id=membership.user_id, conversation=conversation
+    )
+    if upto > marker.last_read_seq:
+        ReadMarker.objects.filter(pk=marker.pk, last_read_seq__lt=upto).update(last_read_seq=upto)
+    return max(upto, marker.last_read_seq)

@@ -1,18 +1,23 @@
-"""The agents' pages. Thin: resolve the tenant (the middleware did), call a selector, render."""
+"""The agents' pages. Thin: the middleware resolved the tenant; call a selector or a service, render."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from helpdesk.errors import NotFound
+from helpdesk.models import Membership
 from helpdesk.selectors import conversation_get, messages_after, messages_payload
-from inbox.selectors import inbox_lists
+from inbox.selectors import INBOX_LISTS, LIST_PAGE, canned_replies, contact_history, inbox_list, inbox_lists
+from inbox.services import conversation_mark_read
+
+LIST_TITLES = {"waiting": "Waiting", "mine": "Mine", "open": "All open"}
 
 
-def _membership(request: HttpRequest):
+def _membership(request: HttpRequest) -> Membership:
     if not request.membership:
         raise PermissionDenied("You are not an agent of any company on this helpdesk.")
     return request.membership
@@ -22,7 +27,18 @@ def _membership(request: HttpRequest):
 def inbox_index(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     lists = inbox_lists(tenant=membership.tenant_id, user=request.user)
-    return render(request, "inbox/index.html", {"lists": lists})
+    columns = [(name, LIST_TITLES[name], lists[name]) for name in INBOX_LISTS]
+    return render(request, "inbox/index.html", {"columns": columns, "page_size": LIST_PAGE})
+
+
+@login_required
+def inbox_list_page(request: HttpRequest, name: str) -> HttpResponse:
+    membership = _membership(request)
+    if name not in INBOX_LISTS:
+        raise Http404("No such list.")
+    paginator = Paginator(inbox_list(tenant=membership.tenant_id, user=request.user, name=name), LIST_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "inbox/list.html", {"name": name, "title": LIST_TITLES[name], "page": page})
 
 
 @login_required
@@ -35,9 +51,15 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     messages = messages_payload(
         conversation, messages_after(conversation=conversation, include_private=True, limit=10_000)
     )
-    handoff = conversation.handoffs.order_by("-created_at").first()
+    conversation_mark_read(membership=membership, conversation=conversation)
     return render(
         request,
         "inbox/conversation.html",
-        {"conversation": conversation, "messages": messages, "handoff": handoff},
+        {
+            "conversation": conversation,
+            "messages": messages,
+            "handoff": conversation.handoffs.order_by("-created_at").first(),
+            "history": contact_history(conversation),
+            "canned": canned_replies(tenant=membership.tenant_id),
+        },
     )

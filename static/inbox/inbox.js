@@ -169,6 +169,7 @@
     messages.appendChild(li);
     lastSeq = Math.max(lastSeq, m.seq);
     li.scrollIntoView({ block: "end" });
+    markRead();
   }
 
   function handle(frame) {
@@ -189,6 +190,11 @@
         break;
       case "handoff.created":
         onConversation(frame.conversation);
+        announce(frame.conversation, false);
+        break;
+      case "handoff.reoffered":
+        onConversation(frame.conversation);
+        announce(frame.conversation, true);
         break;
       case "conversation.status":
       case "conversation.activity":
@@ -246,6 +252,68 @@
     const button = document.getElementById(action);
     if (button) button.addEventListener("click", function () { send({ type: action, conversation_id: conversationId }); });
   });
+
+  /* ---- canned replies: pick one from the searchable list to insert it ---- */
+  const canned = document.getElementById("canned");
+  if (canned && form) {
+    canned.addEventListener("change", function () {
+      const option = Array.prototype.find.call(
+        document.querySelectorAll("#canned-list option"), function (o) { return o.value === canned.value; });
+      if (!option) return;
+      const box = form.elements.text;
+      box.value = (box.value ? box.value + "\n" : "") + option.dataset.body;
+      canned.value = "";
+      box.focus();
+    });
+  }
+
+  /* ---- read markers: what the agent has seen on this page ---- */
+  function markRead() {
+    if (conversationId && document.visibilityState === "visible") {
+      send({ type: "read", conversation_id: conversationId, seq: lastSeq });
+    }
+  }
+  document.addEventListener("visibilitychange", markRead);
+
+  /* ---- a sound and a desktop notification on a new handoff, unless muted ---- */
+  const MUTE_KEY = "helpdesk-inbox-muted";
+  const muteButton = document.createElement("button");
+  muteButton.type = "button";
+  muteButton.className = "secondary";
+  function muted() { return localStorage.getItem(MUTE_KEY) === "1"; }
+  function showMute() { muteButton.textContent = muted() ? "Sound off" : "Sound on"; }
+  muteButton.addEventListener("click", function () {
+    localStorage.setItem(MUTE_KEY, muted() ? "0" : "1");
+    showMute();
+    if (!muted() && window.Notification && Notification.permission === "default") Notification.requestPermission();
+  });
+  showMute();
+  if (nav) nav.insertBefore(muteButton, nav.firstChild);
+
+  function chime() {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, ctx.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.4);
+    } catch (e) { /* no audio here */ }
+  }
+
+  function announce(conversation, again) {
+    if (muted()) return;
+    chime();
+    if (window.Notification && Notification.permission === "granted" && document.visibilityState !== "visible") {
+      const who = conversation.contact.name || conversation.contact.email || "A customer";
+      const n = new Notification(again ? "Still waiting: " + who : "New handoff: " + who, {
+        body: conversation.handoff_reason_label || "Waiting for an agent", tag: "conv-" + conversation.id,
+      });
+      n.onclick = function () { window.focus(); location.href = "/inbox/c/" + conversation.id + "/"; };
+    }
+  }
 
   connect();
 })();
