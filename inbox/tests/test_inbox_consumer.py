@@ -71,7 +71,7 @@ async def test_opening_a_conversation_sends_its_whole_history(world):
     await sock.disconnect()
 
 
-@pytest.mark.parametrize("frame_type", ["open", "message", "claim", "typing"])
+@pytest.mark.parametrize("frame_type", ["open", "message", "claim", "typing", "handback", "resolve", "read"])
 async def test_another_tenants_conversation_is_not_found_on_every_frame(world, frame_type):
     sock = await agent(world["gina"])
     await sock.send(

@@ -56,10 +56,25 @@
     setState(status === "away" ? "Live (you are away)" : "Live");
   }
 
+  let everConnected = false;
+
+  /* After a dropped socket the lists may have missed events: fetch them again from the server. */
+  function refreshLists() {
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("inbox");
+        if (fresh) root.replaceChildren.apply(root, Array.prototype.slice.call(fresh.childNodes));
+      })
+      .catch(function () { /* the next reconnect tries again */ });
+  }
+
   function connect() {
     const proto = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(proto + location.host + root.dataset.socket);
     socket.addEventListener("open", function () {
+      if (everConnected && !conversationId) refreshLists();
+      everConnected = true;
       retry = 0;
       setState("Live");
       if (conversationId) {
