@@ -7,12 +7,14 @@ from django.utils.html import format_html
 
 from chatbot.models import Bot, KnowledgeArticle
 from chatbot.preview import triggers_preview
+from handoff.services import handoff_rules_seed
+from helpdesk.admin_scoping import TenantScopedAdmin
 from helpdesk.errors import InvalidInput
 from helpdesk.services import message_text_clean
 
 
 @admin.register(Bot)
-class BotAdmin(admin.ModelAdmin):
+class BotAdmin(TenantScopedAdmin):
     list_display = ["name", "tenant", "queue", "confidence_threshold", "public_key", "rule_tester_link"]
     list_filter = ["tenant"]
     search_fields = ["name"]
@@ -25,6 +27,12 @@ class BotAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Test the handoff rules</a>', reverse("admin:chatbot_bot_rule_tester", args=[bot.pk])
         )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A bot made here starts with the default sensitive-topic rules, like one made anywhere else.
+            handoff_rules_seed(tenant_id=obj.tenant_id, bot_id=obj.pk)
 
     def get_urls(self):
         extra = [
@@ -51,7 +59,7 @@ class BotAdmin(admin.ModelAdmin):
 
 
 @admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(admin.ModelAdmin):
+class KnowledgeArticleAdmin(TenantScopedAdmin):
     list_display = ["title", "bot", "enabled", "updated_at"]
     list_filter = ["tenant", "bot", "enabled"]
     search_fields = ["title", "body"]

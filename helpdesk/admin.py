@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from helpdesk.admin_scoping import TenantScopedAdmin, TenantScopedInline
 from helpdesk.models import Contact, Conversation, Membership, Message, Tenant
 
 
@@ -11,20 +12,20 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(TenantScopedAdmin):
     list_display = ["user", "tenant", "role", "display_name"]
     list_filter = ["tenant", "role"]
     search_fields = ["user__username", "display_name"]
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(TenantScopedAdmin):
     list_display = ["__str__", "email", "tenant", "created_at"]
     list_filter = ["tenant"]
     search_fields = ["name", "email", "external_id"]
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(TenantScopedInline):
     model = Message
     fields = ["seq", "author_kind", "body", "private", "created_at"]
     readonly_fields = fields
@@ -33,7 +34,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(TenantScopedAdmin):
     list_display = [
         "__str__",
         "tenant",
