@@ -133,6 +133,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "handoff.tasks.pickup_deadlines_check",
         "schedule": env.float("PICKUP_CHECK_SECONDS", default=15.0),
     },
+    # Re-sends ticket emails whose task was lost between commit and enqueue.
+    "ticket-emails-sweep": {"task": "tickets.tasks.ticket_emails_sweep", "schedule": 300.0},
 }
 
 # Auth -------------------------------------------------------------------------------------------------

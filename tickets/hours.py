@@ -141,7 +141,9 @@ def next_opening(schedule: Schedule, at: datetime) -> datetime | None:
     """The first instant at or after ``at`` when the schedule is open: ``at`` itself while it is open.
 
     ``None`` when it does not open within :data:`HORIZON_DAYS` (no windows, or closed for longer). The
-    result is in the schedule's zone.
+    result is in UTC, on purpose: Python never finds two datetimes of different zones equal when one falls
+    in a repeated hour, so a local result would compare wrong on fall-back nights. Show it with
+    ``.astimezone(schedule.zone)``.
     """
     _require_aware(at, "at")
     zone = schedule.zone
@@ -154,14 +156,14 @@ def next_opening(schedule: Schedule, at: datetime) -> datetime | None:
             continue
         candidate = _past_closures(max(opens, moment), closed)
         if candidate < closes:
-            return candidate.astimezone(zone)
+            return candidate
     return None
 
 
 def is_open(schedule: Schedule, at: datetime) -> bool:
     """Whether ``at`` falls inside a window and outside every closure."""
     opening = next_opening(schedule, at)
-    return opening is not None and opening == at
+    return opening is not None and opening == at.astimezone(UTC)
 
 
 def zone_label(name: str) -> str:
@@ -182,8 +184,9 @@ def describe_next_opening(schedule: Schedule, at: datetime) -> str:
     opening = next_opening(schedule, at)
     if opening is None:
         return "We're closed for now and will reply as soon as we're back"
-    if opening == at:
+    if opening == at.astimezone(UTC):
         return "We're open now"
+    opening = opening.astimezone(schedule.zone)
     today = at.astimezone(schedule.zone).date()
     days_away = (opening.date() - today).days
     if days_away == 0:

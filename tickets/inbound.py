@@ -166,9 +166,13 @@ def parse_rfc822(raw: bytes) -> InboundEmail:
     if not message.keys() or message.get("From") is None:
         raise InboundRejected("malformed", "The message has no headers or no From header.")
     try:
-        headers = {key.lower(): str(message.get(key, "")) for key in ("Message-ID", "In-Reply-To", "References")}
+        headers = {
+            key.lower(): str(message.get(key, "")) for key in ("Message-ID", "In-Reply-To", "References")
+        }
         sender, subject = str(message["From"]), str(message.get("Subject", ""))
-        to = [str(v) for v in message.get_all("To", [])] + [str(v) for v in message.get_all("Delivered-To", [])]
+        to = [str(v) for v in message.get_all("To", [])] + [
+            str(v) for v in message.get_all("Delivered-To", [])
+        ]
     except (ValueError, TypeError, IndexError) as exc:
         raise InboundRejected("malformed", f"A header could not be read: {exc}.") from exc
     return _built(sender=sender, to=to, subject=subject, body=_body_of(message), headers=headers)

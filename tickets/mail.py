@@ -2,9 +2,11 @@
 
 Each email is sent at most once per row: the sender locks the row, skips it when its status is already
 ``sent``, sends, then records ``sent`` in the same transaction. A crash between the SMTP hand-over and the
-commit can send a second copy; it carries the same Message-ID, so mail clients show one message: the Message-ID is derived from the row and the secret key, so a retry reuses
-it, and nobody can guess one (the inbound side trusts a reply that quotes one). Threading: every email names the ticket in its subject ("[T-1042]") and its
-Reply-To plus-address (support+T-1042@...), and sets In-Reply-To/References to the thread so far.
+commit can send a second copy; it carries the same Message-ID, so mail clients show one message. The
+Message-ID is derived from the row and the secret key: a retry reuses it, and nobody can guess one (the
+inbound side trusts a reply that quotes one). Threading: every email names the ticket in its subject
+("[T-1042]") and its Reply-To plus-address (support+T-1042@...), and sets In-Reply-To/References to the
+thread so far.
 """
 
 from __future__ import annotations
@@ -128,7 +130,9 @@ def ticket_email_customer(ticket_id: int) -> bool:
         )
         ticket.customer_email_status = EmailStatus.SENT
         ticket.customer_emailed_at = timezone.now()
-        ticket.save(update_fields=["customer_email_status", "customer_emailed_at", "customer_email_message_id"])
+        ticket.save(
+            update_fields=["customer_email_status", "customer_emailed_at", "customer_email_message_id"]
+        )
     return True
 
 

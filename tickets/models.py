@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from helpdesk.models import TenantOwned, TenantQuerySet
+from helpdesk.models import HandoffReason, TenantOwned, TenantQuerySet
 from tickets.hours import InvalidSchedule, zone_get
 
 TICKET_PREFIX = "T-"
@@ -39,7 +39,11 @@ class Weekday(models.IntegerChoices):
 
 
 class BusinessHours(TenantOwned):
-    """When a queue's people work. A queue without a row is always within hours."""
+    """When a queue's people work. A queue without a row is always within hours.
+
+    Whether an agent must also be online is the queue's own setting (``inbox.Queue.require_agent_online``),
+    not repeated here: one knob, read by the inbox's ``queue_is_staffed``.
+    """
 
     queue = models.OneToOneField("inbox.Queue", on_delete=models.CASCADE, related_name="business_hours")
     timezone = models.CharField(
@@ -47,9 +51,6 @@ class BusinessHours(TenantOwned):
         default="UTC",
         validators=[validate_zone_name],
         help_text="An IANA time zone, e.g. America/New_York. Windows and closures are in this zone.",
-    )
-    require_agent_online = models.BooleanField(
-        default=True, help_text="Within hours, the queue is open only while at least one agent is online."
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -129,7 +130,7 @@ class Ticket(TenantOwned):
     description = models.TextField(blank=True)
     transcript = models.TextField(blank=True, help_text="The chat as it stood when the ticket was made.")
     collected = models.JSONField(default=dict, blank=True)
-    handoff_reason = models.CharField(max_length=24, blank=True)
+    handoff_reason = models.CharField(max_length=24, blank=True, choices=HandoffReason.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
@@ -155,7 +156,9 @@ class Ticket(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="ticket_unique_number"),
             models.UniqueConstraint(
-                fields=["conversation"], condition=Q(conversation__isnull=False), name="ticket_one_per_conversation"
+                fields=["conversation"],
+                condition=Q(conversation__isnull=False),
+                name="ticket_one_per_conversation",
             ),
         ]
         indexes = [models.Index(fields=["tenant", "status", "-updated_at"], name="ticket_tenant_status")]
@@ -202,7 +205,9 @@ class TicketReply(TenantOwned):
         verbose_name_plural = "ticket replies"
         constraints = [
             models.UniqueConstraint(
-                fields=["ticket", "message_id"], condition=~Q(message_id=""), name="ticketreply_unique_message_id"
+                fields=["ticket", "message_id"],
+                condition=~Q(message_id=""),
+                name="ticketreply_unique_message_id",
             )
         ]
 

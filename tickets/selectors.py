@@ -34,18 +34,14 @@ def schedule_for_queue(queue_id: int) -> hours.Schedule | None:
     )
 
 
-def queue_requires_agent_online(queue_id: int) -> bool:
-    """Whether the queue, within hours, also needs an agent online to count as open (the default)."""
-    value = BusinessHours.objects.filter(queue_id=queue_id).values_list("require_agent_online", flat=True)
-    return next(iter(value), True)
-
-
 def ticket_get(*, tenant: Tenant | int, number: int | str) -> Ticket:
     """The tenant's ticket with this number ("T-1042", "1042" or 1042); another tenant's is a 404 too."""
     try:
         value = int(str(number).strip().upper().removeprefix("T-"))
-        return Ticket.objects.for_tenant(tenant).select_related("contact", "conversation", "assignee").get(
-            number=value
+        return (
+            Ticket.objects.for_tenant(tenant)
+            .select_related("contact", "conversation", "assignee", "follows_up")
+            .get(number=value)
         )
     except (Ticket.DoesNotExist, ValueError) as exc:
         raise NotFound("No such ticket.") from exc
@@ -68,7 +64,11 @@ def ticket_list(
     query = query.strip()
     if query:
         number = query.upper().removeprefix("T-")
-        match = Q(subject__icontains=query) | Q(contact__email__icontains=query) | Q(contact__name__icontains=query)
+        match = (
+            Q(subject__icontains=query)
+            | Q(contact__email__icontains=query)
+            | Q(contact__name__icontains=query)
+        )
         if number.isdigit():
             match |= Q(number=int(number))
         qs = qs.filter(match)
@@ -83,7 +83,9 @@ class ReplyView:
 
 def ticket_replies(*, ticket: Ticket) -> list[ReplyView]:
     """Every reply and note of the ticket, oldest first, with the agents' display names (two queries)."""
-    replies = list(TicketReply.objects.for_tenant(ticket.tenant_id).filter(ticket=ticket).order_by("created_at", "pk"))
+    replies = list(
+        TicketReply.objects.for_tenant(ticket.tenant_id).filter(ticket=ticket).order_by("created_at", "pk")
+    )
     names = author_names(ticket.tenant_id, replies)
     contact_name = str(ticket.contact)
     out = []
@@ -104,7 +106,9 @@ class ContactHistory:
     conversations: list[Conversation]
 
 
-def contact_history(*, tenant: Tenant | int, contact: Contact, exclude_ticket_id: int | None = None) -> ContactHistory:
+def contact_history(
+    *, tenant: Tenant | int, contact: Contact, exclude_ticket_id: int | None = None
+) -> ContactHistory:
     """The customer's other recent tickets and conversations, so the agent never asks twice."""
     tickets = Ticket.objects.for_tenant(tenant).filter(contact=contact).exclude(pk=exclude_ticket_id)
     conversations = Conversation.objects.for_tenant(tenant).filter(contact=contact)
@@ -164,7 +168,9 @@ def ticket_for_thread(*, tenant_id: int, message_ids: list[str]) -> Ticket | Non
     found = Ticket.objects.for_tenant(tenant_id).filter(customer_email_message_id__in=ids).first()
     if found is not None:
         return found
-    reply = TicketReply.objects.for_tenant(tenant_id).filter(message_id__in=ids).select_related("ticket").first()
+    reply = (
+        TicketReply.objects.for_tenant(tenant_id).filter(message_id__in=ids).select_related("ticket").first()
+    )
     return reply.ticket if reply else None
 
 

@@ -14,6 +14,7 @@ the email the customer gave (``collected["email"]``, else the visitor contact's 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from helpdesk.errors import InvalidInput, NotFound
-from helpdesk.models import Contact, Conversation, Membership, Message, Tenant
+from helpdesk.models import Contact, Conversation, HandoffReason, Membership, Message, Tenant
 from helpdesk.services import message_text_clean
 from tickets import tasks
 from tickets.inbound import InboundEmail, InboundRejected
@@ -32,7 +33,6 @@ from tickets.selectors import ticket_for_thread, ticket_sent_message_ids, transc
 SUBJECT_MAX = 80
 # Emails may be longer than chat messages: a customer pasting a log should not be refused.
 INBOUND_MAX_CHARS = 20_000
-REASON_MAX = 24
 
 
 def email_clean(value: str) -> str:
@@ -54,7 +54,9 @@ def contact_match_or_create(*, tenant: Tenant | int, email: str, name: str = "")
     """
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     email = email_clean(email)
-    contact, created = Contact.objects.get_or_create(tenant_id=tenant_id, email=email, defaults={"name": name})
+    contact, created = Contact.objects.get_or_create(
+        tenant_id=tenant_id, email=email, defaults={"name": name}
+    )
     if not created and name and not contact.name:
         contact.name = name
         contact.save(update_fields=["name"])
@@ -64,10 +66,12 @@ def contact_match_or_create(*, tenant: Tenant | int, email: str, name: str = "")
 def _ticket_contact(conversation: Conversation) -> Contact:
     visitor = conversation.contact
     name = str(conversation.collected.get("name") or "").strip()
-    try:
-        email = email_clean(str(conversation.collected.get("email") or ""))
-    except InvalidInput:
-        email = visitor.email  # Nothing usable was collected: a bad address must not block the ticket.
+    given = str(conversation.collected.get("email") or "").strip()
+    email = visitor.email
+    if given:
+        # A bad address the bot picked up must not block the ticket: keep the visitor's own then.
+        with suppress(InvalidInput):
+            email = email_clean(given)
     if not email or email == visitor.email:
         return visitor
     if not visitor.email and not visitor.external_id:
@@ -118,7 +122,8 @@ def _subject_from(conversation: Conversation, first_text: str) -> str:
 def _priority_clean(priority: str) -> str:
     if priority not in Ticket.Priority.values:
         raise InvalidInput(
-            f"Unknown priority {priority!r}.", fields={"priority": [f"One of {', '.join(Ticket.Priority.values)}."]}
+            f"Unknown priority {priority!r}.",
+            fields={"priority": [f"One of {', '.join(Ticket.Priority.values)}."]},
         )
     return priority
 
@@ -149,11 +154,16 @@ def ticket_create_for_conversation(
     collected fields as they are now; later calls do not refresh them.
     """
     priority = _priority_clean(priority)
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"The reason code is longer than {REASON_MAX} characters.", fields={"reason": ["Too long."]})
+    if reason not in HandoffReason.values:
+        raise InvalidInput(
+            f"Unknown handoff reason {reason!r}.",
+            fields={"reason": [f"One of {', '.join(HandoffReason.values)}."]},
+        )
     # The conversation's row lock serialises creators on PostgreSQL; the unique constraint backs it up.
     locked = (
-        Conversation.objects.select_for_update(of=("self",)).select_related("contact", "bot").get(pk=conversation.pk)
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("contact", "bot")
+        .get(pk=conversation.pk)
     )
     existing = Ticket.objects.filter(conversation=locked).select_related("contact").first()
     if existing is not None:
@@ -188,7 +198,9 @@ def _body_clean(body: object) -> str:
     try:
         return message_text_clean(body)
     except InvalidInput as exc:
-        raise InvalidInput(exc.message, fields={"body": exc.fields.get("text", [exc.message])}, code=exc.code) from exc
+        raise InvalidInput(
+            exc.message, fields={"body": exc.fields.get("text", [exc.message])}, code=exc.code
+        ) from exc
 
 
 def _same_tenant(ticket: Ticket, membership: Membership | None) -> None:
@@ -224,7 +236,9 @@ def ticket_reply_add(
 
 def _status_clean(status: str) -> str:
     if status not in Ticket.Status.values:
-        raise InvalidInput(f"Unknown status {status!r}.", fields={"status": [f"One of {', '.join(Ticket.Status.values)}."]})
+        raise InvalidInput(
+            f"Unknown status {status!r}.", fields={"status": [f"One of {', '.join(Ticket.Status.values)}."]}
+        )
     return status
 
 
@@ -247,19 +261,27 @@ def ticket_assignee_set(*, ticket: Ticket, membership: Membership, assignee: Mem
     """Give the ticket to ``assignee`` (an agent of the same tenant) or to nobody."""
     _same_tenant(ticket, membership)
     if assignee is not None and assignee.tenant_id != ticket.tenant_id:
-        raise InvalidInput("That agent does not work here.", fields={"assignee": ["Pick an agent of this company."]})
+        raise InvalidInput(
+            "That agent does not work here.", fields={"assignee": ["Pick an agent of this company."]}
+        )
     new_id = assignee.user_id if assignee else None
     if ticket.assignee_id == new_id:
         return ticket
     ticket.assignee_id = new_id
     ticket.save(update_fields=["assignee", "updated_at"])
-    _system_note(ticket, f"{membership.name} assigned the ticket to {assignee.name if assignee else 'nobody'}.")
+    _system_note(
+        ticket, f"{membership.name} assigned the ticket to {assignee.name if assignee else 'nobody'}."
+    )
     return ticket
 
 
 def _system_note(ticket: Ticket, body: str) -> TicketReply:
     return TicketReply.objects.create(
-        tenant_id=ticket.tenant_id, ticket=ticket, author_kind=TicketReply.Author.SYSTEM, body=body, private=True
+        tenant_id=ticket.tenant_id,
+        ticket=ticket,
+        author_kind=TicketReply.Author.SYSTEM,
+        body=body,
+        private=True,
     )
 
 
@@ -283,7 +305,8 @@ def _inbound_ticket(tenant_id: int, email: InboundEmail) -> Ticket:
     if number is not None:
         raise InboundRejected("unknown_ticket", f"There is no ticket T-{number} here.")
     raise InboundRejected(
-        "no_ticket_reference", "The message names no ticket: no [T-nnnn] in the subject and no known In-Reply-To."
+        "no_ticket_reference",
+        "The message names no ticket: no [T-nnnn] in the subject and no known In-Reply-To.",
     )
 
 
@@ -299,7 +322,8 @@ def inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResu
     ticket = Ticket.objects.select_for_update(of=("self",)).select_related("contact").get(pk=ticket.pk)
     if email.sender != ticket.contact.email and not set(email.thread_ids) & ticket_sent_message_ids(ticket):
         raise InboundRejected(
-            "sender_mismatch", f"{email.sender} is not the customer of {ticket.reference} and replied to none of its emails."
+            "sender_mismatch",
+            f"{email.sender} is not the customer of {ticket.reference} and replied to none of its emails.",
         )
     if email.message_id:
         stored = TicketReply.objects.for_tenant(tenant_id).filter(message_id=email.message_id).first()
@@ -318,7 +342,9 @@ def inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResu
     reopened = ticket.status in (Ticket.Status.SOLVED, Ticket.Status.PENDING)
     ticket.status = Ticket.Status.OPEN
     ticket.save(update_fields=["status", "updated_at"])
-    return InboundResult(ticket=ticket, reply=reply, created=True, reopened=reopened, follow_up_of=follow_up_of)
+    return InboundResult(
+        ticket=ticket, reply=reply, created=True, reopened=reopened, follow_up_of=follow_up_of
+    )
 
 
 def _inbound_body(text: str) -> str:

@@ -1,0 +1,103 @@
+"""Celery tasks of the tickets app: thin adapters that take ids and are safe to run twice.
+
+All are acknowledged late, so a worker killed halfway leaves the task on the broker to run again; the work
+they call is idempotent (one ticket per conversation, one email per row). Email tasks retry SMTP and
+connection errors with exponential backoff; a refused recipient, or the last failed retry, marks the
+email ``failed`` on its row for the agents to see. ``ticket_emails_sweep`` is for beat: it re-enqueues
+emails whose task was lost (a process that died between the commit and the enqueue).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from helpdesk.models import Conversation
+from tickets.mail import email_failed_mark, ticket_email_customer, ticket_reply_email
+from tickets.models import EmailStatus, Ticket, TicketReply
+
+TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+# A refused recipient will be refused again: retrying only delays telling the agent.
+PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused,)
+MAX_RETRIES = 5
+EMAIL_TASK_OPTIONS = {
+    "bind": True,
+    "acks_late": True,
+    "ignore_result": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "dont_autoretry_for": PERMANENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": MAX_RETRIES,
+}
+# The sweep leaves fresh rows to their own task and gives up on rows older than a day.
+SWEEP_GRACE = timedelta(minutes=5)
+SWEEP_WINDOW = timedelta(days=1)
+
+
+def _send_or_mark_failed(task, send, **row) -> None:
+    try:
+        send()
+    except PERMANENT_ERRORS:
+        email_failed_mark(**row)
+    except TRANSIENT_ERRORS:
+        if task.request.retries >= task.max_retries:
+            email_failed_mark(**row)
+        raise
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def ticket_email_customer_task(self, ticket_id: int) -> None:
+    """The continue-by-email policy's email: the ticket number and the transcript."""
+    _send_or_mark_failed(self, lambda: ticket_email_customer(ticket_id), ticket_id=ticket_id)
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def ticket_reply_email_task(self, reply_id: int) -> None:
+    """An agent's public reply, to the customer's inbox, in the ticket's thread."""
+    _send_or_mark_failed(self, lambda: ticket_reply_email(reply_id), reply_id=reply_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def ticket_create_task(
+    conversation_id: int,
+    reason: str,
+    subject: str = "",
+    priority: str = Ticket.Priority.NORMAL,
+    notify_customer: bool = False,
+) -> int | None:
+    """Create the conversation's ticket (once, however often this runs); returns its number."""
+    from tickets.services import ticket_create_for_conversation  # services enqueue these tasks
+
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return None
+    ticket, _ = ticket_create_for_conversation(
+        conversation=conversation,
+        reason=reason,
+        subject=subject,
+        priority=priority,
+        notify_customer=notify_customer,
+    )
+    return ticket.number
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def ticket_emails_sweep() -> int:
+    """Re-enqueue pending emails whose task never ran; returns how many. Safe: sending is once per row."""
+    now = timezone.now()
+    window = {"created_at__lt": now - SWEEP_GRACE, "created_at__gte": now - SWEEP_WINDOW}
+    tickets = Ticket.objects.filter(customer_email_status=EmailStatus.PENDING, **window)
+    replies = TicketReply.objects.filter(email_status=EmailStatus.PENDING, **window)
+    count = 0
+    for ticket_id in tickets.values_list("pk", flat=True):
+        ticket_email_customer_task.delay(ticket_id)
+        count += 1
+    for reply_id in replies.values_list("pk", flat=True):
+        ticket_reply_email_task.delay(reply_id)
+        count += 1
+    return count
