@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from handoff.models import OfflinePolicy
 from helpdesk.models import TenantOwned
 
 DEFAULT_GREETING = "Hi! I'm the virtual assistant. Ask me anything, or ask for a person at any time."
@@ -75,6 +76,12 @@ class Bot(TenantOwned):
     trigger_negative_sentiment = models.BooleanField("negative sentiment", default=True)
     trigger_repeated_failure = models.BooleanField("repeated failure", default=True)
     trigger_low_confidence = models.BooleanField("low confidence", default=True)
+    offline_policy = models.CharField(
+        max_length=16,
+        choices=OfflinePolicy.choices,
+        default=OfflinePolicy.COLLECT_CONTACT,
+        help_text="When nobody can take a handoff: outside business hours, nobody online, or not picked up in time.",
+    )
     sentiment_threshold = models.FloatField(
         default=-0.5,
         help_text="A customer message whose sentiment score (-1..1) is at or below this hands off.",

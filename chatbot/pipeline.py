@@ -18,6 +18,8 @@ from chatbot.extraction import extract_fields
 from chatbot.knowledge import bot_profile, passages_for, responder_for, trigger_settings_for
 from chatbot.models import Bot
 from chatbot.responders.base import BotReply, ReplyKind, Turn
+from handoff.offline import offline_message_receive
+from handoff.offline_text import DISCLAIMER, OFFLINE_UNSURE
 from handoff.sentiment import sentiment_score
 from handoff.services import HandoffRequest, handoff_start
 from handoff.triggers import (
@@ -78,11 +80,20 @@ def customer_message_route(*, conversation: Conversation, message: Message) -> N
     """Called in the transaction that stored ``message``; see the module docstring."""
     bot = conversation.bot
     collected_update(conversation=conversation, bot=bot, text=message.body)
+    if conversation.status == Conversation.Status.OFFLINE:
+        # The offline path takes contact details; with a disclaimer policy the bot answers the rest.
+        if not offline_message_receive(conversation=conversation, message=message):
+            _turn_enqueue(conversation, bot, message)
+        return
     if conversation.status != Conversation.Status.BOT:
         return
     hits = inline_hits(message.body, trigger_settings_for(bot))
     if handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=hits):
         return
+    _turn_enqueue(conversation, bot, message)
+
+
+def _turn_enqueue(conversation: Conversation, bot: Bot, message: Message) -> None:
     publish_on_commit(
         conversation_group(conversation.tenant_id, conversation.pk),
         typing_event(conversation_id=conversation.pk, who="bot", typing=True, name=bot.name),
@@ -114,11 +125,14 @@ def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
     conversation = Conversation.objects.select_related("bot", "bot__queue").get(pk=conversation_id)
     message = Message.objects.get(pk=message_id, conversation=conversation)
     done = Message.objects.filter(conversation=conversation, data__reply_to=message.pk).first()
-    if done is not None or conversation.status != Conversation.Status.BOT:
+    if done is not None or conversation.status not in (Conversation.Status.BOT, Conversation.Status.OFFLINE):
         return done
     bot = conversation.bot
     try:
-        reply = _answer(conversation, bot, message)
+        if conversation.status == Conversation.Status.OFFLINE:
+            reply = _answer_offline(conversation, bot, message)
+        else:
+            reply = _answer(conversation, bot, message)
     except Exception as exc:
         # Whatever broke, the customer must not wait in silence: a person takes over.
         logger.exception("The bot's turn failed for conversation %s", conversation.pk)
@@ -200,6 +214,41 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
                 "usage": reply.usage,
             },
         )
+    return answer
+
+
+def _answer_offline(conversation: Conversation, bot: Bot, message: Message) -> Message:
+    """With nobody to hand to, the bot gives its best answer, marked as not checked by a person; when it
+    is not sure, or the customer asks for a person, it offers the ticket instead of guessing."""
+    history, _ = _history(conversation, message.seq)
+    passages = passages_for(bot, message.body)
+    reply = responder_for(bot).respond(
+        question=message.body, history=history, passages=passages, bot=bot_profile(bot)
+    )
+    settings = trigger_settings_for(bot)
+    wants_person = reply.wants_human or any(
+        h.reason == "explicit_request" for h in inline_hits(message.body, settings)
+    )
+    if reply.kind in (ReplyKind.GREETING, ReplyKind.THANKS) and not wants_person:
+        text, sources = reply.text, []
+    elif wants_person or reply.kind == ReplyKind.ERROR or reply.confidence < settings.confidence_threshold:
+        text, sources = OFFLINE_UNSURE, []
+    else:
+        text, sources = f"{reply.text}\n\n{DISCLAIMER}", _sources(passages, reply.passage_ids)
+    answer, _ = message_create(
+        conversation=conversation,
+        author_kind=Message.Author.BOT,
+        body=text,
+        data={
+            "reply_to": message.pk,
+            "kind": reply.kind,
+            "confidence": round(reply.confidence, 3),
+            "sources": sources,
+            "responder": reply.responder,
+            "usage": reply.usage,
+            "unchecked": True,
+        },
+    )
     return answer
 
 

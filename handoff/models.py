@@ -75,3 +75,37 @@ class HandoffRule(TenantOwned):
     @staticmethod
     def lines(text: str) -> tuple[str, ...]:
         return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+class OfflinePolicy(models.TextChoices):
+    """What a bot does when nobody can pick a handoff up (queue closed, or the pickup deadline passed)."""
+
+    COLLECT_CONTACT = "collect_contact", "Collect name and email, then open a ticket"
+    EMAIL = "email", "Continue by email (ticket + transcript by email)"
+    BOT_DISCLAIMER = "bot_disclaimer", "Bot answers with a disclaimer and offers a ticket"
+
+
+class OfflineIntake(TenantOwned):
+    """Where a conversation stands on the offline path: what the bot still needs from the customer."""
+
+    class Step(models.TextChoices):
+        ASK_EMAIL = "ask_email", "Asking for the email"
+        ASK_NAME = "ask_name", "Asking for the name"
+        OFFER = "offer", "Answering, ticket offered"
+        DONE = "done", "Ticket opened"
+
+    conversation = models.OneToOneField(
+        "helpdesk.Conversation", on_delete=models.CASCADE, related_name="offline_intake"
+    )
+    policy = models.CharField(max_length=16, choices=OfflinePolicy.choices)
+    step = models.CharField(max_length=10, choices=Step.choices)
+    why = models.CharField(max_length=16, help_text="closed (no one available) or pickup_missed")
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Offline intake of conversation {self.conversation_id} ({self.step})"

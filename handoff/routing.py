@@ -12,10 +12,13 @@ import statistics
 from dataclasses import dataclass
 
 from django.db.models import F
+from django.utils import timezone
 
 from handoff.models import Handoff
 from inbox.models import Queue
 from inbox.selectors import agents_free_capacity, queue_agents_online, queue_is_staffed
+from tickets.hours import is_open
+from tickets.selectors import schedule_for_queue
 
 # Without any pickup history, assume an agent needs this long to pick up a waiting conversation.
 DEFAULT_PICKUP_SECONDS = 120
@@ -25,12 +28,15 @@ PICKUP_SAMPLE = 20
 @dataclass(frozen=True)
 class QueueState:
     is_open: bool
-    why: str  # "open", "no_queue", "nobody_online"
+    why: str  # "open", "no_queue", "outside_hours", "nobody_online"
 
 
-def queue_state(queue: Queue | None) -> QueueState:
+def queue_state(queue: Queue | None, now=None) -> QueueState:
     if queue is None:
         return QueueState(False, "no_queue")
+    schedule = schedule_for_queue(queue.pk)
+    if schedule is not None and not is_open(schedule, now or timezone.now()):
+        return QueueState(False, "outside_hours")
     if not queue_is_staffed(queue):
         return QueueState(False, "nobody_online")
     return QueueState(True, "open")

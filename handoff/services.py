@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from handoff.deadlines import OFFLINE, REOFFER, deadline_action
 from handoff.models import Handoff, HandoffRule, Reason
+from handoff.offline import offline_path_take
 from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
 from handoff.triggers import DEFAULT_SENSITIVE_RULES
@@ -19,15 +20,6 @@ from helpdesk.services import conversation_status_set, message_create, system_me
 from inbox.assignment import queue_dispatch
 from inbox.models import Queue
 from inbox.selectors import queue_position
-
-PICKUP_MISSED_MESSAGE = (
-    "I'm sorry for the wait: nobody from the team could pick this up just now. Your conversation is saved, "
-    "and a member of the team will follow up with you here as soon as they can."
-)
-OFFLINE_MESSAGE = (
-    "Our support team isn't available right now. Your conversation is saved, and a member of the team will "
-    "follow up with you here as soon as they're back."
-)
 
 
 @dataclass(frozen=True)
@@ -110,17 +102,9 @@ def handoff_start(
         )
         transaction.on_commit(lambda: queue_dispatch(queue))
     else:
-        offline_path_take(conversation=locked, body=OFFLINE_MESSAGE)
+        offline_path_take(conversation=locked, why="closed", reason=request.reason)
     conversation.status = locked.status
     return handoff
-
-
-def offline_path_take(*, conversation: Conversation, body: str) -> None:
-    """Nobody can pick the conversation up now: tell the customer what happens next and keep it stored."""
-    conversation_status_set(conversation=conversation, status=Conversation.Status.OFFLINE)
-    message_create(
-        conversation=conversation, author_kind=Message.Author.BOT, body=body, data={"event": "offline"}
-    )
 
 
 @transaction.atomic
@@ -167,7 +151,9 @@ def pickup_deadline_apply(*, conversation_id: int, now=None) -> str | None:
             event="pickup_deadline",
             private=True,
         )
-        offline_path_take(conversation=conversation, body=PICKUP_MISSED_MESSAGE)
+        offline_path_take(
+            conversation=conversation, why="pickup_missed", reason=handoff.reason if handoff else Reason.API
+        )
     return action
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from handoff.offline import offline_ticket_open as offline_ticket_run
 from handoff.services import pickup_deadline_apply
 from helpdesk.models import Conversation
 
@@ -19,3 +21,15 @@ def pickup_deadlines_check() -> int:
         if pickup_deadline_apply(conversation_id=conversation_id, now=now):
             acted += 1
     return acted
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def offline_ticket_open(intake_id: int) -> None:
+    """Open the ticket of a conversation on the offline path (idempotent; see handoff.offline)."""
+    offline_ticket_run(intake_id=intake_id)

@@ -152,15 +152,22 @@ def conversation_status_set(
 
 
 @transaction.atomic
-def conversation_collected_merge(*, conversation: Conversation, fields: dict[str, Any]) -> Conversation:
-    """Merge newly found fields into ``collected``; a value already there is kept unless it was empty."""
+def conversation_collected_merge(
+    *, conversation: Conversation, fields: dict[str, Any], overwrite: bool = False
+) -> Conversation:
+    """Merge newly found fields into ``collected``.
+
+    Found in passing (the extractor, the model), a value already there is kept: the first order number a
+    customer gives is the one they mean. Given as an answer to a question (``overwrite``), such as a
+    corrected email address, the new value replaces the old.
+    """
     fresh = Conversation.objects.select_for_update().get(pk=conversation.pk)
     merged = dict(fresh.collected)
     changed = False
     for key, value in fields.items():
         if value in (None, "", [], {}):
             continue
-        if not merged.get(key):
+        if (overwrite and merged.get(key) != value) or not merged.get(key):
             merged[key] = value
             changed = True
     if changed:

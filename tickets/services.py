@@ -234,6 +234,19 @@ def ticket_reply_add(
     return reply
 
 
+@transaction.atomic
+def ticket_customer_message_add(*, ticket: Ticket, body: str) -> TicketReply:
+    """What the customer adds from the chat after the ticket was opened (the offline path)."""
+    reply = TicketReply.objects.create(
+        tenant_id=ticket.tenant_id,
+        ticket=ticket,
+        author_kind=TicketReply.Author.CUSTOMER,
+        body=_body_clean(body),
+    )
+    ticket.save(update_fields=["updated_at"])
+    return reply
+
+
 def _status_clean(status: str) -> str:
     if status not in Ticket.Status.values:
         raise InvalidInput(

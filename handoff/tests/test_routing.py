@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from chatbot.services import customer_message_receive, widget_session_start
 from handoff.models import Handoff
+from handoff.offline_text import OPENERS
 from handoff.routing import WaitEstimate, wait_estimate
-from handoff.services import OFFLINE_MESSAGE
 from helpdesk.models import Conversation, Message
 from inbox.presence import presence_connect
 
@@ -37,7 +37,9 @@ def test_with_nobody_online_the_customer_is_told_and_the_conversation_kept(staff
     bot, _ = staffed_bot
     conversation = ask_for_a_person(bot)
     assert conversation.status == Conversation.Status.OFFLINE
-    assert last_bot_message(conversation).body == OFFLINE_MESSAGE
+    body = last_bot_message(conversation).body
+    assert body.startswith(OPENERS["closed"])
+    assert "leave your email address" in body
     assert Handoff.objects.get(conversation=conversation).outcome == Handoff.Outcome.OFFLINE
 
 

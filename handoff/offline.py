@@ -1,0 +1,186 @@
+"""The offline path: when nobody can pick a handoff up, the customer still gets somewhere.
+
+A queue that is closed (outside its business hours, or nobody online) or a conversation that waited past
+its pickup deadline goes here, by the bot's offline policy:
+
+- ``collect_contact``: the bot asks for an email (validated; corrections accepted) and a name (the customer
+  may skip it), then a ticket is opened;
+- ``email``: the same, and the ticket continues by email (transcript and number sent to the customer);
+  with an email already collected the ticket is opened at once;
+- ``bot_disclaimer``: the bot goes on answering, each answer marked as not checked by a person, and
+  offers a ticket (an email address in any message takes it up).
+
+The customer is always told what happens next and when the team is back. The ticket is created by a
+Celery task after commit (idempotent: one ticket per conversation, one confirmation message).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from handoff.models import OfflineIntake, OfflinePolicy
+from handoff.offline_text import (
+    ASK_NAME,
+    BAD_EMAIL,
+    NEED_EMAIL,
+    OPENERS,
+    added_to_ticket_text,
+    ask_email_text,
+    contact_reply_parse,
+    email_updated_text,
+    offer_text,
+    ticket_opened_text,
+)
+from helpdesk.models import Conversation, Message
+from helpdesk.services import conversation_collected_merge, conversation_status_set, message_create
+from inbox.models import Queue
+from tickets.hours import describe_next_opening
+from tickets.selectors import schedule_for_queue
+from tickets.services import ticket_create_for_conversation, ticket_customer_message_add
+
+Step = OfflineIntake.Step
+
+
+def back_text(queue: Queue | None, now=None) -> str:
+    """When the team is back, from the queue's business hours; without hours, a plain promise."""
+    schedule = schedule_for_queue(queue.pk) if queue is not None else None
+    if schedule is None:
+        return "The team will follow up as soon as someone is available"
+    text = describe_next_opening(schedule, now or timezone.now())
+    return "The team will follow up as soon as someone is available" if text == "We're open now" else text
+
+
+def _say(conversation: Conversation, body: str, **data) -> Message:
+    message, _ = message_create(
+        conversation=conversation, author_kind=Message.Author.BOT, body=body, data={"offline": True, **data}
+    )
+    return message
+
+
+def _ticket_requested(intake: OfflineIntake) -> None:
+    from handoff.tasks import offline_ticket_open
+
+    intake_id = intake.pk
+    transaction.on_commit(lambda: offline_ticket_open.delay(intake_id))
+
+
+@transaction.atomic
+def offline_path_take(*, conversation: Conversation, why: str, reason: str) -> OfflineIntake:
+    """Put the conversation on the offline path of its bot's policy and tell the customer."""
+    policy = conversation.bot.offline_policy
+    queue = conversation.queue or conversation.bot.queue
+    conversation_status_set(conversation=conversation, status=Conversation.Status.OFFLINE)
+    email = (conversation.collected or {}).get("email", "") or conversation.contact.email
+    opener, back = OPENERS.get(why, OPENERS["closed"]), back_text(queue)
+    if policy == OfflinePolicy.BOT_DISCLAIMER:
+        step = Step.OFFER
+    else:
+        step = Step.DONE if email and contact_reply_parse(email).email else Step.ASK_EMAIL
+    intake, _ = OfflineIntake.objects.update_or_create(
+        conversation=conversation,
+        defaults={
+            "tenant_id": conversation.tenant_id,
+            "policy": policy,
+            "step": step,
+            "why": why,
+            "reason": reason,
+        },
+    )
+    if step == Step.OFFER:
+        _say(conversation, offer_text(opener, back), event="offline")
+    elif step == Step.ASK_EMAIL:
+        _say(conversation, ask_email_text(opener, back), event="offline")
+    else:
+        _say(conversation, f"{opener} {back}.".replace("..", "."), event="offline")
+        _ticket_requested(intake)
+    return intake
+
+
+def _finish(intake: OfflineIntake, conversation: Conversation) -> None:
+    intake.step = Step.DONE
+    intake.save(update_fields=["step", "updated_at"])
+    _ticket_requested(intake)
+
+
+@transaction.atomic
+def offline_message_receive(*, conversation: Conversation, message: Message) -> bool:
+    """Handle a customer's message on the offline path. Returns False when the bot should answer it
+    itself (the bot-with-disclaimer policy, for a message that is not contact details)."""
+    intake = OfflineIntake.objects.select_for_update().filter(conversation=conversation).first()
+    if intake is None:
+        return False
+    reply = contact_reply_parse(message.body, expecting_name=intake.step == Step.ASK_NAME)
+    fields = {k: v for k, v in (("email", reply.email), ("name", reply.name)) if v}
+    if fields:
+        conversation_collected_merge(conversation=conversation, fields=fields, overwrite=True)
+    if intake.step == Step.DONE:
+        if intake.ticket is None:
+            return True  # the ticket is on its way and will take this message in its transcript
+        ticket_customer_message_add(ticket=intake.ticket, body=message.body)
+        if reply.email:
+            _say(conversation, email_updated_text(intake.ticket.reference, reply.email))
+        else:
+            _say(conversation, added_to_ticket_text(intake.ticket.reference))
+        return True
+    if intake.step == Step.OFFER and not reply.email and not reply.bad_email:
+        return False
+    if reply.bad_email:
+        _say(conversation, BAD_EMAIL.format(bad=reply.bad_email))
+        return True
+    if intake.step in (Step.ASK_EMAIL, Step.OFFER):
+        if not reply.email:
+            _say(conversation, NEED_EMAIL)
+            return True
+        if reply.name:
+            _finish(intake, conversation)
+        else:
+            intake.step = Step.ASK_NAME
+            intake.save(update_fields=["step", "updated_at"])
+            _say(conversation, ASK_NAME)
+        return True
+    # Step.ASK_NAME: a name or a skip finishes; anything else (a corrected email, say) asks again.
+    if reply.name or reply.skip:
+        _finish(intake, conversation)
+    else:
+        _say(conversation, ASK_NAME)
+    return True
+
+
+@transaction.atomic
+def offline_ticket_open(*, intake_id: int) -> None:
+    """Open the conversation's ticket and tell the customer its number. Safe to run twice: one ticket, one
+    confirmation."""
+    intake = (
+        OfflineIntake.objects.select_for_update(of=("self",))
+        .select_related("conversation", "conversation__bot", "conversation__contact")
+        .get(pk=intake_id)
+    )
+    ticket, _ = ticket_create_for_conversation(
+        conversation=intake.conversation,
+        reason=intake.reason,
+        notify_customer=intake.policy == OfflinePolicy.EMAIL,
+    )
+    if intake.ticket_id != ticket.pk:
+        intake.ticket = ticket
+        intake.save(update_fields=["ticket", "updated_at"])
+    offline_ticket_confirm(intake=intake, ticket=ticket)
+
+
+def offline_ticket_confirm(*, intake: OfflineIntake, ticket) -> None:
+    """Tell the customer the ticket's number, once."""
+    conversation = intake.conversation
+    if Message.objects.filter(conversation=conversation, data__ticket=ticket.reference).exists():
+        return
+    email = (conversation.collected or {}).get("email", "")
+    _say(
+        conversation,
+        ticket_opened_text(
+            reference=ticket.reference,
+            name=(conversation.collected or {}).get("name", ""),
+            email=email or ticket.contact.email,
+            by_email=intake.policy == OfflinePolicy.EMAIL,
+            back=back_text(conversation.queue or conversation.bot.queue),
+        ),
+        ticket=ticket.reference,
+    )

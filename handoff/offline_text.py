@@ -1,0 +1,134 @@
+"""The offline path's words and the parsing of the customer's replies (pure: text in, text out).
+
+The bot asks for an email (validated) and, unless the customer skips it, a name; it accepts corrections
+("sorry, it's ann@example.org") at any step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+EMAIL_LIKE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']*")
+SKIP = re.compile(
+    r"^\s*(?:skip(?: it)?|no|nope|no thanks?|(?:i'?d )?rather not(?: say)?|(?:i )?prefer not(?: to)?(?: say)?"
+    r"|n/?a|none|-)\s*[.!]*\s*$",
+    re.I,
+)
+NAME_INTRO = re.compile(
+    r"\b(?:my name is|my name's|i am|i'm|im|this is|call me|name:)\s+([A-Za-zÀ-ÖØ-öø-ÿ'’\- ]{1,60})", re.I
+)
+NAME_ONLY = re.compile(r"^\s*([A-Za-zÀ-ÖØ-öø-ÿ'’\-]+(?:\s+[A-Za-zÀ-ÖØ-öø-ÿ'’\-]+){0,3})\s*[.!]*\s*$")
+# Words that make a short reply something other than a name ("ok", "I don't want to").
+NOT_A_NAME = frozenset(
+    "yes ok okay thanks thank hi hello sure yep yeah help what why i not no don't dont want the please is "
+    "my it you your rather skip".split()
+)
+
+
+@dataclass(frozen=True)
+class ContactReply:
+    email: str = ""  # a valid address found in the reply
+    bad_email: str = ""  # something that looks like an address but is not one
+    name: str = ""
+    skip: bool = False  # "skip", "no thanks": no name
+
+
+def _valid_email(candidate: str) -> bool:
+    try:
+        validate_email(candidate)
+    except ValidationError:
+        return False
+    return True
+
+
+def _clean_name(raw: str) -> str:
+    words = [w for w in raw.strip(" .,!-").split() if w]
+    while words and words[-1].lower() in {"and", "my", "email", "is", "here", "thanks"}:
+        words.pop()
+    if not words or any(w.lower().strip("'’") in NOT_A_NAME for w in words):
+        return ""
+    name = " ".join(words)[:80]
+    return name.title() if name.islower() else name
+
+
+def contact_reply_parse(text: str, *, expecting_name: bool = False) -> ContactReply:
+    """Read an email address and a name out of what the customer typed."""
+    email = bad = ""
+    for match in EMAIL_LIKE.finditer(text):
+        candidate = match.group(0).strip(".").lower()
+        if _valid_email(candidate):
+            email = candidate
+        elif not email:
+            bad = match.group(0)
+    rest = EMAIL_LIKE.sub(" ", text)
+    name = ""
+    intro = NAME_INTRO.search(rest)
+    if intro:
+        name = _clean_name(intro.group(1))
+    elif expecting_name and not email and not SKIP.match(rest):
+        only = NAME_ONLY.match(rest)
+        if only:
+            name = _clean_name(only.group(1))
+    skip = bool(expecting_name and SKIP.match(rest))
+    return ContactReply(email=email, bad_email="" if email else bad, name=name, skip=skip)
+
+
+OPENERS = {
+    "closed": "Our support team isn't available right now.",
+    "pickup_missed": "I'm sorry for the wait: nobody from the team could pick this up just now.",
+}
+
+
+def ask_email_text(opener: str, back: str) -> str:
+    return (
+        (
+            f"{opener} {back}. If you leave your email address (and your name, if you like), "
+            "I'll open a ticket with this whole conversation and the team will get back to you."
+        )
+        .replace(" . ", " ")
+        .replace("..", ".")
+    )
+
+
+def offer_text(opener: str, back: str) -> str:
+    return (
+        f"{opener} {back}. I can keep trying to help in the meantime, but my answers won't have been "
+        "checked by a person. If you'd rather hear from the team, just leave your email address and "
+        "I'll open a ticket for you."
+    ).replace("..", ".")
+
+
+ASK_NAME = "Thanks! And what name should the team use? (You can say skip.)"
+BAD_EMAIL = '"{bad}" doesn\'t look like a complete email address. Could you check it and send it again?'
+NEED_EMAIL = "To open a ticket I need an email address the team can reply to. What is it?"
+
+
+def ticket_opened_text(*, reference: str, name: str, email: str, by_email: bool, back: str) -> str:
+    thanks = f"Thanks, {name}." if name else "Thanks."
+    follow = (
+        f"I've emailed you a copy of this conversation at {email}; the team's replies will come by email too."
+        if by_email
+        else f"The team will reply to {email}."
+    )
+    return f"{thanks} I've opened ticket {reference} with our whole conversation. {follow} {back}.".replace(
+        "..", "."
+    )
+
+
+def added_to_ticket_text(reference: str) -> str:
+    return f"Thanks, I've added that to ticket {reference}. The team will see it when they pick it up."
+
+
+def email_updated_text(reference: str, email: str) -> str:
+    return f"Got it: the team will reply to {email} about ticket {reference}."
+
+
+DISCLAIMER = "(This answer comes from our help articles and hasn't been checked by a person.)"
+OFFLINE_UNSURE = (
+    "I'm not sure I can answer that one well, and the team is away right now. If you leave your email "
+    "address, I'll open a ticket with our conversation and they'll get back to you."
+)
