@@ -80,7 +80,8 @@ class Bot(TenantOwned):
         max_length=16,
         choices=OfflinePolicy.choices,
         default=OfflinePolicy.COLLECT_CONTACT,
-        help_text="When nobody can take a handoff: outside business hours, nobody online, or not picked up in time.",
+        help_text="When nobody can take a handoff: outside business hours, nobody online, or not picked up "
+        "in time.",
     )
     sentiment_threshold = models.FloatField(
         default=-0.5,

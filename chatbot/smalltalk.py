@@ -3,6 +3,10 @@
 A greeting searched in the knowledge base finds nothing and would read as a question the bot cannot
 answer (a low-confidence handoff on "hi"). A message is small talk only when nothing else is left once
 its greeting, thanks and pleasantry words are taken out: "Hello, I can't log in" is a question.
+
+Customers often open by saying who they are ("Hi, I'm Maria, maria@example.com", "hello, my order
+number is RW20331902"). That is still a greeting: the details are collected for the agent by the
+extraction step, and the bot asks what it can help with instead of searching for an email address.
 """
 
 from __future__ import annotations
@@ -93,6 +97,25 @@ _CLOSINGS = (
     "got it",
     "that helps",
     "that helped",
+    "that worked",
+    "that works",
+    "it works",
+    "it worked",
+    "all working",
+    "working now",
+    "works now",
+    "all sorted",
+    "sorted",
+    "fixed it",
+    "problem solved",
+    "that did it",
+    "that did the trick",
+    "makes sense",
+    "that makes sense",
+    "sounds good",
+    "good to know",
+    "understood",
+    "fair enough",
     "i m good",
     "nothing else",
     "no more questions",
@@ -112,7 +135,7 @@ _CLOSINGS = (
 # Words that may surround small talk without turning it into a question.
 _PADDING_WORDS = (
     "there team all everyone folks guys again so very much lot a for the your you help oh ah well and "
-    "then just really friend mate buddy i needed need it that s this was"
+    "then just really friend mate buddy i needed need it that s this was now here"
 )
 _PADDING = frozenset(_PADDING_WORDS.split())
 
@@ -128,6 +151,28 @@ _GOODBYE_RE = _phrase_pattern(_GOODBYES)
 _CLOSING_RE = _phrase_pattern(_CLOSINGS)
 
 
+# Saying who one is: an email address, a number or reference (anything with a digit), "my name is Sam
+# Rivera", "my email is ...", and "I'm Maria" or "this is Maria" when the name is capitalised as typed.
+_CONTACT_DETAIL = re.compile(r"\S+@\S+|\S*\d\S*")
+_NAME_GIVEN = re.compile(
+    r"\b(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|[Nn]ame's)\s+[\w'-]+(?:\s+[A-Z][\w'-]*)?"
+    r"|\b(?:I'?m|I\s+am|[Tt]his\s+is|[Ii]t'?s)\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?"
+)
+_DETAIL_INTRO = re.compile(
+    r"\bmy\s+(?:e-?mail(?:\s+address)?|(?:phone|mobile|customer)(?:\s+number)?|number)(?:\s+is|:)?"
+    r"|\b(?:my\s+)?(?:order|account|reference|ref|ticket|case)(?:\s+(?:number|no|id|reference))?(?:\s+is|:)?"
+    r"(?=\s*#?\S*\d)|\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?=\S+@)",
+    re.IGNORECASE,
+)
+
+
+def _without_introduction(text: str) -> str:
+    """``text`` without the customer saying who they are (name, email, order or account number)."""
+    text = _DETAIL_INTRO.sub(" ", text)
+    text = _NAME_GIVEN.sub(" ", text)
+    return _CONTACT_DETAIL.sub(" ", text)
+
+
 def _normalise(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("'", " ")
     text = text.translate(str.maketrans("áàéèíóòúñç", "aaeeioouno"))
@@ -136,7 +181,7 @@ def _normalise(text: str) -> str:
 
 def _classify(text: str) -> dict[str, bool] | None:
     """Which kinds of small-talk phrase the message holds, or None when anything else is left."""
-    rest = _normalise(text)
+    rest = _normalise(_without_introduction(text))
     if not rest:
         return None
     found: dict[str, bool] = {}

@@ -48,16 +48,34 @@ WORD_FOLDS = {
     "pwd": "password",
     "reimbursement": "refund",
     "money-back": "refund",
+    # What something costs, whichever word the customer or the article picked.
+    "fee": "price",
+    "fees": "price",
+    "cost": "price",
+    "costs": "price",
+    "priced": "price",
+    "prices": "price",
+    "pricing": "price",
 }
 
 _PHRASE_FOLDS = (
     (re.compile(r"\be-?mail", re.IGNORECASE), "email"),
     (re.compile(r"\b(?:log|sign)[\s-]?(?:in|on)\b", re.IGNORECASE), "login"),
     (re.compile(r"\bpass\s?word", re.IGNORECASE), "password"),
+    # Countries and unions customers abbreviate and articles spell out, or the other way round.
+    (re.compile(r"\b(?:the\s+)?(?:united\s+kingdom|great\s+britain)\b", re.IGNORECASE), "uk"),
+    (re.compile(r"\b(?:the\s+)?united\s+states(?:\s+of\s+america)?\b", re.IGNORECASE), "usa"),
+    (re.compile(r"\b(?:the\s+)?european\s+union\b", re.IGNORECASE), "eu"),
 )
 # Addresses and links are personal data or noise, never the topic of a question.
 _NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _WORD = re.compile(r"[a-z0-9]+")
+# "Wi-Fi" and "wifi", "e-bike" and "ebike" are one word to customers: a hyphenated compound also yields
+# its joined form, and keeps only the parts long enough to mean something on their own ("bike", not "e").
+_COMPOUND = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
+# "How long", "how soon", "how often", "how far" ask for a figure: the adjective is the question's frame,
+# and knowledge articles answer with the figure ("takes 3 to 5 days"), rarely with the adjective.
+_QUESTION_FRAME = re.compile(r"\bhow\s+(?:long|soon|often|far)\b")
 _VOWEL = re.compile(r"[aeiouy]")
 _DOUBLE_END = re.compile(r"([bdfgklmnprt])\1$")
 
@@ -66,7 +84,8 @@ _DOUBLE_END = re.compile(r"([bdfgklmnprt])\1$")
 def stem(word: str) -> str:
     """A light English suffix stripper: it only needs to map a word's common forms to one key.
 
-    "shipping", "ships", "shipped" -> "ship"; "cancelling", "cancelled" -> "cancel"; "codes" -> "cod".
+    "shipping", "ships", "shipped" -> "ship"; "cancelling", "cancelled" -> "cancel"; "codes" -> "cod";
+    "delivery", "deliveries", "delivered" -> "deliver".
     Stems need not be words; they only ever meet other stems.
     """
     if len(word) <= 3 or word.isdigit():
@@ -84,9 +103,16 @@ def stem(word: str) -> str:
             break
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]
+    if word.endswith("ery") and len(word) > 5:
+        return word[:-1]  # "delivery" meets "delivered" and "deliver", "recovery" meets "recover"
     if word.endswith("y") and len(word) > 3:
         word = word[:-1] + "i"
     return word
+
+
+def _join_compound(match: re.Match[str]) -> str:
+    parts = match.group().split("-")
+    return " ".join(["".join(parts), *(part for part in parts if len(part) >= 3)])
 
 
 def _words(text: str) -> list[str]:
@@ -94,6 +120,7 @@ def _words(text: str) -> list[str]:
     for pattern, replacement in _PHRASE_FOLDS:
         text = pattern.sub(replacement, text)
     text = text.lower().replace("'", " ").replace("\u2019", " ")
+    text = _COMPOUND.sub(_join_compound, text)
     return [WORD_FOLDS.get(word, word) for word in _WORD.findall(text)]
 
 
@@ -108,7 +135,7 @@ def query_terms(text: str) -> list[str]:
     Numbers are left out: in a question they are amounts, dates or order numbers, not topics.
     """
     seen: dict[str, None] = {}
-    for word in _words(text):
+    for word in _words(_QUESTION_FRAME.sub("how", text.lower())):
         if len(word) > 1 and word not in STOPWORDS and word not in QUERY_FILLERS and not word.isdigit():
             seen.setdefault(stem(word), None)
     return list(seen)

@@ -24,8 +24,36 @@ NAME_INTRO = re.compile(
 NAME_ONLY = re.compile(r"^\s*([A-Za-zÀ-ÖØ-öø-ÿ'’\-]+(?:\s+[A-Za-zÀ-ÖØ-öø-ÿ'’\-]+){0,3})\s*[.!]*\s*$")
 # Words that make a short reply something other than a name ("ok", "I don't want to").
 NOT_A_NAME = frozenset(
-    "yes ok okay thanks thank hi hello sure yep yeah help what why i not no don't dont want the please is "
-    "my it you your rather skip".split()
+    [
+        "yes",
+        "ok",
+        "okay",
+        "thanks",
+        "thank",
+        "hi",
+        "hello",
+        "sure",
+        "yep",
+        "yeah",
+        "help",
+        "what",
+        "why",
+        "i",
+        "not",
+        "no",
+        "don't",
+        "dont",
+        "want",
+        "the",
+        "please",
+        "is",
+        "my",
+        "it",
+        "you",
+        "your",
+        "rather",
+        "skip",
+    ]
 )
 
 

@@ -13,7 +13,7 @@ from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from handoff.phrases import PhraseSet, TextIndex, fold, negated, words
+from handoff.matching import PhraseSet, TextIndex, fold, negated, words
 
 DOMAIN_WORDS = frozenset(
     words(
@@ -60,6 +60,15 @@ FRUSTRATION = PhraseSet(
         r"\b(?:fuck\w*|f\*\*k\w*|f\*\*\*k\w*|f\*ck\w*|wtf|ffs|shit(?:ty|s)?|bullshit|crap|damn(?:\s*it)?"
         r"|goddamn\w*|bloody\s+hell"
         r"|what\s+the\s+hell|screw\s+(?:you|this)|piss\s+off|omfg)\b",
+        # Losing patience: "this is driving me crazy", "I'm losing my patience", "I've had it with you"
+        r"\b(?:losing|lost|run(?:ning)?\s+out\s+of)\s+(?:my\s+|all\s+)?patience\b|\bdriving\s+me\s+(?:crazy|mad"
+        r"|nuts|insane|up\s+the\s+wall)\b|\b(?:at\s+my\s+wits'?\s+end|beyond\s+frustrated)\b",
+        r"\b(?:i'?m|i\s+am)\s+(?:so\s+|just\s+|completely\s+)?done\s+with\s+(?:this|you|your)\b",
+        r"\bi'?ve\s+had\s+it\s+with\b",
+        r"\b(?:you|you\s+people|you\s+guys|this|it)\s+(?:are|is)\s+(?:hopeless|a\s+disgrace)\b",
+        r"\b(?:very|so|really|extremely|deeply|incredibly|super)\s+unhappy\b",
+        r"\b(?:this|that|it)\s+is\s+(?:simply\s+|just\s+|totally\s+|completely\s+)?not\s+acceptable\b",
+        r"(?:^|(?<=[.!?]\s)|(?<=[.!?]))\s*(?:unbelievable|seriously)\s*(?:[.!?]|$)",
         r"\b(?:es\s+ridiculo|estoy\s+hart[oa]|que\s+verguenza|una\s+verguenza|inaceptable|pesimo\s+servicio"
         r"|una\s+mierda|joder)\b",
         r"\b(?:c'est\s+ridicule|j'en\s+ai\s+marre|ras\s+le\s+bol|inadmissible|inacceptable|n'importe\s+quoi"
@@ -86,7 +95,14 @@ DISSATISFACTION = PhraseSet(
         r"|what\s+i\s+(?:asked|meant|wanted|said|needed)|right|correct)\b",
         r"\b(?:that|this|your\s+answer)(?:'s|\s+is)\s+(?:wrong|incorrect|irrelevant|useless)\b",
         r"\b(?:that|this|it|your\s+answer)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t)\s+help"
-        r"(?:\s+(?:at\s+all|me|much|whatsoever))?(?=\s*(?:[.!?,;]|$))",
+        r"(?:\s+(?:at\s+all|me|much|whatsoever)){0,2}(?=\s*(?:[.!?,;]|$))",
+        r"\byou\s+(?:already|just)\s+(?:said|told\s+me|sent|gave\s+me)\s+(?:that|this|the\s+same)\b|\bsame\s+"
+        r"(?:thing|answer|reply)\s+(?:as\s+)?(?:you\s+(?:said|gave|sent)|before)\b",
+        r"(?:^|(?<=[.!?,]\s)|(?<=[.!?,]))\s*(?:wrong|irrelevant|useless|unhelpful)\s+(?:answer|reply|response)"
+        r"\b|\b(?:that|this|your)\s+(?:answer|reply|response)\s+(?:is|was)\s+(?:wrong|irrelevant|useless"
+        r"|unhelpful|off)\b",
+        r"\bi\s+asked\s+(?:about|for|you\s+about)\b[^.!?\n]{1,40}?,?\s+not\s+(?:about\s+)?"
+        r"(?!sure\b|certain\b|yet\b|really\b|that\b|knowing\b)\w",
         r"\b(?:not|un)\s?helpful\b",
         r"(?:^|(?<=[.!?])|(?<=[.!?]\s))\s*(?:no|nope|nah)\b[\s,.!-]+(?:i\s+(?:mean|meant|said|asked"
         r"|was\s+asking)|i'?m\s+asking|you\s+misunderstood|listen)\b",

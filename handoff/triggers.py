@@ -26,16 +26,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from handoff.amounts import find_amounts
-from handoff.phrases import (
-    SENSITIVE_DEFAULTS,
-    PhraseSet,
-    TextIndex,
-    find_explicit_request,
-    fold,
-    fold_accents,
-    negated,
-    words,
-)
+from handoff.matching import PhraseSet, TextIndex, fold, fold_accents, negated, words
+from handoff.phrases import SENSITIVE_DEFAULTS, find_explicit_request
 from handoff.sentiment import denies_frustration, dissatisfaction_span, frustration_span
 
 logger = logging.getLogger(__name__)
@@ -155,11 +147,20 @@ def _compile_rules(rules: tuple[SensitiveRule, ...]) -> tuple[tuple[SensitiveRul
     return tuple(compiled)
 
 
+_AMOUNT_TEXT = (
+    r"(?:(?:us|ca|au|a|c)?[$€£]\s?\d[\d.,' ]*k?|\d[\d.,' ]*k?\s?(?:[$€£]|dollars?|euros?|pounds?|bucks|quid"
+    r"|usd|eur|gbp|chf|cad|aud))"
+)
 _REFUND_WORD = PhraseSet(
     [
         r"\b(?:refund(?:s|ed|ing)?|money\s+back|reimburs\w*|compensat\w*|reembols\w*|rembours\w*"
         r"|ruckerstatt\w*|erstatt\w*|ruckzahlung|geld\s+zuruck)\b",
         r"\b(?:devolucion\s+del?\s+dinero|devuelvan\s+mi\s+dinero)\b",
+        # Money wanted back with the amount inside the phrase: "I want my $250 back", "give me back the £150"
+        r"\b(?:want|need|get|expect|demand|give\s+me)\s+(?:(?:my|the|all|of|that|this|your)\s+)*"
+        rf"{_AMOUNT_TEXT}\s+back\b|\bgive\s+me\s+back\b",
+        r"\b(?:returned|credited|refunded|(?:paid|put|sent)\s+back)\s+(?:to|into|onto)\s+(?:my|the|our)\s+"
+        r"(?:account|card|bank|paypal)\b",
     ]
 )
 _SENTENCE_END = re.compile(r"[.!?;\n](?=\s|$)")
@@ -274,8 +275,18 @@ REPHRASE_SYNONYMS = {
     "sign": "log",
     "cancellation": "cancel",
     "delivered": "arrive",
+    "delivery": "arrive",
+    "deliver": "arrive",
+    "deliveries": "arrive",
     "arrived": "arrive",
     "arriving": "arrive",
+    "pick": "choose",
+    "select": "choose",
+    "date": "day",
+    "modify": "change",
+    "edit": "change",
+    "alter": "change",
+    "update": "change",
     "money": "refund",
     "reimbursement": "refund",
     "cost": "price",

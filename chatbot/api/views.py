@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from chatbot.selectors import customer_status
 from chatbot.services import widget_session_start
+from helpdesk.api.throttling import VisitorThrottle
 from helpdesk.selectors import messages_after, messages_payload
 
 
@@ -32,12 +33,16 @@ class WidgetSessionOutput(serializers.Serializer):
 
 class WidgetSessionView(APIView):
     """Anyone with a bot's public key may open a conversation: the key is public by design (it is in the
-    site's HTML). The returned token is the visitor's credential for the WebSocket."""
+    site's HTML). The returned token is the visitor's credential for the WebSocket. Being public, it is
+    rate limited per visitor (``widget`` rate)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [VisitorThrottle]
 
-    @extend_schema(request=WidgetSessionInput, responses={201: WidgetSessionOutput, 200: WidgetSessionOutput})
+    @extend_schema(
+        auth=[], request=WidgetSessionInput, responses={201: WidgetSessionOutput, 200: WidgetSessionOutput}
+    )
     def post(self, request):
         data = WidgetSessionInput(data=request.data)
         data.is_valid(raise_exception=True)

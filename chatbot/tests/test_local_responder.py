@@ -1,7 +1,7 @@
 import pytest
 
 from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind
-from chatbot.responders.local import LocalResponder, answer_confidence, best_sentences
+from chatbot.responders.local import LocalResponder, answer_confidence, best_sentences, question_weights
 from chatbot.smalltalk import small_talk_kind
 from chatbot.tests.bike_shop import ANSWERABLE, UNANSWERABLE, bike_shop_index
 
@@ -149,3 +149,51 @@ def test_second_article_adds_a_sentence_only_for_two_shared_words_the_first_leav
     groups = best_sentences(question, [first, second])
 
     assert [(p.id, s) for p, s in groups] == expected
+
+
+def test_the_article_whose_title_is_the_question_topic_beats_a_rarer_side_word():
+    care = Passage(
+        id="1:0",
+        article_id=1,
+        title="Tent and jacket care",
+        text="Wash a jacket with a technical wash. Dry tents before storing them.",
+        score=1.25,
+    )
+    returns = Passage(
+        id="2:0",
+        article_id=2,
+        title="Returns",
+        text="You can return unused gear within 30 days. Start a return from your order page.",
+        score=0.95,
+    )
+    question = "Can I return a jacket I haven't worn?"
+
+    factors = answer_confidence(question, [care, returns])
+    reply = LocalResponder().respond(question=question, history=[], passages=[care, returns], bot=BOT)
+
+    assert factors.passage_id == "2:0"
+    assert factors.distinctness == 0.0  # another article scored higher: the answer stays modest
+    assert reply.confidence >= THRESHOLD
+    assert reply.text.startswith("Here's what I found in \u201cReturns\u201d: ")
+
+
+def test_a_weak_contender_is_not_picked_over_the_best_match():
+    best = Passage(id="1:0", article_id=1, title="Bike delivery", text="Delivery takes 4 days.", score=3.0)
+    weak = Passage(id="2:0", article_id=2, title="Delivery", text="Delivery of gift cards.", score=1.0)
+
+    assert answer_confidence("How long does bike delivery take?", [best, weak]).passage_id == "1:0"
+
+
+def test_words_outside_the_question_sentence_count_half():
+    weights = question_weights("My travel agent says I need a bike box. Do bikes arrive in a box?")
+
+    assert weights == {"travel": 0.5, "agent": 0.5, "say": 0.5, "bik": 1.0, "box": 1.0, "arriv": 1.0}
+    assert question_weights("Do bikes arrive in a box?") == {"bik": 1.0, "box": 1.0, "arriv": 1.0}
+    assert question_weights("Policy on bikes. Thanks.") == {"polici": 0.3, "bik": 1.0}
+
+
+def test_a_question_after_context_is_answered_from_its_own_words():
+    reply = ask("I ride to work every day and my commute is long. Can I pay in instalments?")
+
+    assert reply.confidence >= THRESHOLD
+    assert reply.text.startswith("Here's what I found in \u201cPaying in instalments\u201d: ")

@@ -85,7 +85,7 @@ def test_article_without_text_has_no_passages(body):
         (["shipping", "ships", "shipped", "ship"], "ship"),
         (["cancelling", "cancelled", "cancels"], "cancel"),
         (["returns", "returned", "returning"], "return"),
-        (["deliveries", "delivery"], "deliveri"),
+        (["deliveries", "delivery", "delivered", "deliver"], "deliver"),
     ],
 )
 def test_stem_maps_word_forms_to_one_key(forms, expected):

@@ -1,0 +1,150 @@
+"""Bots' settings and knowledge articles through the REST API, with the bulk import."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatbot.models import Bot, KnowledgeArticle
+from helpdesk.tests.api_support import client_for, key_for
+from inbox.models import Queue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def acme(make_tenant):
+    return make_tenant("acme")
+
+
+@pytest.fixture
+def bot(acme, make_bot):
+    return make_bot(acme)
+
+
+@pytest.fixture
+def api(acme):
+    return client_for(key_for(acme))
+
+
+def test_a_bot_shows_its_settings_but_never_its_anthropic_key(api, bot):
+    Bot.objects.filter(pk=bot.pk).update(anthropic_api_key="sk-ant-secret")
+    body = api.get(f"/api/v1/bots/{bot.pk}/").json()
+    assert body["has_anthropic_api_key"] is True
+    assert "sk-ant-secret" not in json.dumps(body)
+    assert body["trigger_explicit_request"] is True
+    assert body["refund_handoff_amount"] == "100.00"
+
+
+def test_settings_change_with_a_patch(api, acme, bot):
+    queue = Queue.objects.create(tenant=acme, name="Tier 2")
+    response = api.patch(
+        f"/api/v1/bots/{bot.pk}/",
+        {"confidence_threshold": 0.5, "queue_id": queue.pk, "trigger_low_confidence": False, "currency": "EUR"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    bot.refresh_from_db()
+    assert (bot.confidence_threshold, bot.queue_id, bot.trigger_low_confidence, bot.currency) == (
+        0.5,
+        queue.pk,
+        False,
+        "EUR",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"order_number_pattern": "(a+)+"}, "order_number_pattern"),
+        ({"order_number_pattern": "[unclosed"}, "order_number_pattern"),
+        ({"confidence_threshold": 2}, "confidence_threshold"),
+        ({"confidence_threshold": "nan"}, "confidence_threshold"),
+        ({"currency": "euro"}, "currency"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_field(api, bot, change, field):
+    before = Bot.objects.filter(pk=bot.pk).values().get()
+    response = api.patch(f"/api/v1/bots/{bot.pk}/", change, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [field]
+    assert Bot.objects.filter(pk=bot.pk).values().get() == before
+
+
+def test_another_tenants_queue_is_not_found(api, bot, make_tenant):
+    theirs = Queue.objects.create(tenant=make_tenant("globex"), name="Theirs")
+    response = api.patch(f"/api/v1/bots/{bot.pk}/", {"queue_id": theirs.pk}, format="json")
+    assert (response.status_code, response.json()["error"]["fields"]) == (400, {"queue_id": ["Not found."]})
+
+
+def test_articles_are_created_listed_changed_and_deleted(api, bot):
+    created = api.post(
+        "/api/v1/articles/",
+        {"bot_id": bot.pk, "title": "Warranty", "body": "Frames have a lifetime warranty."},
+        format="json",
+    )
+    assert created.status_code == 201
+    article_id = created.json()["id"]
+    duplicate = api.post("/api/v1/articles/", {"bot_id": bot.pk, "title": "Warranty", "body": "x"}, format="json")
+    assert (duplicate.status_code, list(duplicate.json()["error"]["fields"])) == (400, ["title"])
+    found = api.get("/api/v1/articles/", {"q": "lifetime"}).json()["results"]
+    assert [a["id"] for a in found] == [article_id]
+    changed = api.patch(f"/api/v1/articles/{article_id}/", {"enabled": False}, format="json").json()
+    assert changed["enabled"] is False
+    assert api.get("/api/v1/articles/", {"enabled": "false"}).json()["results"][0]["id"] == article_id
+    assert api.delete(f"/api/v1/articles/{article_id}/").status_code == 204
+    assert not KnowledgeArticle.objects.filter(pk=article_id).exists()
+
+
+def test_an_import_upserts_the_whole_list(api, bot):
+    body = json.dumps(
+        [
+            {"title": "Delivery", "body": "Bikes arrive in 3 days now."},
+            {"title": "Returns", "body": KnowledgeArticle.objects.get(bot=bot, title="Returns").body},
+            {"title": "Gift cards", "body": "Gift cards never expire.", "url": "https://shop.example/gift"},
+        ],
+        indent=2,
+    )
+    response = api.generic("POST", f"/api/v1/articles/import/?bot={bot.pk}", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"created": 1, "updated": 1, "unchanged": 1}
+    assert KnowledgeArticle.objects.get(bot=bot, title="Delivery").body == "Bikes arrive in 3 days now."
+
+
+@pytest.mark.parametrize(
+    ("items", "where"),
+    [
+        ([{"title": "Fine", "body": "ok"}, {"title": "", "body": "no title"}], "line 6"),
+        ([{"title": "A", "body": "one"}, {"title": "A", "body": "two"}], "line 6"),
+        ([{"title": "A", "body": "one", "colour": "red"}], "line 2"),
+        ({"title": "not a list"}, "line 1"),
+    ],
+)
+def test_an_import_with_a_bad_item_imports_nothing_and_names_the_line(api, bot, items, where):
+    before = list(KnowledgeArticle.objects.values())
+    body = json.dumps(items, indent=2)
+    response = api.generic("POST", f"/api/v1/articles/import/?bot={bot.pk}", body, content_type="application/json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_import"
+    assert error["fields"]["articles"][0].startswith(where)
+    assert list(KnowledgeArticle.objects.values()) == before
+
+
+def test_an_import_into_another_tenants_bot_is_not_found(api, make_tenant, make_bot):
+    theirs = make_bot(make_tenant("globex"), "Theirs", articles=[])
+    response = api.generic(
+        "POST", f"/api/v1/articles/import/?bot={theirs.pk}", '[{"title": "x", "body": "y"}]', content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert not KnowledgeArticle.objects.filter(bot=theirs).exists()
+
+
+def test_an_agent_reads_articles_but_only_admins_change_them(acme, bot, make_agent):
+    client = client_for(None)
+    client.force_login(make_agent(acme, "bob").user)
+    assert client.get("/api/v1/articles/").status_code == 200
+    response = client.post("/api/v1/articles/", {"bot_id": bot.pk, "title": "x", "body": "y"}, format="json")
+    assert response.status_code == 403
+    assert not KnowledgeArticle.objects.filter(title="x").exists()
