@@ -19,7 +19,7 @@ from chatbot.responders.base import BotProfile, Passage, Responder
 from chatbot.responders.local import LocalResponder
 from chatbot.retrieval import IndexCache, split_passages
 from handoff.selectors import sensitive_rules_for, sensitive_rules_version
-from handoff.triggers import SensitiveRule, TriggerSettings
+from handoff.triggers import DEFAULT_SENSITIVE_RULES, SensitiveRule, TriggerSettings
 
 PASSAGES_PER_QUESTION = 4
 
@@ -94,23 +94,26 @@ def trigger_settings_for(bot: Bot) -> TriggerSettings:
         cached = _settings_cache.get(bot.pk)
         if cached is not None and cached[0] == version:
             return cached[1]
-    rules = tuple(
-        SensitiveRule(
-            name=rule.name,
-            label=rule.label,
-            keywords=rule.lines(rule.keywords),
-            patterns=rule.lines(rule.patterns),
-            enabled=rule.enabled,
+    builtins = {rule.name: rule for rule in DEFAULT_SENSITIVE_RULES}
+    rules = []
+    for row in sensitive_rules_for(bot.pk):
+        shipped = builtins.get(row.name) if row.builtin else None
+        rules.append(
+            SensitiveRule(
+                name=row.name,
+                label=row.label,
+                keywords=(shipped.keywords if shipped else ()) + row.lines(row.keywords),
+                patterns=(shipped.patterns if shipped else ()) + row.lines(row.patterns),
+                enabled=row.enabled,
+            )
         )
-        for rule in sensitive_rules_for(bot.pk)
-    )
     built = TriggerSettings(
         explicit_request=bot.trigger_explicit_request,
         sensitive_topic=bot.trigger_sensitive_topic,
         negative_sentiment=bot.trigger_negative_sentiment,
         repeated_failure=bot.trigger_repeated_failure,
         low_confidence=bot.trigger_low_confidence,
-        sensitive_rules=rules,
+        sensitive_rules=tuple(rules),
         refund_handoff_amount=Decimal(bot.refund_handoff_amount) if bot.refund_handoff_amount else None,
         currency=bot.currency,
         sentiment_threshold=bot.sentiment_threshold,

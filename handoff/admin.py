@@ -19,5 +19,6 @@ class HandoffAdmin(TenantScopedAdmin):
 
 @admin.register(HandoffRule)
 class HandoffRuleAdmin(TenantScopedAdmin):
-    list_display = ["label", "name", "bot", "enabled"]
+    list_display = ["label", "name", "bot", "builtin", "enabled"]
+    readonly_fields = ["builtin"]
     list_filter = ["tenant", "bot", "enabled"]

@@ -51,13 +51,20 @@ class Handoff(TenantOwned):
 class HandoffRule(TenantOwned):
     """A named sensitive-topic rule of a bot: keywords and patterns that always send a chat to a person.
 
-    Each bot starts with the default rules (billing disputes, complaints, legal, account security,
-    account cancellation); admins edit, disable or add rules per bot in Django admin.
+    Each bot starts with the built-in rules (billing disputes, complaints, legal, account security,
+    account cancellation). Their phrases live in the code (``handoff.phrases``) so every bot gets each
+    improvement; a built-in row holds only whether it is on and any phrases the admin adds. Admins
+    disable, extend or add rules per bot in Django admin.
     """
 
     bot = models.ForeignKey("chatbot.Bot", on_delete=models.CASCADE, related_name="handoff_rules")
     name = models.SlugField(max_length=60, help_text="A short code, e.g. billing_dispute.")
     label = models.CharField(max_length=120, help_text="What the agent reads, e.g. billing dispute.")
+    builtin = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A built-in rule: its phrases ship with the product and improve with it; add your own.",
+    )
     keywords = models.TextField(
         blank=True, help_text="Phrases, one per line, matched as whole words in any case."
     )

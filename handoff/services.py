@@ -177,12 +177,7 @@ def handoff_rules_seed(*, tenant_id: int, bot_id: int) -> int:
             tenant_id=tenant_id,
             bot_id=bot_id,
             name=rule.name,
-            defaults={
-                "label": rule.label,
-                "keywords": "\n".join(rule.keywords),
-                "patterns": "\n".join(rule.patterns),
-                "enabled": rule.enabled,
-            },
+            defaults={"label": rule.label, "builtin": True, "enabled": rule.enabled},
         )
         added += int(created)
     return added

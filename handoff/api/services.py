@@ -60,6 +60,9 @@ def handoff_rule_create(
 
 @transaction.atomic
 def handoff_rule_update(*, rule: HandoffRule, **changes) -> HandoffRule:
+    """Change a rule. A built-in rule keeps its name: its shipped phrases are found by it."""
+    if getattr(rule, "builtin", False) and changes.get("name", rule.name) != rule.name:
+        raise InvalidInput("A built-in rule keeps its name.", fields={"name": ["Built-in rules cannot be renamed."]})
     changes.update(
         rule_lines_clean(keywords=changes.pop("keywords", None), patterns=changes.pop("patterns", None))
     )
@@ -70,6 +73,9 @@ def handoff_rule_update(*, rule: HandoffRule, **changes) -> HandoffRule:
 
 @transaction.atomic
 def handoff_rule_delete(*, rule: HandoffRule) -> None:
+    """Delete a rule the admins added. A built-in rule is switched off instead (``enabled`` false)."""
+    if getattr(rule, "builtin", False):
+        raise Conflict("A built-in rule cannot be deleted: switch it off instead.", code="builtin_rule")
     rule.delete()
 
 

@@ -135,7 +135,10 @@ class RuleOut(serializers.ModelSerializer):
 
     class Meta:
         model = HandoffRule
-        fields = ["id", "bot_id", "name", "label", "keywords", "patterns", "enabled", "updated_at"]
+        fields = ["id", "bot_id", "name", "label", "builtin", "keywords", "patterns", "enabled", "updated_at"]
+        extra_kwargs = {
+            "builtin": {"help_text": "Shipped with the product; keywords and patterns here are the additions."}
+        }
         read_only_fields = fields
 
     def get_keywords(self, rule: HandoffRule) -> list[str]:

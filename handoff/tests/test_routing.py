@@ -99,3 +99,19 @@ def test_the_wait_follows_recent_pickups_and_the_line_ahead(staffed_bot):
     # Alice can take 5 at once: each one further in line waits one more pickup time.
     assert wait_estimate(bot.queue, position=6).seconds == 600
     assert wait_estimate(bot.queue, position=7).seconds == 900
+
+
+def test_built_in_rules_take_their_phrases_from_the_code_plus_the_admins(make_tenant, make_bot):
+    from chatbot.knowledge import trigger_settings_for
+    from handoff.models import HandoffRule
+    from handoff.triggers import DEFAULT_SENSITIVE_RULES
+
+    bot = make_bot(make_tenant("acme"))
+    rule = HandoffRule.objects.get(bot=bot, name="legal")
+    assert (rule.builtin, rule.keywords, rule.patterns) == (True, "", "")
+    rule.keywords = "ombudsman"
+    rule.save()
+    legal = next(r for r in trigger_settings_for(bot).sensitive_rules if r.name == "legal")
+    shipped = next(r for r in DEFAULT_SENSITIVE_RULES if r.name == "legal")
+    assert legal.keywords == (*shipped.keywords, "ombudsman")
+    assert legal.patterns == shipped.patterns
