@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from helpdesk.models import HandoffReason, TenantOwned
+from helpdesk.validators import validate_safe_regex_lines
 
 # The reason vocabulary is shared by every app (lists show it), so it lives in the core domain.
 Reason = HandoffReason
@@ -68,7 +69,11 @@ class HandoffRule(TenantOwned):
     keywords = models.TextField(
         blank=True, help_text="Phrases, one per line, matched as whole words in any case."
     )
-    patterns = models.TextField(blank=True, help_text="Regular expressions, one per line, case-insensitive.")
+    patterns = models.TextField(
+        blank=True,
+        validators=[validate_safe_regex_lines],
+        help_text="Regular expressions, one per line, case-insensitive.",
+    )
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -64,3 +64,14 @@ def test_bad_text_is_refused_with_a_clear_message(text, code_fragment):
 
 def test_text_at_the_limit_is_accepted():
     assert message_text_clean(" " + "x" * 4000 + " ") == "x" * 4000
+
+
+def test_a_rule_pattern_with_nested_quantifiers_is_refused_naming_its_line():
+    from django.core.exceptions import ValidationError
+
+    from helpdesk.validators import validate_safe_regex_lines
+
+    validate_safe_regex_lines("chargeback\nrefund\\s+now")
+    with pytest.raises(ValidationError) as err:
+        validate_safe_regex_lines("fine\n(a+)+$")
+    assert err.value.messages[0].startswith("Line 2: Nested quantifiers")
