@@ -28,7 +28,7 @@ def _free_port(host: str) -> int:
         return sock.getsockname()[1]
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
     """The URL of the database this test process uses (the test database, not the configured one)."""
     s = connection.settings_dict
     auth = quote(s["USER"] or "")
@@ -48,7 +48,7 @@ def live_asgi_server(log_path: Path, host: str = "127.0.0.1", timeout: float = 3
     port = _free_port(host)
     env = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": shared_database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "DJANGO_DEBUG": "true",
         "ALLOWED_HOSTS": f"{host},localhost",

@@ -11,7 +11,7 @@ import pytest
 from chatbot.services import customer_message_receive, widget_session_start
 from handoff.models import OfflineIntake, OfflinePolicy
 from handoff.offline import offline_ticket_open
-from helpdesk.live_server import test_database_url
+from helpdesk.live_server import shared_database_url
 from helpdesk.models import Message
 from tickets.models import Ticket
 from tickets.services import ticket_create_for_conversation
@@ -26,14 +26,14 @@ def worker(settings, tmp_path):
     from helpdesk.celery import app
 
     if (
-        not test_database_url().startswith("postgres://")
+        not shared_database_url().startswith("postgres://")
         or "sqlite" in settings.DATABASES["default"]["ENGINE"]
     ):
         pytest.skip("the worker test needs PostgreSQL")
     log = (tmp_path / "worker.log").open("wb")
     env = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": shared_database_url(),
         "REDIS_URL": BROKER,
         "CELERY_BROKER_URL": BROKER,
         "CELERY_TASK_ALWAYS_EAGER": "false",
