@@ -200,20 +200,34 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
         hits = turn_hits(context, settings)
         if handoff_for_hits(conversation=locked, bot=bot, message=message, hits=hits):
             return None
-        sources = _sources(passages, reply.passage_ids)
-        answer, _ = message_create(
+        return _bot_answer_store(
             conversation=locked,
-            author_kind=Message.Author.BOT,
+            question=message,
+            reply=reply,
             body=reply.text,
-            data={
-                "reply_to": message.pk,
-                "kind": reply.kind,
-                "confidence": round(reply.confidence, 3),
-                "sources": sources,
-                "responder": reply.responder,
-                "usage": reply.usage,
-            },
+            sources=_sources(passages, reply.passage_ids),
         )
+
+
+def _bot_answer_store(
+    *, conversation: Conversation, question: Message, reply: BotReply, body: str, sources: list[dict], **extra
+) -> Message:
+    """The bot's answer to ``question``, with what it was based on: the articles it used, its confidence,
+    the responder and the tokens it cost. ``reply_to`` makes a repeated turn find the answer it gave."""
+    answer, _ = message_create(
+        conversation=conversation,
+        author_kind=Message.Author.BOT,
+        body=body,
+        data={
+            "reply_to": question.pk,
+            "kind": reply.kind,
+            "confidence": round(reply.confidence, 3),
+            "sources": sources,
+            "responder": reply.responder,
+            "usage": reply.usage,
+            **extra,
+        },
+    )
     return answer
 
 
@@ -235,21 +249,9 @@ def _answer_offline(conversation: Conversation, bot: Bot, message: Message) -> M
         text, sources = OFFLINE_UNSURE, []
     else:
         text, sources = f"{reply.text}\n\n{DISCLAIMER}", _sources(passages, reply.passage_ids)
-    answer, _ = message_create(
-        conversation=conversation,
-        author_kind=Message.Author.BOT,
-        body=text,
-        data={
-            "reply_to": message.pk,
-            "kind": reply.kind,
-            "confidence": round(reply.confidence, 3),
-            "sources": sources,
-            "responder": reply.responder,
-            "usage": reply.usage,
-            "unchecked": True,
-        },
+    return _bot_answer_store(
+        conversation=conversation, question=message, reply=reply, body=text, sources=sources, unchecked=True
     )
-    return answer
 
 
 def _sources(passages, used_ids: list[str]) -> list[dict]:
