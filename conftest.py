@@ -45,6 +45,16 @@ def _service_markers(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and other cached values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_channel_layers(settings):
     """Each test gets its own channel layer instance, bound to its own event loop."""
     from channels.layers import channel_layers

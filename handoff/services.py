@@ -13,10 +13,12 @@ from handoff.offline import offline_path_take
 from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
 from handoff.triggers import DEFAULT_SENSITIVE_RULES
+from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Conversation, Message
 from helpdesk.selectors import conversation_payload
 from helpdesk.services import conversation_status_set, message_create, system_message_create
+from helpdesk.webhooks import webhook_emit
 from inbox.assignment import queue_dispatch
 from inbox.models import Queue
 from inbox.selectors import queue_position
@@ -103,6 +105,11 @@ def handoff_start(
         transaction.on_commit(lambda: queue_dispatch(queue))
     else:
         offline_path_take(conversation=locked, why="closed", reason=request.reason)
+    webhook_emit(
+        tenant_id=locked.tenant_id,
+        event="handoff.created",
+        data=lambda: {"conversation": conversation_api_payload(locked), "handoff": handoff_payload(handoff)},
+    )
     conversation.status = locked.status
     return handoff
 

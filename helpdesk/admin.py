@@ -49,3 +49,7 @@ class ConversationAdmin(TenantScopedAdmin):
     search_fields = ["contact__name", "contact__email"]
     readonly_fields = ["last_seq", "collected", "created_at", "updated_at", "waiting_since"]
     inlines = [MessageInline]
+
+
+# API keys and webhooks: their admins live beside the API that shares their services.
+from helpdesk import admin_integrations  # noqa: E402, F401

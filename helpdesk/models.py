@@ -188,3 +188,103 @@ class Message(TenantOwned):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.author_kind}: {self.body[:40]}"
+
+
+# Integrations: API keys and webhooks ------------------------------------------------------------------
+
+
+class ApiKeyQuerySet(TenantQuerySet):
+    def live(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(TenantOwned):
+    """An integrator's credential for the REST API; it acts as the tenant, not as a person.
+
+    Only a SHA-256 digest of the key is stored (the key is random and long, so a slow hash adds nothing);
+    the key itself is shown once, when it is made. ``prefix`` is its visible start, used to find the row
+    and to tell keys apart in lists. A revoked key stays listed, for the audit trail.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read_write", "Read and write"
+
+    name = models.CharField(max_length=120, help_text="What the key is for, e.g. CRM sync.")
+    prefix = models.CharField(max_length=32, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class WebhookEvent(models.TextChoices):
+    HANDOFF_CREATED = "handoff.created", "A conversation was handed to a person"
+    CONVERSATION_ASSIGNED = "conversation.assigned", "An agent took a conversation"
+    CONVERSATION_RESOLVED = "conversation.resolved", "A conversation was resolved"
+    MESSAGE_CREATED = "message.created", "A message was stored"
+    TICKET_CREATED = "ticket.created", "A ticket was opened"
+    TICKET_UPDATED = "ticket.updated", "A ticket changed"
+
+
+class Webhook(TenantOwned):
+    """An integrator's endpoint: every subscribed event is POSTed to ``url``, signed with ``secret``.
+
+    ``consecutive_failures`` counts deliveries that failed after all their retries; at the limit the
+    webhook is switched off (``active`` false, ``disabled_at`` set) and the tenant's admins are emailed.
+    """
+
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list, help_text="Event names, e.g. handoff.created.")
+    secret = models.CharField(max_length=80, editable=False)
+    description = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(TenantOwned):
+    """One attempt to deliver one event to one webhook. Retries of a delivery share ``delivery_id``."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.UUIDField(db_index=True)
+    event = models.CharField(max_length=40)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    request_body = models.TextField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+    # No retry follows this attempt: it succeeded, or it was the last one allowed.
+    final = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["webhook", "-created_at"], name="delivery_webhook_created")]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.attempt} -> {self.status_code or self.error or '?'}"

@@ -9,10 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.errors import InvalidInput
 from helpdesk.events import conversation_group, inbox_group, publish_on_commit
 from helpdesk.models import Contact, Conversation, Message, Tenant
 from helpdesk.selectors import conversation_payload, message_payload
+from helpdesk.webhooks import webhook_emit
 
 CLIENT_MSG_ID_MAX = 64
 
@@ -115,6 +117,11 @@ def message_create(
     publish_on_commit(
         inbox_group(conversation.tenant_id),
         {"type": "conversation.activity", "conversation": conversation_payload(conversation), "seq": seq},
+    )
+    webhook_emit(
+        tenant_id=conversation.tenant_id,
+        event="message.created",
+        data=lambda: {"conversation": conversation_api_payload(conversation), "message": event["message"]},
     )
     return message, True
 

@@ -46,6 +46,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "drf_spectacular",
     "corsheaders",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "helpdesk",
@@ -184,15 +185,48 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # REST framework -------------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "helpdesk.api.auth.ApiKeyAuthentication",
+        "helpdesk.api.auth.MembershipSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["helpdesk.api.permissions.TenantAccess"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.api.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, read no further than DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it).
+    "DEFAULT_PARSER_CLASSES": ["helpdesk.api.parsers.LimitedJSONParser"],
+    # Requests per API key (or agent) and per widget visitor (client address); 429 with Retry-After.
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env("API_RATE_LIMIT", default="600/min"),
+        "widget": env("WIDGET_RATE_LIMIT", default="60/min"),
+    },
+    # Proxies in front of the app: 0 trusts no X-Forwarded-For (set 1 behind one reverse proxy).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
-    "DESCRIPTION": "Conversations, handoffs, tickets and configuration of a tenant.",
+    "DESCRIPTION": (
+        "Conversations, handoffs, tickets and configuration of a tenant. Authenticate with an API key "
+        "(`Authorization: Bearer hdk_live_...`) or an agent's session. Errors are "
+        '`{"error": {"code", "message", "fields"}}`; lists are cursor pages (`limit` up to 200).'
+    ),
     "VERSION": "1",
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "helpdesk.models.Conversation.Status",
+        "HandoffReasonEnum": "helpdesk.models.HandoffReason",
+        "PresenceStatusEnum": "inbox.models.AgentPresence.Status",
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpdesk.api.schema.error_responses_add",
+    ],
 }
 
 # The widget runs on the customer's site: only its endpoints answer cross-origin requests.
@@ -209,6 +243,12 @@ VISITOR_TOKEN_MAX_AGE = env.int("VISITOR_TOKEN_MAX_AGE", default=60 * 60 * 24)
 MESSAGE_MAX_CHARS = env.int("MESSAGE_MAX_CHARS", default=4000)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
+WEBHOOK_EAGER_RETRIES = env.int("WEBHOOK_EAGER_RETRIES", default=0)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+# Outside debug, webhook URLs that resolve to loopback or private addresses are refused.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 
 # Security (production) -------------------------------------------------------------------------------------
 

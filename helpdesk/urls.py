@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk.views import healthz
 
@@ -14,5 +15,7 @@ urlpatterns = [
     path("inbox/", include("inbox.urls")),
     path("chat/", include("chatbot.urls")),
     path("", include("tickets.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("helpdesk.api_urls")),
 ]

@@ -11,8 +11,10 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.models import Conversation, Membership
 from helpdesk.services import conversation_status_set, system_message_create
+from helpdesk.webhooks import webhook_emit
 from inbox.models import AgentPresence, Queue
 from inbox.online import online_filter
 
@@ -49,6 +51,14 @@ def conversation_assign(*, conversation: Conversation, membership: Membership) -
         body=f"{membership.name} joined the conversation",
         event="agent_joined",
         agent_name=membership.name,
+    )
+    webhook_emit(
+        tenant_id=conversation.tenant_id,
+        event="conversation.assigned",
+        data=lambda: {
+            "conversation": conversation_api_payload(conversation),
+            "agent": {"id": membership.user_id, "name": membership.name},
+        },
     )
     return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.errors import Conflict, InvalidInput, NotFound
 from helpdesk.models import Conversation, Membership, Message
 from helpdesk.services import (
@@ -14,6 +15,7 @@ from helpdesk.services import (
     message_text_clean,
     system_message_create,
 )
+from helpdesk.webhooks import webhook_emit
 from inbox.assignment import conversation_assign, queue_dispatch
 from inbox.models import Queue, ReadMarker
 
@@ -103,6 +105,14 @@ def conversation_resolve(*, membership: Membership, conversation: Conversation) 
     )
     system_message_create(
         conversation=locked, body=f"{membership.name} resolved the conversation", event="resolved"
+    )
+    webhook_emit(
+        tenant_id=locked.tenant_id,
+        event="conversation.resolved",
+        data=lambda: {
+            "conversation": conversation_api_payload(locked),
+            "resolved_by": {"id": membership.user_id, "name": membership.name},
+        },
     )
     _freed(locked.queue_id)
     return locked

@@ -25,6 +25,7 @@ from django.db.models import F
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.models import Contact, Conversation, HandoffReason, Membership, Message, Tenant
 from helpdesk.services import message_text_clean
+from helpdesk.webhooks import webhook_emit
 from tickets import tasks
 from tickets.inbound import InboundEmail, InboundRejected
 from tickets.models import EmailStatus, Ticket, TicketCounter, TicketReply
@@ -33,6 +34,28 @@ from tickets.selectors import ticket_for_thread, ticket_sent_message_ids, transc
 SUBJECT_MAX = 80
 # Emails may be longer than chat messages: a customer pasting a log should not be refused.
 INBOUND_MAX_CHARS = 20_000
+
+
+def _ticket_event(event: str, ticket: Ticket, *, changed: list[str] | None = None, reply=None) -> None:
+    """Tell the tenant's webhooks, after commit (see ``helpdesk.webhooks``)."""
+
+    def data() -> dict:
+        from tickets.api.serializers import ticket_payload
+
+        body: dict = {"ticket": ticket_payload(ticket)}
+        if changed is not None:
+            body["changed"] = changed
+        if reply is not None:
+            body["reply"] = {
+                "id": reply.pk,
+                "author_kind": reply.author_kind,
+                "private": reply.private,
+                "body": reply.body,
+                "created_at": reply.created_at.isoformat(),
+            }
+        return body
+
+    webhook_emit(tenant_id=ticket.tenant_id, event=event, data=data)
 
 
 def email_clean(value: str) -> str:
@@ -191,6 +214,7 @@ def ticket_create_for_conversation(
         return Ticket.objects.select_related("contact").get(conversation=locked), False
     if notify_customer:
         _customer_email_request(ticket)
+    _ticket_event("ticket.created", ticket)
     return ticket, True
 
 
@@ -231,6 +255,7 @@ def ticket_reply_add(
     if emailed:
         reply_id = reply.pk
         transaction.on_commit(lambda: tasks.ticket_reply_email_task.delay(reply_id))
+    _ticket_event("ticket.updated", ticket, changed=["reply"], reply=reply)
     return reply
 
 
@@ -244,6 +269,7 @@ def ticket_customer_message_add(*, ticket: Ticket, body: str) -> TicketReply:
         body=_body_clean(body),
     )
     ticket.save(update_fields=["updated_at"])
+    _ticket_event("ticket.updated", ticket, changed=["reply"], reply=reply)
     return reply
 
 
@@ -266,6 +292,7 @@ def ticket_status_set(*, ticket: Ticket, membership_or_none: Membership | None, 
     ticket.save(update_fields=["status", "updated_at"])
     who = membership_or_none.name if membership_or_none else "The helpdesk"
     _system_note(ticket, f"{who} set the status to {ticket.get_status_display()}.")
+    _ticket_event("ticket.updated", ticket, changed=["status"])
     return ticket
 
 
@@ -285,6 +312,7 @@ def ticket_assignee_set(*, ticket: Ticket, membership: Membership, assignee: Mem
     _system_note(
         ticket, f"{membership.name} assigned the ticket to {assignee.name if assignee else 'nobody'}."
     )
+    _ticket_event("ticket.updated", ticket, changed=["assignee"])
     return ticket
 
 
@@ -355,6 +383,7 @@ def inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResu
     reopened = ticket.status in (Ticket.Status.SOLVED, Ticket.Status.PENDING)
     ticket.status = Ticket.Status.OPEN
     ticket.save(update_fields=["status", "updated_at"])
+    _ticket_event("ticket.updated", ticket, changed=["reply"], reply=reply)
     return InboundResult(
         ticket=ticket, reply=reply, created=True, reopened=reopened, follow_up_of=follow_up_of
     )
@@ -379,7 +408,7 @@ def _follow_up_for(closed: Ticket) -> Ticket:
     )
     if existing is not None:
         return existing
-    return Ticket.objects.create(
+    follow_up = Ticket.objects.create(
         tenant_id=closed.tenant_id,
         number=ticket_number_allocate(tenant_id=closed.tenant_id),
         subject=f"Follow-up to {closed.reference}: {closed.subject}"[:200],
@@ -388,3 +417,5 @@ def _follow_up_for(closed: Ticket) -> Ticket:
         priority=closed.priority,
         follows_up=closed,
     )
+    _ticket_event("ticket.created", follow_up)
+    return follow_up

@@ -31,8 +31,8 @@ class ConversationFilter(serializers.Serializer):
     bot = IdField(required=False)
     contact = IdField(required=False)
     assignee = IdField(required=False, help_text="The agent's user id.")
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
+    created_after = serializers.DateTimeField(required=False, help_text="Created at or after.")
+    created_before = serializers.DateTimeField(required=False, help_text="Created before (exclusive).")
 
 
 class ContactRefIn(serializers.Serializer):

@@ -41,7 +41,12 @@ def test_settings_change_with_a_patch(api, acme, bot):
     queue = Queue.objects.create(tenant=acme, name="Tier 2")
     response = api.patch(
         f"/api/v1/bots/{bot.pk}/",
-        {"confidence_threshold": 0.5, "queue_id": queue.pk, "trigger_low_confidence": False, "currency": "EUR"},
+        {
+            "confidence_threshold": 0.5,
+            "queue_id": queue.pk,
+            "trigger_low_confidence": False,
+            "currency": "EUR",
+        },
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -86,7 +91,9 @@ def test_articles_are_created_listed_changed_and_deleted(api, bot):
     )
     assert created.status_code == 201
     article_id = created.json()["id"]
-    duplicate = api.post("/api/v1/articles/", {"bot_id": bot.pk, "title": "Warranty", "body": "x"}, format="json")
+    duplicate = api.post(
+        "/api/v1/articles/", {"bot_id": bot.pk, "title": "Warranty", "body": "x"}, format="json"
+    )
     assert (duplicate.status_code, list(duplicate.json()["error"]["fields"])) == (400, ["title"])
     found = api.get("/api/v1/articles/", {"q": "lifetime"}).json()["results"]
     assert [a["id"] for a in found] == [article_id]
@@ -106,7 +113,9 @@ def test_an_import_upserts_the_whole_list(api, bot):
         ],
         indent=2,
     )
-    response = api.generic("POST", f"/api/v1/articles/import/?bot={bot.pk}", body, content_type="application/json")
+    response = api.generic(
+        "POST", f"/api/v1/articles/import/?bot={bot.pk}", body, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert response.json() == {"created": 1, "updated": 1, "unchanged": 1}
     assert KnowledgeArticle.objects.get(bot=bot, title="Delivery").body == "Bikes arrive in 3 days now."
@@ -124,7 +133,9 @@ def test_an_import_upserts_the_whole_list(api, bot):
 def test_an_import_with_a_bad_item_imports_nothing_and_names_the_line(api, bot, items, where):
     before = list(KnowledgeArticle.objects.values())
     body = json.dumps(items, indent=2)
-    response = api.generic("POST", f"/api/v1/articles/import/?bot={bot.pk}", body, content_type="application/json")
+    response = api.generic(
+        "POST", f"/api/v1/articles/import/?bot={bot.pk}", body, content_type="application/json"
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_import"
@@ -135,7 +146,10 @@ def test_an_import_with_a_bad_item_imports_nothing_and_names_the_line(api, bot, 
 def test_an_import_into_another_tenants_bot_is_not_found(api, make_tenant, make_bot):
     theirs = make_bot(make_tenant("globex"), "Theirs", articles=[])
     response = api.generic(
-        "POST", f"/api/v1/articles/import/?bot={theirs.pk}", '[{"title": "x", "body": "y"}]', content_type="application/json"
+        "POST",
+        f"/api/v1/articles/import/?bot={theirs.pk}",
+        '[{"title": "x", "body": "y"}]',
+        content_type="application/json",
     )
     assert response.status_code == 404
     assert not KnowledgeArticle.objects.filter(bot=theirs).exists()

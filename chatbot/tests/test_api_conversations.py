@@ -152,7 +152,11 @@ def test_the_detail_has_the_last_messages_with_private_notes(api, bot):
         message_create(conversation=record, author_kind="customer", body=f"m{i}")
     message_create(conversation=record, author_kind="agent", body="note", private=True)
     detail = api.get(f"/api/v1/conversations/{record.pk}/", {"messages": 3}).json()
-    assert [(m["body"], m["private"]) for m in detail["messages"]] == [("m3", False), ("m4", False), ("note", True)]
+    assert [(m["body"], m["private"]) for m in detail["messages"]] == [
+        ("m3", False),
+        ("m4", False),
+        ("note", True),
+    ]
     assert [m["seq"] for m in detail["messages"]] == [5, 6, 7]
 
 

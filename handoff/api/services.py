@@ -62,7 +62,9 @@ def handoff_rule_create(
 def handoff_rule_update(*, rule: HandoffRule, **changes) -> HandoffRule:
     """Change a rule. A built-in rule keeps its name: its shipped phrases are found by it."""
     if getattr(rule, "builtin", False) and changes.get("name", rule.name) != rule.name:
-        raise InvalidInput("A built-in rule keeps its name.", fields={"name": ["Built-in rules cannot be renamed."]})
+        raise InvalidInput(
+            "A built-in rule keeps its name.", fields={"name": ["Built-in rules cannot be renamed."]}
+        )
     changes.update(
         rule_lines_clean(keywords=changes.pop("keywords", None), patterns=changes.pop("patterns", None))
     )

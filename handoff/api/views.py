@@ -137,7 +137,9 @@ class RuleOut(serializers.ModelSerializer):
         model = HandoffRule
         fields = ["id", "bot_id", "name", "label", "builtin", "keywords", "patterns", "enabled", "updated_at"]
         extra_kwargs = {
-            "builtin": {"help_text": "Shipped with the product; keywords and patterns here are the additions."}
+            "builtin": {
+                "help_text": "Shipped with the product; keywords and patterns here are the additions."
+            }
         }
         read_only_fields = fields
 

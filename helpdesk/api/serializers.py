@@ -1,0 +1,118 @@
+"""Output shapes of the core domain, shared by every app's API and by webhook payloads.
+
+Messages and conversations render through the same payload functions as the WebSocket events
+(``helpdesk.selectors``), so a message looks the same on a socket, in the API and in a webhook; the
+declared fields here document that shape in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rest_framework import serializers
+
+from helpdesk.models import Contact, Conversation, HandoffReason, Message
+from helpdesk.selectors import conversation_payload, message_payload
+
+MAX_ID = 2**63 - 1
+
+
+def conversation_api_payload(conversation: Conversation) -> dict:
+    """The socket shape plus what an integrator filters and sorts on."""
+    return {
+        **conversation_payload(conversation),
+        "queue_id": conversation.queue_id,
+        "created_at": conversation.created_at.isoformat(),
+        "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
+    }
+
+
+class ContactBriefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+
+
+class ConversationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Conversation.Status.choices)
+    channel = serializers.ChoiceField(choices=Conversation.Channel.choices)
+    bot_id = serializers.IntegerField()
+    contact = ContactBriefOut()
+    assignee_id = serializers.IntegerField(allow_null=True, help_text="The agent's user id.")
+    queue_id = serializers.IntegerField(allow_null=True)
+    handoff_reason = serializers.ChoiceField(choices=HandoffReason.choices, allow_blank=True)
+    handoff_reason_label = serializers.CharField()
+    waiting_since = serializers.DateTimeField(allow_null=True)
+    collected = serializers.DictField(help_text="Fields the bot collected: order number, email, ...")
+    last_seq = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(allow_null=True)
+    last_message_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, instance: Conversation) -> dict:
+        return conversation_api_payload(instance)
+
+
+class MessageOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    seq = serializers.IntegerField(help_text="Monotonic within the conversation.")
+    author_kind = serializers.ChoiceField(choices=Message.Author.choices)
+    author_name = serializers.CharField()
+    body = serializers.CharField()
+    private = serializers.BooleanField(help_text="An agents' note, never shown to the customer.")
+    client_msg_id = serializers.CharField(allow_null=True)
+    data = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Message) -> dict:
+        return message_payload(instance)
+
+
+class ContactOut(serializers.ModelSerializer):
+    email = serializers.CharField(help_text="Blank when unknown.")
+
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "email", "external_id", "created_at"]
+        read_only_fields = fields
+
+
+class IdField(serializers.IntegerField):
+    """An id in a body or query: a positive 64-bit integer (larger ones are refused, not looked up)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A float that JSON can carry back: "nan" and "inf" are refused."""
+
+    def to_internal_value(self, data) -> float:
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class JSONObjectField(serializers.DictField):
+    """A free-form JSON object (evidence, extras). NUL characters are refused: PostgreSQL cannot hold them."""
+
+    def to_internal_value(self, data) -> dict:
+        value = super().to_internal_value(data)
+        if _has_nul(value):
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
