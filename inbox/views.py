@@ -60,6 +60,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             "messages": messages,
             "handoff": conversation.handoffs.order_by("-created_at").first(),
             "history": contact_history(conversation),
+            # The tickets app owns tickets; the page reads the contact's through the relation.
+            "tickets": list(conversation.contact.tickets.order_by("-created_at")[:10]),
             "canned": canned_replies(tenant=membership.tenant_id),
         },
     )

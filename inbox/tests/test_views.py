@@ -61,3 +61,13 @@ def test_customer_text_is_escaped_on_the_conversation_page(client, world):
     response = client.get(reverse("inbox:conversation", args=[world["conv"].pk]))
     assert b"<script>alert(1)</script>" not in response.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
+
+
+def test_the_context_card_lists_the_contacts_tickets(client, world):
+    from tickets.services import ticket_create_for_conversation
+
+    ticket, _ = ticket_create_for_conversation(conversation=world["conv"], reason="api")
+    client.force_login(world["alice"].user)
+    content = client.get(reverse("inbox:conversation", args=[world["conv"].pk])).content.decode()
+    assert ticket.reference in content
+    assert reverse("tickets:detail", args=[ticket.number]) in content
