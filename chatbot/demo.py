@@ -6,6 +6,7 @@ Loading is idempotent: running it again updates the same rows and never duplicat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,6 +15,7 @@ from chatbot.models import Bot
 from chatbot.services import article_upsert, bot_create
 from helpdesk.models import Membership, Tenant
 from inbox.models import Queue
+from tickets.models import BusinessHours, OpeningWindow
 
 DEMO_PUBLIC_KEY = "pk_demo_northwind"
 DEMO_PASSWORD = "demo-pass-123"  # printed by the command: this is a local demo, never a deployment
@@ -92,6 +94,14 @@ def demo_load() -> DemoSummary:
         )
     for title, body in DEMO_ARTICLES:
         article_upsert(bot=bot, title=title, body=body)
+    # The hours of the "Opening hours" article: Monday to Saturday, 8am to 8pm Central time.
+    hours, _ = BusinessHours.objects.get_or_create(
+        tenant=tenant, queue=queue, defaults={"timezone": "America/Chicago"}
+    )
+    for weekday in range(6):
+        OpeningWindow.objects.get_or_create(
+            tenant=tenant, hours=hours, weekday=weekday, defaults={"start": time(8, 0), "end": time(20, 0)}
+        )
 
     names = []
     for username, full_name in DEMO_AGENTS:
