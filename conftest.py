@@ -140,3 +140,22 @@ def make_bot(db):
         return bot
 
     return make
+
+
+@pytest.fixture
+def acme(make_tenant):
+    """The tenant most API tests work in."""
+    return make_tenant("acme")
+
+
+@pytest.fixture
+def bot(acme, make_bot):
+    return make_bot(acme)
+
+
+@pytest.fixture
+def api(acme):
+    """An API client holding a read-write key of ``acme``."""
+    from helpdesk.tests.api_support import client_for, key_for
+
+    return client_for(key_for(acme))

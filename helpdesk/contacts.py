@@ -12,7 +12,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.models import Contact, Tenant
 
 
-def _match(tenant: Tenant, email: str, external_id: str) -> Contact | None:
+def _match(tenant: Tenant | int, email: str, external_id: str) -> Contact | None:
     contacts = Contact.objects.for_tenant(tenant)
     if email:
         found = contacts.filter(email=email).first()
@@ -24,7 +24,7 @@ def _match(tenant: Tenant, email: str, external_id: str) -> Contact | None:
 
 
 def contact_find_or_create(
-    *, tenant: Tenant, name: str = "", email: str = "", external_id: str = ""
+    *, tenant: Tenant | int, name: str = "", email: str = "", external_id: str = ""
 ) -> tuple[Contact, bool]:
     """The tenant's contact with this email (else external id), or a new one. A found contact with no name
     gets the one given; nothing else of it changes. Returns the contact and whether it was made."""
@@ -34,7 +34,12 @@ def contact_find_or_create(
         try:
             with transaction.atomic():
                 return (
-                    Contact.objects.create(tenant=tenant, name=name, email=email, external_id=external_id),
+                    Contact.objects.create(
+                        tenant_id=tenant if isinstance(tenant, int) else tenant.pk,
+                        name=name,
+                        email=email,
+                        external_id=external_id,
+                    ),
                     True,
                 )
         except IntegrityError:

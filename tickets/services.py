@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from helpdesk.contacts import contact_find_or_create
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.models import Contact, Conversation, HandoffReason, Membership, Message, Tenant
 from helpdesk.services import message_text_clean
@@ -75,15 +76,7 @@ def contact_match_or_create(*, tenant: Tenant | int, email: str, name: str = "")
     Safe under concurrency: the (tenant, email) unique constraint makes a racing second create fetch the
     first one's row instead.
     """
-    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
-    email = email_clean(email)
-    contact, created = Contact.objects.get_or_create(
-        tenant_id=tenant_id, email=email, defaults={"name": name}
-    )
-    if not created and name and not contact.name:
-        contact.name = name
-        contact.save(update_fields=["name"])
-    return contact, created
+    return contact_find_or_create(tenant=tenant, email=email_clean(email), name=name)
 
 
 def _ticket_contact(conversation: Conversation) -> Contact:

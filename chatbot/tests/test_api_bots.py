@@ -7,25 +7,10 @@ import json
 import pytest
 
 from chatbot.models import Bot, KnowledgeArticle
-from helpdesk.tests.api_support import client_for, key_for
+from helpdesk.tests.api_support import client_for
 from inbox.models import Queue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def acme(make_tenant):
-    return make_tenant("acme")
-
-
-@pytest.fixture
-def bot(acme, make_bot):
-    return make_bot(acme)
-
-
-@pytest.fixture
-def api(acme):
-    return client_for(key_for(acme))
 
 
 def test_a_bot_shows_its_settings_but_never_its_anthropic_key(api, bot):

@@ -16,21 +16,6 @@ from helpdesk.tests.api_support import client_for, key_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def acme(make_tenant):
-    return make_tenant("acme")
-
-
-@pytest.fixture
-def bot(acme, make_bot):
-    return make_bot(acme)
-
-
-@pytest.fixture
-def api(acme):
-    return client_for(key_for(acme))
-
-
 def start(api, bot, **contact) -> dict:
     response = api.post("/api/v1/conversations/", {"bot_id": bot.pk, "contact": contact}, format="json")
     assert response.status_code == 201, response.content

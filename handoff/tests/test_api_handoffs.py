@@ -12,24 +12,8 @@ from handoff.api.reports import percentile
 from handoff.models import Handoff, HandoffRule
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.models import Conversation
-from helpdesk.tests.api_support import client_for, key_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def acme(make_tenant):
-    return make_tenant("acme")
-
-
-@pytest.fixture
-def bot(acme, make_bot):
-    return make_bot(acme)
-
-
-@pytest.fixture
-def api(acme):
-    return client_for(key_for(acme))
 
 
 def conversation_for(bot) -> Conversation:

@@ -10,26 +10,11 @@ from django.utils import timezone
 from chatbot.api.services import api_conversation_start
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.models import Conversation, Membership, Message
-from helpdesk.tests.api_support import client_for, key_for
+from helpdesk.tests.api_support import client_for
 from inbox.models import AgentPresence, CannedReply
 from inbox.presence import presence_connect
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def acme(make_tenant):
-    return make_tenant("acme")
-
-
-@pytest.fixture
-def bot(acme, make_bot):
-    return make_bot(acme)
-
-
-@pytest.fixture
-def api(acme):
-    return client_for(key_for(acme))
 
 
 @pytest.fixture
