@@ -246,9 +246,9 @@ def _first_request_forgiving_typos(text: TextIndex) -> tuple[int, int] | None:
 
 
 # --- default sensitive topics -------------------------------------------------------------------------
-# (name, label, keywords, patterns). Seeded into each bot's editable rules; patterns see folded text.
-# A bot keeps the rules it was seeded with (``handoff_rules_seed`` only adds missing ones), so a change
-# here reaches new bots; existing bots get it when an admin edits or re-creates the rule.
+# (name, label, keywords, patterns); patterns see folded text. Every bot has a built-in rule row per
+# entry that holds only whether it is on and the admin's extra phrases: the phrases here are read at run
+# time (``chatbot.knowledge.trigger_settings_for``), so a change here reaches every bot.
 
 
 def _phrases(text: str) -> tuple[str, ...]:
