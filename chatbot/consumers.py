@@ -14,8 +14,9 @@ from helpdesk.selectors import message_payload
 
 
 @database_sync_to_async
-def _conversation(conversation_id: int) -> Conversation:
-    return Conversation.objects.select_related("bot").get(pk=conversation_id)
+def _conversation(tenant_id: int, conversation_id: int) -> Conversation:
+    """The visitor's conversation, looked up inside the tenant their token names."""
+    return Conversation.objects.for_tenant(tenant_id).select_related("bot").get(pk=conversation_id)
 
 
 @database_sync_to_async
@@ -42,7 +43,7 @@ class WidgetConsumer(HelpdeskConsumer):
 
     async def on_authenticated(self) -> None:
         visitor = self.scope["visitor"]
-        self.conversation = await _conversation(visitor.conversation_id)
+        self.conversation = await _conversation(visitor.tenant_id, visitor.conversation_id)
         await self.send_json(
             {
                 "type": "hello",
