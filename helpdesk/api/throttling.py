@@ -3,19 +3,75 @@
 Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read at each request, so a test or
 an operator's change of settings applies at once. A missing rate means no limit. Over the limit the
 answer is 429 in the error shape, with ``Retry-After``.
+
+A rate limit must never be the reason a customer cannot open a chat: when the shared cache is down
+(Redis unreachable, timing out), the count moves to a per-process in-memory cache until it answers
+again, and a warning is logged at most once a minute per process. Limits then hold per process, not
+across processes, which is the price of staying up.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from helpdesk.models import ApiKey
 
+logger = logging.getLogger(__name__)
+
+# What a shared cache raises when its server is gone: the redis client's errors, and socket errors from
+# backends that let them through.
+CACHE_DOWN_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
+FALLBACK_WARNING_INTERVAL_SECONDS = 60.0
+
+fallback_cache = LocMemCache("helpdesk-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+class _FallbackWarning:
+    """Logs the switch to local counting once per interval, with how many requests it covered."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.lock = threading.Lock()
+        self.last_logged = float("-inf")
+        self.suppressed = 0
+
+    def emit(self, error: BaseException) -> None:
+        with self.lock:
+            now = time.monotonic()
+            if now - self.last_logged < self.interval:
+                self.suppressed += 1
+                return
+            suppressed, self.suppressed, self.last_logged = self.suppressed, 0, now
+        logger.warning(
+            "Rate-limit cache unavailable (%s: %s); counting in this process only "
+            "(%d more requests since the last warning)",
+            type(error).__name__,
+            error,
+            suppressed,
+        )
+
+
+fallback_warning = _FallbackWarning(FALLBACK_WARNING_INTERVAL_SECONDS)
+
 
 class _LiveRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_DOWN_ERRORS as error:
+            fallback_warning.emit(error)
+            self.cache = fallback_cache
+            return super().allow_request(request, view)
 
 
 class ApiClientThrottle(_LiveRateThrottle):

@@ -1,0 +1,66 @@
+"""Rate limits degrade, never fail, when the shared cache (Redis) is unreachable."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+
+from helpdesk.api import throttling
+from helpdesk.models import Conversation
+
+pytestmark = pytest.mark.django_db
+
+
+def closed_loopback_port() -> int:
+    """A loopback port nothing listens on: connecting is refused at once, like a dead Redis."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def dead_redis_cache(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_loopback_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    throttling.fallback_cache.clear()
+    throttling.fallback_warning.last_logged = float("-inf")
+    yield
+    throttling.fallback_cache.clear()
+
+
+def open_session(client, bot, address: str = "198.51.100.4"):
+    return client.post(
+        "/api/v1/widget/sessions/",
+        {"bot_key": bot.public_key},
+        content_type="application/json",
+        REMOTE_ADDR=address,
+    )
+
+
+def test_widget_sessions_open_while_the_cache_is_down(client, bot, dead_redis_cache, caplog):
+    caplog.set_level(logging.WARNING, logger="helpdesk.api.throttling")
+
+    statuses = [open_session(client, bot).status_code for _ in range(3)]
+
+    assert statuses == [201, 201, 201]
+    assert Conversation.objects.filter(bot=bot).count() == 3
+    warnings = [r for r in caplog.records if r.name == "helpdesk.api.throttling"]
+    assert len(warnings) == 1
+    assert "counting in this process only" in warnings[0].getMessage()
+
+
+def test_the_limit_still_holds_per_process_while_the_cache_is_down(client, bot, settings, dead_redis_cache):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"widget": "2/min"}}
+
+    statuses = [open_session(client, bot).status_code for _ in range(3)]
+
+    assert statuses == [201, 201, 429]
+    assert open_session(client, bot, address="198.51.100.5").status_code == 201
+    assert Conversation.objects.filter(bot=bot).count() == 3
