@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import Bot, KnowledgeArticle, ModelUsage
 from chatbot.preview import triggers_preview
 from handoff.services import handoff_rules_seed
 from helpdesk.admin_scoping import TenantScopedAdmin
@@ -61,5 +61,40 @@ class BotAdmin(TenantScopedAdmin):
 @admin.register(KnowledgeArticle)
 class KnowledgeArticleAdmin(TenantScopedAdmin):
     list_display = ["title", "bot", "enabled", "updated_at"]
-    list_filter = ["tenant", "bot", "enabled"]
+    # RelatedOnly: a tenant's admin must not see the other tenants' bots among the filter's choices.
+    list_filter = ["tenant", ("bot", admin.RelatedOnlyFieldListFilter), "enabled"]
     search_fields = ["title", "body"]
+
+
+@admin.register(ModelUsage)
+class ModelUsageAdmin(TenantScopedAdmin):
+    """What the bots' model calls cost, read-only: rows are written by the bot's turn, never by hand."""
+
+    list_display = [
+        "created_at",
+        "tenant",
+        "bot",
+        "conversation",
+        "model_name",
+        "outcome",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "cost_usd",
+        "attempts",
+        "duration_ms",
+    ]
+    list_filter = ["tenant", ("bot", admin.RelatedOnlyFieldListFilter), "model_name", "outcome"]
+    list_select_related = ["bot", "conversation"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["conversation", "message"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -76,6 +76,7 @@ def responder_for(bot: Bot) -> Responder:
         settings.ANTHROPIC_MODEL,
         settings.ANTHROPIC_TIMEOUT_SECONDS,
         settings.ANTHROPIC_MAX_RETRIES,
+        settings.ANTHROPIC_TOTAL_BUDGET_SECONDS,
     )
     with _settings_lock:
         if key not in _responders:
@@ -84,6 +85,7 @@ def responder_for(bot: Bot) -> Responder:
                 model=settings.ANTHROPIC_MODEL,
                 timeout=settings.ANTHROPIC_TIMEOUT_SECONDS,
                 max_retries=settings.ANTHROPIC_MAX_RETRIES,
+                total_budget=settings.ANTHROPIC_TOTAL_BUDGET_SECONDS,
             )
         return _responders[key]
 

@@ -11,28 +11,41 @@ What must hold, and why:
   call, or with input that does not fit the schema, is ``malformed``; nothing is guessed from prose.
   Forced tool use needs a model that accepts it: Claude Sonnet 4.5/4.6 and Haiku 4.5 do; Claude
   Sonnet 5.5, Opus 5.5 and Fable 5.1 answer it with a 400 (``bad_request``), as at November 2026.
-- Timeouts and retries are bounded: one attempt waits at most ``timeout`` seconds and the SDK retries
-  429/5xx/529, timeouts and connection errors at most ``max_retries`` times with its short backoff
-  (0.5 s doubling, capped, or the server's ``retry-after``), so a turn fails within roughly
-  ``(max_retries + 1) * timeout`` seconds plus backoff instead of holding a Celery worker.
+- One call has one time budget, ``total_budget`` seconds from the moment ``respond`` starts, across every
+  attempt and every wait between attempts: the customer is promised a person within that time when the
+  model does not answer. The retries are ours, not the SDK's (its ``max_retries`` is 0), so that each
+  attempt's timeout is ``min(timeout, what is left of the budget)`` and no wait outlives the budget.
+  429, 408, 409, 5xx and 529, timeouts and connection errors are retried at most ``max_retries`` times
+  (the server's ``x-should-retry`` wins), after the server's ``retry-after-ms``/``retry-after`` or a
+  short backoff (0.5 s doubling, jittered, capped at ``MAX_RETRY_WAIT_SECONDS``). When the server asks
+  for a longer wait than the cap, or than the budget leaves room for (a retry needs at least
+  ``MIN_ATTEMPT_SECONDS`` after the wait), the call fails at once with the error it had: sleeping first
+  would only delay the same handoff. httpx applies the timeout per phase (connect, each read), so a
+  server that trickles bytes could stretch one attempt; the pipeline's watchdog is the outer bound.
+- Every reply says how many HTTP attempts it took, how long the whole call lasted, which model it asked
+  and the tokens billed (``usage``; on an error reply the usage of the response that was unusable, or
+  nothing when no response came back: a timeout or a status error is not billed).
 - Prompt caching: the tool definition and the system blocks are byte-identical for every question to
   one bot, so they form the cached prefix. The house rules carry a ``cache_control`` breakpoint (shared
   by all bots on one key, once the prefix is long enough for the model's minimum) and so does the bot's
   own block (rules + instructions for that bot). Passages and the question change per question and go
   in the last user turn, after the cached prefix.
 - Nothing here reads Django settings or the environment for credentials: the caller passes the key,
-  model, timeout and retries, and a bot's own key or model (``BotProfile``) overrides them per call.
+  model, timeout, retries and budget, and a bot's own key or model (``BotProfile``) overrides them per call.
 - Logs carry the error code, model, bot name, HTTP status and request id; never the key or what the
   customer wrote.
 """
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import math
+import random
 import re
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -131,6 +144,24 @@ ANSWER_TOOL: dict[str, Any] = {
 }
 
 
+# A retry wait never exceeds this (the SDK's own cap); a server asking for more is not retried.
+MAX_RETRY_WAIT_SECONDS = 8.0
+# An attempt that would start with less time than this left is not started: it could not finish.
+MIN_ATTEMPT_SECONDS = 0.5
+INITIAL_BACKOFF_SECONDS = 0.5
+RETRY_COUNT_HEADER = "x-stainless-retry-count"
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """One failed attempt: its error code, a log line, and whether and when it may be tried again."""
+
+    code: str
+    detail: str
+    retryable: bool = False
+    retry_after: float | None = None  # seconds the server asked for, when it did
+
+
 class ClaudeResponder:
     """Answers a customer from the bot's knowledge passages with Claude (see the module docstring)."""
 
@@ -143,52 +174,151 @@ class ClaudeResponder:
         model: str,
         timeout: float = 20.0,
         max_retries: int = 2,
+        total_budget: float = 20.0,
         http_client: httpx2.Client | None = None,
     ) -> None:
-        if timeout <= 0 or max_retries < 0:
-            raise ValueError("timeout must be positive and max_retries zero or more")
+        if timeout <= 0 or max_retries < 0 or total_budget <= 0:
+            raise ValueError("timeout and total_budget must be positive and max_retries zero or more")
         self.model = model
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.total_budget = total_budget
         self._api_key = api_key
         # A str key (even "") keeps the SDK from looking for credentials in the environment or on disk.
+        # Its own retries are off: they would not know the budget (see the module docstring).
         self._client = anthropic.Anthropic(
-            api_key=api_key, timeout=timeout, max_retries=max_retries, http_client=http_client
+            api_key=api_key, timeout=timeout, max_retries=0, http_client=http_client
         )
 
     def respond(
         self, *, question: str, history: list[Turn], passages: list[Passage], bot: BotProfile
     ) -> BotReply:
+        started = time.monotonic()
         model = bot.model_name or self.model
         api_key = bot.api_key or self._api_key
         if not api_key:
             return _failed("auth", model=model, bot=bot, detail="no Anthropic API key configured")
+        client = self._client if api_key == self._api_key else self._client.with_options(api_key=api_key)
+        request = {
+            "model": model,
+            "max_tokens": MAX_OUTPUT_TOKENS,
+            "system": system_blocks(bot),
+            "tools": [ANSWER_TOOL],
+            "tool_choice": {"type": "tool", "name": ANSWER_TOOL_NAME},
+            "messages": build_messages(question=question, history=history, passages=passages),
+        }
+        deadline = started + self.total_budget
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                message = client.messages.create(
+                    **request,
+                    timeout=max(0.001, min(self.timeout, deadline - time.monotonic())),
+                    extra_headers={RETRY_COUNT_HEADER: str(attempts - 1)},
+                )
+                reply = reply_from_message(message, passages=passages, model=model, bot=bot)
+            except Exception as exc:  # every failure becomes an error reply (see the module docstring)
+                failure = failure_of(exc, model=model, bot=bot)
+                wait = self._wait_before_retry(failure, attempts=attempts, deadline=deadline)
+                if wait is None:
+                    return _failed(
+                        failure.code,
+                        model=model,
+                        bot=bot,
+                        detail=f"{failure.detail} (attempt {attempts}, {_elapsed_ms(started)} ms)",
+                        attempts=attempts,
+                        started=started,
+                    )
+                logger.info(
+                    "Claude responder retrying %s for bot %r on model %s in %.2f s (attempt %s)",
+                    failure.code,
+                    bot.name,
+                    model,
+                    wait,
+                    attempts,
+                )
+                time.sleep(wait)
+                continue
+            return replace(reply, model=model, attempts=attempts, duration_ms=_elapsed_ms(started))
+
+    def _wait_before_retry(self, failure: _Failure, *, attempts: int, deadline: float) -> float | None:
+        """Seconds to sleep before the next attempt, or None when the call should fail now.
+
+        What must hold: after the wait at least ``MIN_ATTEMPT_SECONDS`` of the budget is left, so no
+        sleep can carry the call past its deadline; a server's ``retry-after`` is obeyed or not retried
+        at all, never shortened (a retry before the server's time would be refused again).
+        """
+        if not failure.retryable or attempts > self.max_retries:
+            return None
+        if failure.retry_after is not None and failure.retry_after > 0:
+            if failure.retry_after > MAX_RETRY_WAIT_SECONDS:
+                return None
+            wait = failure.retry_after
+        else:
+            backoff = INITIAL_BACKOFF_SECONDS * 2.0 ** (attempts - 1)
+            wait = min(backoff, MAX_RETRY_WAIT_SECONDS) * (1 - 0.25 * random.random())
+        if wait + MIN_ATTEMPT_SECONDS > deadline - time.monotonic():
+            return None
+        return wait
+
+
+def failure_of(exc: Exception, *, model: str, bot: BotProfile) -> _Failure:
+    """What a failed attempt means: its error code, and whether the same request may succeed later.
+
+    Retryable, as the SDK's own policy: 408, 409, 429 and 5xx (529 included) unless the server's
+    ``x-should-retry`` says otherwise, timeouts and connection errors. A response that came back but
+    cannot be read is not retried: the next one would be billed and read the same way.
+    """
+    if isinstance(exc, anthropic.APIStatusError):
+        detail = f"HTTP {exc.status_code} {exc.type or ''} request_id={exc.request_id}: {exc.api_message}"
+        return _Failure(
+            status_error_code(exc.status_code),
+            detail[:300],
+            retryable=status_is_retryable(exc.response),
+            retry_after=retry_after_seconds(exc.response.headers),
+        )
+    if isinstance(exc, anthropic.APITimeoutError):
+        return _Failure("timeout", "no response in time", retryable=True)
+    if isinstance(exc, anthropic.APIConnectionError):
+        return _Failure("connection", type(exc.__cause__).__name__, retryable=True)
+    if isinstance(exc, anthropic.APIResponseValidationError):
+        return _Failure("malformed", f"unreadable response ({exc.status_code})")
+    if isinstance(exc, anthropic.AnthropicError):
+        return _Failure("api_error", type(exc).__name__)
+    # The caller's contract is "an error reply, never an exception"; the traceback still gets logged.
+    logger.exception("Claude responder crashed for bot %r on model %s", bot.name, model)
+    return _Failure("unexpected", type(exc).__name__)
+
+
+def status_is_retryable(response: httpx2.Response) -> bool:
+    """The SDK's retry policy for an HTTP error status, with the server's ``x-should-retry`` first."""
+    should_retry = response.headers.get("x-should-retry")
+    if should_retry in ("true", "false"):
+        return should_retry == "true"
+    return response.status_code in (408, 409, 429) or response.status_code >= 500
+
+
+def retry_after_seconds(headers: httpx2.Headers) -> float | None:
+    """The wait a server asked for: ``retry-after-ms``, else ``retry-after`` in seconds or as a date."""
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
         try:
-            client = self._client if api_key == self._api_key else self._client.with_options(api_key=api_key)
-            message = client.messages.create(
-                model=model,
-                max_tokens=MAX_OUTPUT_TOKENS,
-                system=system_blocks(bot),
-                tools=[ANSWER_TOOL],
-                tool_choice={"type": "tool", "name": ANSWER_TOOL_NAME},
-                messages=build_messages(question=question, history=history, passages=passages),
-            )
-            return reply_from_message(message, passages=passages, model=model, bot=bot)
-        except anthropic.APIStatusError as exc:
-            detail = f"HTTP {exc.status_code} {exc.type or ''} request_id={exc.request_id}: {exc.api_message}"
-            return _failed(status_error_code(exc.status_code), model=model, bot=bot, detail=detail[:300])
-        except anthropic.APITimeoutError:
-            return _failed("timeout", model=model, bot=bot, detail="no response in time")
-        except anthropic.APIConnectionError as exc:
-            return _failed("connection", model=model, bot=bot, detail=type(exc.__cause__).__name__)
-        except anthropic.APIResponseValidationError as exc:
-            return _failed(
-                "malformed", model=model, bot=bot, detail=f"unreadable response ({exc.status_code})"
-            )
-        except anthropic.AnthropicError as exc:
-            return _failed("api_error", model=model, bot=bot, detail=type(exc).__name__)
-        except Exception:
-            # The caller's contract is "an error reply, never an exception"; the traceback still gets logged.
-            logger.exception("Claude responder crashed for bot %r on model %s", bot.name, model)
-            return error_reply("unexpected")
+            seconds = float(value) / scale
+        except ValueError:
+            moment = email.utils.parsedate_tz(value) if name == "retry-after" else None
+            if moment is None:
+                continue
+            seconds = email.utils.mktime_tz(moment) - time.time()
+        if math.isfinite(seconds):
+            return max(0.0, seconds)
+    return None
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
 
 
 def status_error_code(status: int) -> str:
@@ -345,17 +475,40 @@ def usage_of(message: anthropic.types.Message) -> dict[str, int]:
     }
 
 
-def error_reply(code: str, usage: dict[str, int] | None = None) -> BotReply:
+def error_reply(
+    code: str,
+    usage: dict[str, int] | None = None,
+    *,
+    model: str = "",
+    attempts: int = 0,
+    duration_ms: int = 0,
+) -> BotReply:
     return BotReply(
-        text="", confidence=0.0, kind=ReplyKind.ERROR, error=code, responder="claude", usage=usage or {}
+        text="",
+        confidence=0.0,
+        kind=ReplyKind.ERROR,
+        error=code,
+        responder="claude",
+        usage=usage or {},
+        model=model,
+        attempts=attempts,
+        duration_ms=duration_ms,
     )
 
 
 def _failed(
-    code: str, *, model: str, bot: BotProfile, detail: str, usage: dict[str, int] | None = None
+    code: str,
+    *,
+    model: str,
+    bot: BotProfile,
+    detail: str,
+    usage: dict[str, int] | None = None,
+    attempts: int = 0,
+    started: float | None = None,
 ) -> BotReply:
     logger.warning("Claude responder error %s for bot %r on model %s: %s", code, bot.name, model, detail)
-    return error_reply(code, usage)
+    duration_ms = _elapsed_ms(started) if started is not None else 0
+    return error_reply(code, usage, model=model, attempts=attempts, duration_ms=duration_ms)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from chatbot.extraction import extract_fields
 from chatbot.knowledge import bot_profile, passages_for, responder_for, trigger_settings_for
 from chatbot.models import Bot
 from chatbot.responders.base import BotReply, ReplyKind, Turn
+from chatbot.usage import model_usage_record
 from handoff.offline import offline_message_receive
 from handoff.offline_text import DISCLAIMER, OFFLINE_UNSURE
 from handoff.sentiment import sentiment_score
@@ -160,6 +161,7 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
     reply: BotReply = responder_for(bot).respond(
         question=message.body, history=history, passages=passages, bot=bot_profile(bot)
     )
+    model_usage_record(bot=bot, conversation=conversation, question=message, reply=reply)
     settings = trigger_settings_for(bot)
     previous_customer = tuple(m.body for m in earlier if m.author_kind == Message.Author.CUSTOMER)
     previous_state = next(
@@ -239,6 +241,7 @@ def _answer_offline(conversation: Conversation, bot: Bot, message: Message) -> M
     reply = responder_for(bot).respond(
         question=message.body, history=history, passages=passages, bot=bot_profile(bot)
     )
+    model_usage_record(bot=bot, conversation=conversation, question=message, reply=reply)
     settings = trigger_settings_for(bot)
     wants_person = reply.wants_human or any(
         h.reason == "explicit_request" for h in inline_hits(message.body, settings)

@@ -264,6 +264,8 @@ ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_MODEL = env("ANTHROPIC_MODEL", default="claude-sonnet-4-6")
 ANTHROPIC_TIMEOUT_SECONDS = env.float("ANTHROPIC_TIMEOUT_SECONDS", default=20.0)
 ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=2)
+# One model call, every retry and retry-after wait included, ends within this; then a person takes over.
+ANTHROPIC_TOTAL_BUDGET_SECONDS = env.float("ANTHROPIC_TOTAL_BUDGET_SECONDS", default=20.0)
 VISITOR_TOKEN_MAX_AGE = env.int("VISITOR_TOKEN_MAX_AGE", default=60 * 60 * 24)
 MESSAGE_MAX_CHARS = env.int("MESSAGE_MAX_CHARS", default=4000)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

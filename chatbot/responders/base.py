@@ -60,6 +60,11 @@ class BotReply:
     usage: dict[str, int] = field(default_factory=dict)  # input_tokens, output_tokens, cache_* tokens
     error: str = ""  # for kind == error: a short code ("timeout", "overloaded", "malformed", ...)
     responder: str = ""  # "claude" | "local"
+    # How the reply was obtained, for accounting (chatbot.usage): the model asked, the HTTP attempts made
+    # (0: no model was called) and the whole call's wall time. The time is a measurement, not content.
+    model: str = ""
+    attempts: int = 0
+    duration_ms: int = field(default=0, compare=False)
 
 
 class Responder(Protocol):

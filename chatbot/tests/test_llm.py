@@ -7,15 +7,17 @@ records it and answers like the Messages API would. Retries stay fast because th
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx2
 import pytest
 
-from chatbot.llm import ANSWER_TOOL, HOUSE_RULES, ClaudeResponder, responder_cost_usd
+from chatbot.llm import ANSWER_TOOL, HOUSE_RULES, ClaudeResponder, responder_cost_usd, retry_after_seconds
 from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind, Turn
 
 KEY = "sk-ant-test-key-0001"
@@ -87,7 +89,13 @@ def raises(exc_type: type[httpx2.TransportError]) -> Reply:
     return reply
 
 
-def responder_with(*replies: Reply, max_retries: int = 0, api_key: str = KEY):
+def responder_with(
+    *replies: Reply,
+    max_retries: int = 0,
+    api_key: str = KEY,
+    timeout: float = 5.0,
+    total_budget: float = 20.0,
+):
     """A responder whose HTTP calls get the replies in order (the last one repeats), and the requests seen."""
     seen: list[httpx2.Request] = []
 
@@ -97,7 +105,12 @@ def responder_with(*replies: Reply, max_retries: int = 0, api_key: str = KEY):
 
     client = httpx2.Client(transport=httpx2.MockTransport(handler))
     responder = ClaudeResponder(
-        api_key=api_key, model=MODEL, timeout=5.0, max_retries=max_retries, http_client=client
+        api_key=api_key,
+        model=MODEL,
+        timeout=timeout,
+        max_retries=max_retries,
+        total_budget=total_budget,
+        http_client=client,
     )
     return responder, seen
 
@@ -110,9 +123,16 @@ def sent(request: httpx2.Request) -> dict[str, Any]:
     return json.loads(request.content)
 
 
-def error(code: str, usage: dict[str, int] | None = None) -> BotReply:
+def error(code: str, usage: dict[str, int] | None = None, *, attempts: int = 1) -> BotReply:
     return BotReply(
-        text="", confidence=0.0, kind=ReplyKind.ERROR, error=code, responder="claude", usage=usage or {}
+        text="",
+        confidence=0.0,
+        kind=ReplyKind.ERROR,
+        error=code,
+        responder="claude",
+        usage=usage or {},
+        model=MODEL,
+        attempts=attempts,
     )
 
 
@@ -135,6 +155,8 @@ def test_answer_is_parsed_and_the_request_forces_the_tool_with_a_cached_system_p
         collected={"order_number": "LL-123456"},
         usage=USAGE,
         responder="claude",
+        model=MODEL,
+        attempts=1,
     )
     assert len(seen) == 1
     request = seen[0]
@@ -206,7 +228,7 @@ def test_bot_own_key_and_model_override_the_defaults():
 def test_no_key_at_all_is_an_auth_error_without_a_request():
     responder, seen = responder_with(good_answer(), api_key="")
 
-    assert ask(responder) == error("auth")
+    assert ask(responder) == error("auth", attempts=0)
     assert seen == []
 
 
@@ -259,7 +281,7 @@ def test_overloaded_is_retried_a_bounded_number_of_times_then_an_error():
 
     reply = ask(responder)
 
-    assert reply == error("overloaded")
+    assert reply == error("overloaded", attempts=3)
     assert [request.headers["x-stainless-retry-count"] for request in seen] == ["0", "1", "2"]
 
 
@@ -372,3 +394,170 @@ def test_cost_of_a_message_with_a_cache_hit_and_with_a_cache_write():
 def test_cost_prices_a_dated_snapshot_as_its_alias_and_an_unknown_model_as_zero():
     assert responder_cost_usd("claude-sonnet-4-5-20250929", USAGE) == 0.00786
     assert responder_cost_usd("claude-unknown-9", USAGE) == 0.0
+
+
+# One time budget per call ------------------------------------------------------------------------------
+
+MARGIN = 0.4  # seconds of scheduling slack allowed over a budget
+
+
+def hangs(timeouts: list[float]) -> Reply:
+    """An endpoint that never answers: like a real transport, it gives up after the request's read
+    timeout (httpx carries it in the request's extensions) and raises a read timeout."""
+
+    def reply(request: httpx2.Request) -> httpx2.Response:
+        read_timeout = request.extensions["timeout"]["read"]
+        timeouts.append(read_timeout)
+        time.sleep(read_timeout)
+        raise httpx2.ReadTimeout("no response", request=request)
+
+    return reply
+
+
+def timed(responder: ClaudeResponder) -> tuple[BotReply, float]:
+    started = time.monotonic()
+    reply = ask(responder)
+    return reply, time.monotonic() - started
+
+
+def test_a_hanging_endpoint_hands_off_within_the_budget_not_after_every_retry():
+    timeouts: list[float] = []
+    responder, seen = responder_with(hangs(timeouts), timeout=5.0, max_retries=2, total_budget=1.0)
+
+    reply, elapsed = timed(responder)
+
+    assert reply == error("timeout", attempts=1)
+    assert len(seen) == 1
+    assert timeouts[0] <= 1.0
+    assert 0.9 <= elapsed < 1.0 + MARGIN
+    assert reply.duration_ms == pytest.approx(elapsed * 1000, abs=50)
+
+
+def test_every_attempt_gets_at_most_the_time_left_of_the_budget():
+    timeouts: list[float] = []
+    responder, seen = responder_with(hangs(timeouts), timeout=0.3, max_retries=5, total_budget=1.5)
+
+    reply, elapsed = timed(responder)
+
+    assert (reply.kind, reply.error) == (ReplyKind.ERROR, "timeout")
+    assert reply.attempts == len(seen) >= 2
+    assert all(timeout <= 0.3 for timeout in timeouts)
+    assert elapsed < 1.5 + MARGIN
+
+
+def test_a_retry_after_longer_than_the_budget_left_fails_at_once_without_sleeping():
+    responder, seen = responder_with(
+        api_error(429, "rate_limit_error", {"retry-after": "70"}),
+        good_answer(),
+        max_retries=2,
+        total_budget=2.0,
+    )
+
+    reply, elapsed = timed(responder)
+
+    assert reply == error("rate_limited", attempts=1)
+    assert len(seen) == 1
+    assert elapsed < 0.2
+
+
+def test_a_retry_after_above_the_cap_is_not_waited_for_even_with_budget_left():
+    responder, seen = responder_with(
+        api_error(429, "rate_limit_error", {"retry-after": "9"}),
+        good_answer(),
+        max_retries=2,
+        total_budget=60.0,
+    )
+
+    reply, elapsed = timed(responder)
+
+    assert reply == error("rate_limited", attempts=1)
+    assert elapsed < 0.2
+
+
+def test_a_retry_after_within_the_budget_is_honoured():
+    responder, seen = responder_with(
+        api_error(429, "rate_limit_error", {"retry-after-ms": "300"}),
+        good_answer(),
+        max_retries=2,
+        total_budget=2.0,
+    )
+
+    reply, elapsed = timed(responder)
+
+    assert (reply.kind, reply.attempts, reply.usage) == (ReplyKind.ANSWER, 2, USAGE)
+    assert [request.headers["x-stainless-retry-count"] for request in seen] == ["0", "1"]
+    assert 0.3 <= elapsed < 0.3 + MARGIN
+
+
+def test_overloaded_without_retry_after_backs_off_within_the_budget():
+    responder, seen = responder_with(api_error(529, "overloaded_error"), max_retries=10, total_budget=1.0)
+
+    reply, elapsed = timed(responder)
+
+    assert reply == error("overloaded", attempts=2)
+    assert len(seen) == 2
+    assert elapsed < 1.0
+
+
+def test_the_servers_x_should_retry_false_is_obeyed():
+    responder, seen = responder_with(
+        api_error(529, "overloaded_error", {"x-should-retry": "false", "retry-after-ms": "1"}), max_retries=2
+    )
+
+    assert ask(responder) == error("overloaded", attempts=1)
+    assert len(seen) == 1
+
+
+QUICK_529 = api_error(529, "overloaded_error", {"retry-after-ms": "1"})
+
+
+@pytest.mark.parametrize(
+    ("replies", "expected"),
+    [
+        ((raises(httpx2.ReadTimeout), good_answer()), (ReplyKind.ANSWER, "", 2)),
+        ((raises(httpx2.ReadTimeout),), (ReplyKind.ERROR, "timeout", 3)),
+        ((raises(httpx2.ConnectError),), (ReplyKind.ERROR, "connection", 3)),
+        (
+            (api_error(429, "rate_limit_error", {"retry-after-ms": "1"}),),
+            (ReplyKind.ERROR, "rate_limited", 3),
+        ),
+        ((QUICK_529,), (ReplyKind.ERROR, "overloaded", 3)),
+        ((api_error(500, "api_error", {"retry-after-ms": "1"}),), (ReplyKind.ERROR, "api_error", 3)),
+        ((api_error(401, "authentication_error"),), (ReplyKind.ERROR, "auth", 1)),
+        ((api_error(400, "invalid_request_error"),), (ReplyKind.ERROR, "bad_request", 1)),
+        ((QUICK_529, message([], stop_reason="refusal")), (ReplyKind.ERROR, "refusal", 2)),
+        ((answer_call(answer="Yes."),), (ReplyKind.ERROR, "malformed", 1)),
+        ((message([{"type": "text", "text": "Yes."}], "end_turn"),), (ReplyKind.ERROR, "malformed", 1)),
+    ],
+)
+def test_every_error_kind_is_an_error_reply_within_the_budget_with_its_attempts(replies, expected):
+    responder, seen = responder_with(*replies, max_retries=2, total_budget=3.0)
+
+    reply, elapsed = timed(responder)
+
+    assert (reply.kind, reply.error, reply.attempts) == expected
+    assert (reply.model, len(seen)) == (MODEL, reply.attempts)
+    assert elapsed < 3.0
+    billed = reply.kind == ReplyKind.ANSWER or reply.error in ("refusal", "malformed")
+    assert reply.usage == (USAGE if billed else {})
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after": "3"}, 3.0),
+        ({"retry-after": "1.5", "retry-after-ms": "40"}, 0.04),
+        ({"retry-after": "-4"}, 0.0),
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_headers_are_read_as_seconds(headers, expected):
+    assert retry_after_seconds(httpx2.Headers(headers)) == expected
+
+
+def test_a_retry_after_date_is_read_as_seconds_from_now():
+    in_ten_seconds = email.utils.formatdate(time.time() + 10, usegmt=True)
+
+    assert retry_after_seconds(httpx2.Headers({"retry-after": in_ten_seconds})) == pytest.approx(10, abs=1.5)
