@@ -60,6 +60,9 @@ def _fresh_channel_layers(settings):
     from channels.layers import channel_layers
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Tests run tasks inline in the caller's thread and start no housekeeping threads of their own.
+    settings.TASKS_IN_THREADS = False
+    settings.HOUSEKEEPING_IN_PROCESS = False
     channel_layers.backends = {}
     yield
     channel_layers.backends = {}
@@ -67,13 +70,13 @@ def _fresh_channel_layers(settings):
 
 @pytest.fixture
 def redis_channel_layer(settings):
-    """Use the real Redis channel layer for this test (the ``redis`` marker makes sure it is up)."""
+    """Use the product's Redis channel layer for this test (the ``redis`` marker makes sure it is up)."""
     from channels.layers import channel_layers
 
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"helpdesk-test-{os.getpid()}"},
+            "BACKEND": "helpdesk.channel_layer.HelpdeskChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL}], "prefix": f"helpdesk-test-{os.getpid()}"},
         }
     }
     channel_layers.backends = {}

@@ -1,26 +1,54 @@
-"""The customer's socket. Thin: the visitor token was checked by the middleware; frames call services."""
+"""The customer's socket. Thin: the visitor token's signature was checked by the middleware; frames call
+services, which re-read the conversation, so every frame acts on its current state."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 
 from chatbot.selectors import customer_status
 from chatbot.services import customer_message_receive
 from helpdesk.channels_auth import query_param
-from helpdesk.consumers import HelpdeskConsumer
+from helpdesk.consumers import FrameError, HelpdeskConsumer, frame_bool, frame_int, query_seq
 from helpdesk.events import typing_send
-from helpdesk.models import Conversation
-from helpdesk.selectors import message_payload
+from helpdesk.models import Conversation, Message
+from helpdesk.selectors import (
+    RESUME_PAGE,
+    message_payload,
+    messages_page,
+    messages_payload,
+    public_message_payload,
+)
+from helpdesk.visitor_tokens import VisitorClaims
+
+
+@dataclass(frozen=True)
+class WidgetStart:
+    conversation: Conversation
+    first_page: tuple[list[dict], bool]
 
 
 @database_sync_to_async
-def _conversation(tenant_id: int, conversation_id: int) -> Conversation:
-    """The visitor's conversation, looked up inside the tenant their token names."""
-    return Conversation.objects.for_tenant(tenant_id).select_related("bot").get(pk=conversation_id)
+def _start(claims: VisitorClaims, last_seq: int) -> WidgetStart | None:
+    """Everything a connect needs, in one trip to the sync thread: the token's conversation (only as good
+    as the tenant, bot and contact the token names) and the first page of what the client missed."""
+    conversation = (
+        Conversation.objects.for_tenant(claims.tenant_id)
+        .select_related("bot")
+        .filter(pk=claims.conversation_id, bot_id=claims.bot_id, contact_id=claims.contact_id)
+        .first()
+    )
+    if conversation is None:
+        return None
+    rows, more = messages_page(conversation=conversation, last_seq=last_seq, limit=RESUME_PAGE)
+    return WidgetStart(conversation=conversation, first_page=(messages_payload(conversation, rows), more))
 
 
 @database_sync_to_async
 def _receive(conversation: Conversation, text, client_msg_id) -> dict:
+    """``customer_message_receive`` locks and re-reads ``conversation`` (in place), so a handback, a
+    resolve or the offline path that happened since the last frame is what this message meets."""
     message, created = customer_message_receive(
         conversation=conversation, text=text, client_msg_id=client_msg_id
     )
@@ -28,22 +56,45 @@ def _receive(conversation: Conversation, text, client_msg_id) -> dict:
         "type": "ack",
         "client_msg_id": message.client_msg_id or None,
         "duplicate": not created,
-        "message": message_payload(message, author_name=""),
+        "message": public_message_payload(message_payload(message, author_name="")),
     }
+
+
+@database_sync_to_async
+def _stored(conversation_id: int, client_msg_id: str) -> bool:
+    return Message.objects.filter(conversation_id=conversation_id, client_msg_id=client_msg_id).exists()
 
 
 class WidgetConsumer(HelpdeskConsumer):
     """Frames in: ``message {text, client_msg_id}``, ``resume {last_seq}``, ``typing {typing}``.
 
-    Frames out: ``hello``, ``messages`` (a resume batch), ``message``, ``ack``, ``status``, ``typing``,
-    ``error``. Every message carries its ``seq``; reconnect with ``?last_seq=N`` to get what you missed.
+    Frames out: ``hello``, ``messages`` (a resume page, ``more: true`` when another page follows),
+    ``message``, ``ack``, ``status``, ``typing``, ``error``. Every message carries its ``seq``; reconnect
+    with ``?last_seq=N`` to get everything after N (see ``helpdesk.consumers`` for paging).
+
+    Customers see the public view of a message (``public_message_payload``): never the bot's usage,
+    confidence, responder, reply_to or private notes.
+
+    A message after the conversation was resolved reopens it with the bot, which starts fresh (its memory
+    begins after the resolve): the customer is back with someone who answers, on the same thread and
+    token, and agents see it as a bot conversation again, not as waiting.
     """
 
     include_private = False
 
     async def on_authenticated(self) -> None:
         visitor = self.scope["visitor"]
-        self.conversation = await _conversation(visitor.tenant_id, visitor.conversation_id)
+        try:
+            last_seq = query_seq(query_param(self.scope, "last_seq"))
+            bad_seq = None
+        except FrameError as exc:
+            # A bad query string must not cost the socket: say so and send the whole history.
+            last_seq, bad_seq = 0, exc
+        start = await _start(visitor, last_seq)
+        if start is None:
+            await self.refuse("invalid")
+            return
+        self.conversation = start.conversation
         await self.send_json(
             {
                 "type": "hello",
@@ -52,21 +103,37 @@ class WidgetConsumer(HelpdeskConsumer):
                 "bot_name": self.conversation.bot.name,
             }
         )
-        await self.watch(self.conversation, query_param(self.scope, "last_seq") or 0)
+        if bad_seq is not None:
+            await self.send_error(bad_seq.code, bad_seq.message, fields=bad_seq.fields)
+        await self.watch(self.conversation, last_seq, first_page=start.first_page)
+
+    def present_message(self, message: dict) -> dict:
+        return public_message_payload(message)
 
     async def frame_message(self, payload: dict) -> None:
         ack = await _receive(self.conversation, payload.get("text"), payload.get("client_msg_id"))
         await self.send_json(ack)
 
+    async def failure_message(self, payload: dict) -> str:
+        client_msg_id = payload.get("client_msg_id")
+        if payload.get("type") == "message" and isinstance(client_msg_id, str) and client_msg_id:
+            try:
+                if await _stored(self.conversation.pk, client_msg_id):
+                    return "Your message was saved, but something went wrong after; nothing was lost."
+            except Exception:
+                pass
+            return "Your message could not be saved; please send it again."
+        return await super().failure_message(payload)
+
     async def frame_resume(self, payload: dict) -> None:
-        await self.watch(self.conversation, payload.get("last_seq"))
+        await self.watch(self.conversation, frame_int(payload, "last_seq", default=0))
 
     async def frame_typing(self, payload: dict) -> None:
         await typing_send(
             tenant_id=self.conversation.tenant_id,
             conversation_id=self.conversation.pk,
             who="customer",
-            typing=bool(payload.get("typing")),
+            typing=frame_bool(payload, "typing"),
         )
 
     async def on_event(self, event: dict) -> None:

@@ -23,6 +23,7 @@ from helpdesk.services import (
     client_msg_id_clean,
     contact_create,
     conversation_start,
+    conversation_status_set,
     message_create,
     message_text_clean,
 )
@@ -99,16 +100,38 @@ def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
 def customer_message_receive(
     *, conversation: Conversation, text: str, client_msg_id: str = ""
 ) -> tuple[Message, bool]:
-    """Persist a customer's message, then let the bot or the humans have it. See the module docstring."""
+    """Persist a customer's message, then let the bot or the humans have it. See the module docstring.
+
+    ``conversation`` is locked and re-read (in place) first: a caller holding an old copy, such as an open
+    socket, acts on the current status. A message to a resolved conversation reopens it with the bot.
+    """
     text = message_text_clean(text)
     client_msg_id = client_msg_id_clean(client_msg_id)
     with transaction.atomic():
+        conversation.refresh_from_db(from_queryset=Conversation.objects.select_for_update())
+        if conversation.status == Conversation.Status.RESOLVED and not _stored(conversation, client_msg_id):
+            conversation_reopen_with_bot(conversation=conversation)
         message, created = customer_message_store(
             conversation=conversation, text=text, client_msg_id=client_msg_id
         )
         if created:
             customer_message_route(conversation=conversation, message=message)
     return message, created
+
+
+def _stored(conversation: Conversation, client_msg_id: str) -> bool:
+    return bool(client_msg_id) and conversation.messages.filter(client_msg_id=client_msg_id).exists()
+
+
+@transaction.atomic
+def conversation_reopen_with_bot(*, conversation: Conversation) -> Conversation:
+    """A customer wrote after "Resolve": the bot takes the conversation again and starts fresh (its memory
+    begins after the resolve), so the customer gets an answer and inboxes see a bot conversation, not a
+    phantom waiting one. Expects ``conversation`` locked by the caller."""
+    conversation.bot_since_seq = conversation.last_seq
+    conversation.handoff_reason = ""
+    conversation.save(update_fields=["bot_since_seq", "handoff_reason", "updated_at"])
+    return conversation_status_set(conversation=conversation, status=Conversation.Status.BOT, assignee=None)
 
 
 def customer_message_store(

@@ -5,7 +5,11 @@ its ``seq``, and a client that missed one asks for everything after its last ``s
 
 Groups:
 - ``t<tenant>.inbox``: every agent of the tenant with an inbox open;
-- ``t<tenant>.conv.<conversation>``: the customer's sockets and the agents looking at that conversation.
+- ``t<tenant>.conv.<conversation>``: the customer's sockets and the agents looking at that conversation;
+- ``user.<user>`` and ``t<tenant>.user.<user>``: every inbox socket of one agent (everywhere, and in one
+  tenant), so that logging out or losing a membership closes them (:func:`agent_sockets_close`).
+
+Publishing never raises into the caller: the write it follows is committed, and clients catch up by seq.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from helpdesk.channel_layer import group_publish_sync
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +36,29 @@ def conversation_group(tenant_id: int, conversation_id: int) -> str:
     return f"t{tenant_id}.conv.{conversation_id}"
 
 
+# Close codes of an agent's socket whose session or access ended (see ``agent_sockets_close``).
+CLOSE_LOGGED_OUT = 4401
+CLOSE_ACCESS_CHANGED = 4403
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def tenant_user_group(tenant_id: int, user_id: int) -> str:
+    return f"t{tenant_id}.user.{user_id}"
+
+
 def _send(group: str, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
+    """Ring the doorbell from sync code. Never raises: a committed write must not look failed."""
+    try:
+        layer = get_channel_layer()
+    except Exception:
+        logger.warning("No channel layer; %s to %s not published", event.get("type"), group, exc_info=True)
+        return
     if layer is None:
         return
-    try:
-        async_to_sync(layer.group_send)(group, {"type": CONSUMER_EVENT_TYPE, "event": event})
-    except Exception:
-        # The doorbell failing must never undo or block a committed write; clients catch up by seq.
-        logger.exception("Could not publish %s to %s", event.get("type"), group)
+    group_publish_sync(layer, group, {"type": CONSUMER_EVENT_TYPE, "event": event})
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
@@ -54,12 +73,24 @@ def typing_event(*, conversation_id: int, who: str, typing: bool, name: str = ""
 async def typing_send(
     *, tenant_id: int, conversation_id: int, who: str, typing: bool, name: str = ""
 ) -> None:
-    """Typing indicators are not stored: they go straight to the conversation's group."""
-    layer = get_channel_layer()
-    await layer.group_send(
-        conversation_group(tenant_id, conversation_id),
-        {
-            "type": CONSUMER_EVENT_TYPE,
-            "event": typing_event(conversation_id=conversation_id, who=who, typing=typing, name=name),
-        },
-    )
+    """Typing indicators are not stored: they go straight to the conversation's group.
+
+    They are worth nothing a second later, so a layer that cannot publish (Redis down) drops them.
+    """
+    event = typing_event(conversation_id=conversation_id, who=who, typing=typing, name=name)
+    try:
+        await get_channel_layer().group_send(
+            conversation_group(tenant_id, conversation_id), {"type": CONSUMER_EVENT_TYPE, "event": event}
+        )
+    except Exception:
+        logger.warning("Typing indicator to conversation %s dropped", conversation_id, exc_info=True)
+
+
+def agent_sockets_close(*, user_id: int, tenant_id: int | None = None, code: int, reason: str) -> None:
+    """Close the user's open inbox sockets (in one tenant, or everywhere) once the transaction commits.
+
+    Called by the code paths that end a user's access: logout, deactivation, a membership deleted or
+    changed. The consumer closes with ``code`` and refuses any frame that arrives before the close.
+    """
+    group = user_group(user_id) if tenant_id is None else tenant_user_group(tenant_id, user_id)
+    publish_on_commit(group, {"type": "session.revoked", "code": code, "reason": reason})

@@ -8,6 +8,8 @@ from helpdesk.errors import NotFound
 from helpdesk.models import Conversation, Membership, Message, Tenant
 
 RESUME_LIMIT = 500
+# How many messages one resume frame carries; a longer history goes out in several pages.
+RESUME_PAGE = 200
 
 
 def conversation_get(*, tenant: Tenant | int, conversation_id: int | str) -> Conversation:
@@ -18,20 +20,36 @@ def conversation_get(*, tenant: Tenant | int, conversation_id: int | str) -> Con
             .select_related("contact", "bot", "assignee")
             .get(pk=int(conversation_id))
         )
-    except (Conversation.DoesNotExist, TypeError, ValueError) as exc:
+    except (Conversation.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
         raise NotFound("No such conversation.") from exc
 
 
 def messages_after(
     *, conversation: Conversation, last_seq: int = 0, include_private: bool = False, limit: int = RESUME_LIMIT
 ) -> list[Message]:
-    """Messages with ``seq`` greater than ``last_seq``, oldest first: what a resuming client missed."""
+    """Up to ``limit`` messages with ``seq`` greater than ``last_seq``, oldest first.
+
+    A caller that must not stop at ``limit`` pages with :func:`messages_page`.
+    """
+    return messages_page(
+        conversation=conversation, last_seq=last_seq, include_private=include_private, limit=limit
+    )[0]
+
+
+def messages_page(
+    *, conversation: Conversation, last_seq: int = 0, include_private: bool = False, limit: int = RESUME_PAGE
+) -> tuple[list[Message], bool]:
+    """One page of what a resuming client missed after ``last_seq``, and whether more follows it.
+
+    One query: it reads ``limit + 1`` rows, so the extra row answers "more?" without a count.
+    """
     qs = Message.objects.for_tenant(conversation.tenant_id).filter(
-        conversation=conversation, seq__gt=last_seq
+        conversation_id=conversation.pk, seq__gt=last_seq
     )
     if not include_private:
         qs = qs.filter(private=False)
-    return list(qs.select_related("author").order_by("seq")[:limit])
+    rows = list(qs.select_related("author").order_by("seq")[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def author_names(tenant_id: int, messages: Iterable[Message]) -> dict[int, str]:
@@ -78,6 +96,33 @@ def messages_payload(conversation: Conversation, messages: list[Message]) -> lis
         else:
             name = ""
         out.append(message_payload(m, author_name=name))
+    return out
+
+
+# What a customer may see of a message: the wire shape minus everything internal. ``data`` keeps only
+# the keys the widget renders; the bot's usage, confidence, responder, reply_to, sentiment and
+# unresolved counts stay with the agents.
+PUBLIC_MESSAGE_FIELDS = ("id", "conversation_id", "seq", "author_kind", "author_name", "body")
+PUBLIC_MESSAGE_FIELDS += ("client_msg_id", "created_at")
+PUBLIC_DATA_KEYS = ("sources", "greeting", "event", "offline", "queue_position", "wait_seconds")
+PUBLIC_SOURCE_KEYS = ("title", "url")
+
+
+def public_message_payload(payload: dict) -> dict:
+    """The customer's view of a :func:`message_payload` dict, built from an allow-list.
+
+    Built from the dict rather than the row so it also filters events that arrive over the layer.
+    """
+    out = {key: payload.get(key) for key in PUBLIC_MESSAGE_FIELDS}
+    data = payload.get("data") or {}
+    public = {key: data[key] for key in PUBLIC_DATA_KEYS if key in data}
+    if "sources" in public:
+        public["sources"] = [
+            {key: source.get(key, "") for key in PUBLIC_SOURCE_KEYS}
+            for source in public["sources"] or []
+            if isinstance(source, dict)
+        ]
+    out["data"] = public
     return out
 
 

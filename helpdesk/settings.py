@@ -116,10 +116,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Redis pub/sub, configured for long-lived sockets; why pub/sub: see helpdesk/channel_layer.py.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNELS_PREFIX", default="helpdesk")},
+            "BACKEND": "helpdesk.channel_layer.HelpdeskChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL}],
+                "prefix": env("CHANNELS_PREFIX", default="helpdesk"),
+            },
         }
     }
 else:

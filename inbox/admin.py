@@ -22,4 +22,4 @@ class CannedReplyAdmin(TenantScopedAdmin):
 class AgentPresenceAdmin(TenantScopedAdmin):
     list_display = ["user", "tenant", "status", "capacity", "last_seen_at"]
     list_filter = ["tenant", "status"]
-    readonly_fields = ["status", "connections", "last_seen_at", "last_assigned_at"]
+    readonly_fields = ["status", "last_seen_at", "last_assigned_at"]

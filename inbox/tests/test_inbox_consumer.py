@@ -89,12 +89,21 @@ async def test_another_tenants_conversation_is_not_found_on_every_frame(world, f
     await sock.disconnect()
 
 
-@pytest.mark.parametrize("conversation_id", [None, "abc", 10**9, -1])
-async def test_a_bad_conversation_id_is_not_found(world, conversation_id):
+async def test_an_unknown_conversation_id_is_not_found(world):
+    sock = await agent(world["alice"])
+    await sock.send({"type": "open", "conversation_id": 10**9})
+    error = await sock.receive()
+    assert error["code"] == "not_found"
+    await sock.disconnect()
+
+
+@pytest.mark.parametrize("conversation_id", [None, "abc", "1", -1, 0, 1.5, True, [1], 2**31])
+async def test_a_conversation_id_that_is_not_a_whole_number_is_a_bad_frame(world, conversation_id):
     sock = await agent(world["alice"])
     await sock.send({"type": "open", "conversation_id": conversation_id})
     error = await sock.receive()
-    assert error["code"] == "not_found"
+    assert (error["type"], error["code"]) == ("error", "bad_frame")
+    assert list(error["fields"]) == ["conversation_id"]
     await sock.disconnect()
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from inbox.models import AgentPresence, Queue
+from inbox.models import AgentConnection, AgentPresence, Queue
 from inbox.presence import presence_choose, presence_connect, presence_disconnect, presence_heartbeat
 from inbox.selectors import agents_free_capacity, queue_agents_online, queue_is_staffed
 
@@ -35,18 +35,20 @@ def test_a_disconnect_never_goes_below_zero(setup):
     presence_connect(membership=alice)
     presence_disconnect(membership=alice)
     presence_disconnect(membership=alice)
-    assert AgentPresence.objects.get(user=alice.user).connections == 0
+    assert AgentConnection.objects.filter(user=alice.user).count() == 0
+    assert AgentPresence.objects.get(user=alice.user).status == "offline"
 
 
 def test_a_dead_socket_stops_counting_when_its_heartbeat_is_stale(setup, settings):
     queue, alice = setup
     presence_connect(membership=alice)
-    AgentPresence.objects.filter(user=alice.user).update(
+    AgentConnection.objects.filter(user=alice.user).update(
         last_seen_at=timezone.now() - timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS + 1)
     )
     assert queue_agents_online(queue) == []
-    # A new tab after a crash starts counting afresh instead of adding to the dead count.
-    assert presence_connect(membership=alice).connections == 1
+    # A new tab after a crash counts alone: the dead socket's row is gone.
+    presence_connect(membership=alice)
+    assert AgentConnection.objects.filter(user=alice.user).count() == 1
 
 
 def test_idle_makes_an_agent_away_and_activity_brings_them_back(setup):
