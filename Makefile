@@ -20,9 +20,13 @@ run: $(VENV)/.installed
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) helpdesk.asgi:application
 
-## Run the whole test suite.
+## Run the whole test suite: the tests of every app, then the fault suite (tests/fault), which starts its
+## own Redis, database, Daphne servers and Celery processes and breaks them. Both always run.
 test: $(VENV)/.installed
-	$(VENV)/bin/pytest
+	@status=0; \
+	$(VENV)/bin/pytest --ignore=tests/fault || status=$$?; \
+	$(VENV)/bin/pytest tests/fault || status=$$?; \
+	exit $$status
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
