@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
 from chatbot.extraction import extract_fields
@@ -33,7 +34,8 @@ from handoff.triggers import (
     unresolved_after,
 )
 from helpdesk.events import conversation_group, publish_on_commit, typing_event
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Conversation, Message, OutboxTask
+from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, message_create
 
 logger = logging.getLogger(__name__)
@@ -95,14 +97,21 @@ def customer_message_route(*, conversation: Conversation, message: Message) -> N
 
 
 def _turn_enqueue(conversation: Conversation, bot: Bot, message: Message) -> None:
+    """The bot's turn, recorded in the transaction that stored the message (see helpdesk.outbox): a broker
+    outage or a dead worker cannot leave the message unanswered, and if no answer comes within
+    ``BOT_TURN_WATCHDOG_SECONDS`` the watchdog (:func:`bot_turn_overdue`) tells the customer and hands on."""
     publish_on_commit(
         conversation_group(conversation.tenant_id, conversation.pk),
         typing_event(conversation_id=conversation.pk, who="bot", typing=True, name=bot.name),
     )
-    from chatbot.tasks import bot_turn
-
-    conversation_id, message_id = conversation.pk, message.pk
-    transaction.on_commit(lambda: bot_turn.delay(conversation_id, message_id))
+    outbox_add(
+        tenant_id=conversation.tenant_id,
+        task="chatbot.tasks.bot_turn",
+        args=[conversation.pk, message.pk],
+        key=f"bot_turn:{message.pk}",
+        deadline_seconds=settings.BOT_TURN_WATCHDOG_SECONDS,
+        on_overdue="chatbot.pipeline.bot_turn_overdue",
+    )
 
 
 def _history(conversation: Conversation, before_seq: int) -> tuple[list[Turn], list[Message]]:
@@ -122,10 +131,11 @@ def _history(conversation: Conversation, before_seq: int) -> tuple[list[Turn], l
 
 
 def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
-    """The bot's turn for one customer message. Idempotent: a turn already answered returns its answer."""
+    """The bot's turn for one customer message. Idempotent: a turn already answered returns its answer
+    (``Message.reply_to`` is unique, so even two runs racing each other store one answer)."""
     conversation = Conversation.objects.select_related("bot", "bot__queue").get(pk=conversation_id)
     message = Message.objects.get(pk=message_id, conversation=conversation)
-    done = Message.objects.filter(conversation=conversation, data__reply_to=message.pk).first()
+    done = Message.objects.filter(reply_to=message).first()
     if done is not None or conversation.status not in (Conversation.Status.BOT, Conversation.Status.OFFLINE):
         return done
     bot = conversation.bot
@@ -220,6 +230,7 @@ def _bot_answer_store(
         conversation=conversation,
         author_kind=Message.Author.BOT,
         body=body,
+        reply_to=question,
         data={
             "reply_to": question.pk,
             "kind": reply.kind,
@@ -264,3 +275,47 @@ def _sources(passages, used_ids: list[str]) -> list[dict]:
             seen.add(passage.article_id)
             out.append({"article_id": passage.article_id, "title": passage.title, "url": passage.url})
     return out
+
+
+def bot_turn_overdue(row: OutboxTask) -> None:
+    """The watchdog: no answer came within ``BOT_TURN_WATCHDOG_SECONDS`` (no worker, a stuck model call).
+
+    The customer must not wait in silence: with the bot, a person takes over (reason ``bot_error``, which
+    the routing turns into the queue or the offline path, each with its message to the customer); on the
+    offline path with the disclaimer policy, the bot says it cannot answer now and offers the ticket. A turn
+    that answered in the meantime, or a conversation a person already has, is left alone; the turn, if it
+    still runs later, finds the conversation handed off and stays silent.
+    """
+    conversation_id, message_id = row.args[0], row.args[1]
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update()
+            .select_related("bot", "bot__queue")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        message = Message.objects.filter(pk=message_id, conversation_id=conversation_id).first()
+        if conversation is None or message is None or Message.objects.filter(reply_to=message).exists():
+            return
+        bot = conversation.bot
+        seconds = settings.BOT_TURN_WATCHDOG_SECONDS
+        if conversation.status == Conversation.Status.BOT:
+            hit = TriggerHit(
+                reason="bot_error",
+                rule="watchdog",
+                matched="",
+                explanation=f"No answer within {seconds} s",
+            )
+            handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=[hit])
+        elif conversation.status == Conversation.Status.OFFLINE:
+            message_create(
+                conversation=conversation,
+                author_kind=Message.Author.BOT,
+                body=OFFLINE_UNSURE,
+                reply_to=message,
+                data={"reply_to": message.pk, "kind": ReplyKind.ERROR, "unchecked": True, "watchdog": True},
+            )
+        publish_on_commit(
+            conversation_group(conversation.tenant_id, conversation.pk),
+            typing_event(conversation_id=conversation.pk, who="bot", typing=False, name=bot.name),
+        )

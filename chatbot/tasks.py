@@ -5,10 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from chatbot.pipeline import bot_turn_run
+from helpdesk.outbox import outbox_run
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def bot_turn(conversation_id: int, message_id: int) -> None:
+def bot_turn(conversation_id: int, message_id: int, outbox_id: int | None = None) -> None:
     """The bot's turn for one customer message (see ``chatbot.pipeline``). The responder bounds its own
-    retries and turns every failure into a handoff, so this task has nothing left to retry."""
-    bot_turn_run(conversation_id=conversation_id, message_id=message_id)
+    time and turns every failure into a handoff, so this task has nothing left to retry; a delivery of a
+    turn that is done, or running elsewhere, does nothing (see ``helpdesk.outbox``)."""
+    with outbox_run(outbox_id) as run:
+        if run.mine:
+            bot_turn_run(conversation_id=conversation_id, message_id=message_id)

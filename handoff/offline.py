@@ -33,6 +33,7 @@ from handoff.offline_text import (
     ticket_opened_text,
 )
 from helpdesk.models import Conversation, Message
+from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, conversation_status_set, message_create
 from inbox.models import Queue
 from tickets.hours import describe_next_opening
@@ -59,10 +60,15 @@ def _say(conversation: Conversation, body: str, **data) -> Message:
 
 
 def _ticket_requested(intake: OfflineIntake) -> None:
-    from handoff.tasks import offline_ticket_open
-
-    intake_id = intake.pk
-    transaction.on_commit(lambda: offline_ticket_open.delay(intake_id))
+    """The ticket is opened by a task recorded in this transaction (see helpdesk.outbox): a broker outage
+    or a worker that dies cannot lose it. The key names this request, so a repeat is one ticket too."""
+    conversation = intake.conversation
+    outbox_add(
+        tenant_id=intake.tenant_id,
+        task="handoff.tasks.offline_ticket_open",
+        args=[intake.pk],
+        key=f"offline_ticket:{intake.pk}:{conversation.last_seq}",
+    )
 
 
 @transaction.atomic

@@ -9,11 +9,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from helpdesk.housekeeping import HousekeepingStarter  # noqa: E402
 from helpdesk.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": URLRouter(websocket_urlpatterns),
-    }
+# The first connection starts this process's housekeeping thread (pickup deadlines, the outbox sweep and
+# the bot-turn watchdog), so periodic work runs even with no Celery beat or worker.
+application = HousekeepingStarter(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": URLRouter(websocket_urlpatterns),
+        }
+    )
 )

@@ -173,6 +173,10 @@ class Message(TenantOwned):
     private = models.BooleanField(default=False, help_text="An agents' note, never shown to the customer.")
     # Structured extras: sources a bot answer used, token usage, a system event's kind, sentiment.
     data = models.JSONField(default=dict, blank=True)
+    # The customer message a bot answer answers: unique, so a bot turn run twice can only answer once.
+    reply_to = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="bot_reply"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -288,3 +292,64 @@ class WebhookDelivery(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.attempt} -> {self.status_code or self.error or '?'}"
+
+
+# Work that must follow a commit ------------------------------------------------------------------------
+
+
+class OutboxQuerySet(TenantQuerySet):
+    def pending(self) -> OutboxQuerySet:
+        return self.filter(done_at__isnull=True)
+
+    def due(self, now) -> OutboxQuerySet:
+        return self.pending().filter(due_at__lte=now)
+
+    def overdue(self, now) -> OutboxQuerySet:
+        return self.pending().filter(deadline_at__lte=now)
+
+
+class OutboxTask(TenantOwned):
+    """A unit of work that must happen after a commit (a bot turn, a ticket, an email, a webhook).
+
+    Written in the same transaction as the change that calls for it, so the work is never lost between the
+    commit and the broker: once the transaction commits the row is dispatched to Celery, and the
+    housekeeping sweep dispatches again whatever is not done by ``due_at`` (the broker was down, the worker
+    died). ``key`` makes asking twice for the same work one row. A run holds a lease (``started_at``) taken
+    by a conditional UPDATE, so two deliveries of one row never run at once. ``deadline_at`` and
+    ``on_overdue`` name what to do for the customer when the work is still not done by then (the bot's
+    turn: tell them and hand the conversation to a person). See :mod:`helpdesk.outbox`.
+    """
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed after every attempt"
+        OVERDUE = "overdue", "Overdue: the fallback ran instead"
+
+    task = models.CharField(max_length=120, help_text="The Celery task's registered name.")
+    args = models.JSONField(default=list, blank=True)
+    key = models.CharField(max_length=160, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField()
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    on_overdue = models.CharField(max_length=160, blank=True)
+    dispatches = models.PositiveIntegerField(default=0)
+    runs = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(done_at__isnull=True), name="outbox_pending_due"),
+            models.Index(
+                fields=["deadline_at"],
+                condition=Q(done_at__isnull=True, deadline_at__isnull=False),
+                name="outbox_pending_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{self.args} ({self.outcome or 'pending'})"

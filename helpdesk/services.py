@@ -74,15 +74,22 @@ def message_create(
     client_msg_id: str = "",
     private: bool = False,
     data: dict | None = None,
+    reply_to: Message | None = None,
 ) -> tuple[Message, bool]:
     """Persist a message with the next ``seq`` of its conversation, then ring the doorbell after commit.
 
-    Idempotent on ``client_msg_id``: a resend returns the stored message and ``created=False``.
+    Idempotent on ``client_msg_id``: a resend returns the stored message and ``created=False``; and on
+    ``reply_to``: a second answer to the same customer message returns the first (a unique column, so
+    two bot turns racing each other cannot both answer).
     The ``seq`` comes from an ``UPDATE ... SET last_seq = last_seq + 1``, whose row lock serialises
     concurrent writers on PostgreSQL (SQLite serialises all writers), so seqs never repeat or go back.
     """
     if client_msg_id:
         existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+        if existing is not None:
+            return existing, False
+    if reply_to is not None:
+        existing = Message.objects.filter(reply_to=reply_to).first()
         if existing is not None:
             return existing, False
     now = timezone.now()
@@ -102,12 +109,20 @@ def message_create(
                 client_msg_id=client_msg_id,
                 private=private,
                 data=data or {},
+                reply_to=reply_to,
             )
     except IntegrityError:
-        if not client_msg_id:
+        # A concurrent resend of the same message, or a concurrent answer to the same question, won the
+        # race: return what it stored.
+        if client_msg_id:
+            winner = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+        elif reply_to is not None:
+            winner = Message.objects.filter(reply_to=reply_to).first()
+        else:
+            winner = None
+        if winner is None:
             raise
-        # A concurrent resend of the same message won the race: return what it stored.
-        return Message.objects.get(conversation=conversation, client_msg_id=client_msg_id), False
+        return winner, False
     conversation.last_seq = seq
     conversation.last_message_at = now
     conversation.updated_at = now

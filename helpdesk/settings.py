@@ -155,17 +155,61 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
+# Every task finishes well within the broker's visibility timeout, so a task is only redelivered when
+# its worker died. The outbox dedupes the redelivery of a task that is done or still running.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=50)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task taken by a worker that died goes back on the queue after this, not after the 1 h default.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60),
+    "socket_timeout": 10,
+    "socket_connect_timeout": 3,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
+# Publishing a task gives up quickly when the broker is down: the outbox row is dispatched again later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "UTC"
+# The same periodic work the web processes' housekeeping runs (see HOUSEKEEPING_JOBS); both may run it.
 CELERY_BEAT_SCHEDULE = {
     "pickup-deadlines": {
         "task": "handoff.tasks.pickup_deadlines_check",
         "schedule": env.float("PICKUP_CHECK_SECONDS", default=15.0),
     },
+    "outbox-sweep": {"task": "helpdesk.tasks.outbox_sweep_task", "schedule": 5.0},
     # Re-sends ticket emails whose task was lost between commit and enqueue.
     "ticket-emails-sweep": {"task": "tickets.tasks.ticket_emails_sweep", "schedule": 300.0},
 }
+
+# Work after commit, the watchdog and housekeeping (see helpdesk.outbox and helpdesk.housekeeping) ---------
+
+# The embedded mode has no worker: tasks run on threads of the web process, off the sockets' path.
+TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL)
+TASK_THREADS = env.int("TASK_THREADS", default=4)
+# A dispatched task not done after this is dispatched again (its worker died, the broker lost it).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=60)
+# A row whose dispatch never happened (the process died right after the commit) is picked up after this.
+OUTBOX_DISPATCH_GRACE_SECONDS = env.int("OUTBOX_DISPATCH_GRACE_SECONDS", default=10)
+OUTBOX_MAX_RUNS = env.int("OUTBOX_MAX_RUNS", default=8)
+# A customer message with no bot answer after this: the customer is told and a person takes over.
+BOT_TURN_WATCHDOG_SECONDS = env.int("BOT_TURN_WATCHDOG_SECONDS", default=30)
+# Each web process runs the periodic jobs on a thread of its own (see helpdesk.housekeeping).
+HOUSEKEEPING_IN_PROCESS = env.bool("HOUSEKEEPING_IN_PROCESS", default=True)
+HOUSEKEEPING_INTERVAL_SECONDS = env.float("HOUSEKEEPING_INTERVAL_SECONDS", default=5.0)
+HOUSEKEEPING_JOBS = [
+    ("helpdesk.outbox.outbox_sweep", HOUSEKEEPING_INTERVAL_SECONDS),
+    ("handoff.tasks.pickup_deadlines_check", env.float("PICKUP_CHECK_SECONDS", default=15.0)),
+    ("tickets.tasks.ticket_emails_sweep", 300.0),
+]
 
 # Auth -------------------------------------------------------------------------------------------------
 
@@ -276,7 +320,6 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
-WEBHOOK_EAGER_RETRIES = env.int("WEBHOOK_EAGER_RETRIES", default=0)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
 # Outside debug, webhook URLs that resolve to loopback or private addresses are refused.
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)

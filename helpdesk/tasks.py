@@ -1,50 +1,64 @@
-"""Celery tasks of the core: webhook deliveries.
+"""Celery tasks of the core: webhook deliveries and the outbox sweep.
 
-The retry policy lives here: a failed attempt is retried with exponential backoff (30 s, 1 min, 2 min, ...
-capped at an hour, with jitter), ``WEBHOOK_MAX_RETRIES`` times. Celery runs the retries of an eager task
-(the embedded mode, tests) at once, in the caller's thread, with no wait; so there an attempt is retried
-only ``WEBHOOK_EAGER_RETRIES`` times (default 0), or one dead endpoint would hold up the request that
-caused the event.
+The retry policy of a delivery lives here: a failed attempt is tried again after an exponential backoff
+(30 s, 1 min, 2 min, ... capped at an hour, with jitter), ``WEBHOOK_MAX_RETRIES`` times. The retries are
+scheduled by the outbox (:meth:`~helpdesk.outbox.OutboxRun.retry`), not by a broker message held with a
+countdown, so a broker that redelivers unacknowledged messages after a minute never duplicates a retry
+that is waiting. Every attempt of one delivery carries the same delivery id. A direct call (no outbox
+row) makes one attempt.
 """
 
 from __future__ import annotations
 
+import random
+
 from celery import shared_task
 from django.conf import settings
 
+from helpdesk.outbox import outbox_run, outbox_sweep
 from helpdesk.webhooks import webhook_attempt
 
-MAX_RETRIES = getattr(settings, "WEBHOOK_MAX_RETRIES", 6)
+MAX_RETRIES = 6
 
 
-class WebhookAttemptFailed(Exception):
-    """This attempt failed and another is allowed: Celery's autoretry schedules it."""
+def webhook_max_retries() -> int:
+    return int(getattr(settings, "WEBHOOK_MAX_RETRIES", MAX_RETRIES))
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(WebhookAttemptFailed,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
-)
-def webhook_deliver_task(self, webhook_id: int, delivery_id: str, event: str, body: str) -> bool:
-    retries = self.request.retries
-    allowed = getattr(settings, "WEBHOOK_EAGER_RETRIES", 0) if self.request.is_eager else self.max_retries
-    final = retries >= min(allowed, self.max_retries)
-    done = webhook_attempt(
-        webhook_id=webhook_id,
-        delivery_id=delivery_id,
-        event=event,
-        body=body,
-        attempt=retries + 1,
-        final=final,
-    )
-    if not done and not final:
-        raise WebhookAttemptFailed(
-            f"webhook {webhook_id} delivery {delivery_id} attempt {retries + 1} failed"
+RETRY_BACKOFF = 30
+RETRY_BACKOFF_MAX = 3600
+
+
+def webhook_retry_delay(attempt: int, jitter: float | None = None) -> float:
+    """Seconds before the attempt after ``attempt``: 30 s doubling, capped at an hour, with up to 20 %
+    jitter so a receiver that comes back is not hit by every queued retry in the same second."""
+    base = min(RETRY_BACKOFF * 2 ** max(attempt - 1, 0), RETRY_BACKOFF_MAX)
+    return base * (1 - 0.2 * (random.random() if jitter is None else jitter))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def webhook_deliver_task(
+    webhook_id: int, delivery_id: str, event: str, body: str, outbox_id: int | None = None
+) -> bool:
+    with outbox_run(outbox_id) as run:
+        if not run.mine:
+            return False
+        attempt = run.number
+        final = outbox_id is None or attempt > webhook_max_retries()
+        done = webhook_attempt(
+            webhook_id=webhook_id,
+            delivery_id=delivery_id,
+            event=event,
+            body=body,
+            attempt=attempt,
+            final=final,
         )
-    return done
+        if not done and not final:
+            run.retry(after=webhook_retry_delay(attempt), reason=f"attempt {attempt} failed")
+        return done
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_sweep_task() -> dict[str, int]:
+    """Beat's copy of the housekeeping sweep (see helpdesk.outbox)."""
+    return outbox_sweep()

@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from helpdesk.errors import InvalidInput
 from helpdesk.models import Membership, Tenant, Webhook, WebhookDelivery, WebhookEvent
+from helpdesk.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +115,15 @@ def webhook_delete(*, webhook: Webhook) -> None:
     webhook.delete()
 
 
+def webhooks_subscribed(*, tenant_id: int, event: str) -> list[int]:
+    """The ids of the tenant's active webhooks that subscribe to ``event`` (one indexed query)."""
+    subscriptions = Webhook.objects.for_tenant(tenant_id).filter(active=True).values_list("pk", "events")
+    return [pk for pk, events in subscriptions if event in (events or [])]
+
+
 def webhook_wanted(*, tenant_id: int, event: str) -> bool:
-    """Whether an active webhook of the tenant subscribes to ``event`` (one indexed query)."""
-    subscriptions = Webhook.objects.filter(tenant_id=tenant_id, active=True).values_list("events", flat=True)
-    return any(event in (events or []) for events in subscriptions)
+    """Whether an active webhook of the tenant subscribes to ``event``."""
+    return bool(webhooks_subscribed(tenant_id=tenant_id, event=event))
 
 
 def webhook_emit(*, tenant_id: int, event: str, data: dict | Callable[[], dict]) -> None:
@@ -130,7 +136,8 @@ def webhook_emit(*, tenant_id: int, event: str, data: dict | Callable[[], dict])
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    if not webhook_wanted(tenant_id=tenant_id, event=event):
+    hooks = webhooks_subscribed(tenant_id=tenant_id, event=event)
+    if not hooks:
         return
     if callable(data):
         data = data()
@@ -146,20 +153,15 @@ def webhook_emit(*, tenant_id: int, event: str, data: dict | Callable[[], dict])
     except (TypeError, ValueError):
         logger.exception("Webhook event %s of tenant %s cannot be serialized", event, tenant_id)
         return
-    transaction.on_commit(lambda: webhooks_enqueue(tenant_id=tenant_id, event=event, body=body), robust=True)
-
-
-def webhooks_enqueue(*, tenant_id: int, event: str, body: str) -> int:
-    """One delivery task per active webhook of the tenant subscribed to ``event``. Returns how many."""
-    from helpdesk.tasks import webhook_deliver_task
-
-    hooks = Webhook.objects.for_tenant(tenant_id).filter(active=True).only("pk", "events")
-    count = 0
-    for webhook in hooks:
-        if event in webhook.events:
-            webhook_deliver_task.delay(webhook.pk, str(uuid.uuid4()), event, body)
-            count += 1
-    return count
+    for webhook_id in hooks:
+        delivery_id = str(uuid.uuid4())
+        # One outbox row per delivery, written with the change: a broker outage cannot lose it.
+        outbox_add(
+            tenant_id=tenant_id,
+            task="helpdesk.tasks.webhook_deliver_task",
+            args=[webhook_id, delivery_id, event, body],
+            key=f"webhook:{delivery_id}",
+        )
 
 
 class UnsafeDestination(Exception):

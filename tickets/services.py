@@ -25,9 +25,9 @@ from django.db.models import F
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.models import Contact, Conversation, HandoffReason, Membership, Message, Tenant
+from helpdesk.outbox import outbox_add
 from helpdesk.services import message_text_clean
 from helpdesk.webhooks import webhook_emit
-from tickets import tasks
 from tickets.inbound import InboundEmail, InboundRejected
 from tickets.models import EmailStatus, Ticket, TicketCounter, TicketReply
 from tickets.selectors import ticket_for_thread, ticket_sent_message_ids, transcript_text
@@ -144,14 +144,24 @@ def _priority_clean(priority: str) -> str:
     return priority
 
 
+def ticket_email_request(
+    *, tenant_id: int, ticket_id: int | None = None, reply_id: int | None = None
+) -> None:
+    """Record the email's sending in the outbox (in the caller's transaction; once per email)."""
+    if ticket_id is not None:
+        task, args, key = "tickets.tasks.ticket_email_customer_task", [ticket_id], f"email:ticket:{ticket_id}"
+    else:
+        task, args, key = "tickets.tasks.ticket_reply_email_task", [reply_id], f"email:reply:{reply_id}"
+    outbox_add(tenant_id=tenant_id, task=task, args=args, key=key)
+
+
 def _customer_email_request(ticket: Ticket) -> None:
     """Mark the ticket's first email as wanted and enqueue it after commit (the task sends it once)."""
     if not ticket.contact.email or ticket.customer_email_status != EmailStatus.NONE:
         return
     Ticket.objects.filter(pk=ticket.pk).update(customer_email_status=EmailStatus.PENDING)
     ticket.customer_email_status = EmailStatus.PENDING
-    ticket_id = ticket.pk
-    transaction.on_commit(lambda: tasks.ticket_email_customer_task.delay(ticket_id))
+    ticket_email_request(tenant_id=ticket.tenant_id, ticket_id=ticket.pk)
 
 
 @transaction.atomic
@@ -246,8 +256,7 @@ def ticket_reply_add(
     )
     ticket.save(update_fields=["updated_at"])
     if emailed:
-        reply_id = reply.pk
-        transaction.on_commit(lambda: tasks.ticket_reply_email_task.delay(reply_id))
+        ticket_email_request(tenant_id=ticket.tenant_id, reply_id=reply.pk)
     _ticket_event("ticket.updated", ticket, changed=["reply"], reply=reply)
     return reply
 

@@ -15,9 +15,11 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from helpdesk.models import Conversation
+from helpdesk.models import Conversation, OutboxTask
+from helpdesk.outbox import outbox_run
 from tickets.mail import email_failed_mark, ticket_email_customer, ticket_reply_email
 from tickets.models import EmailStatus, Ticket, TicketReply
+from tickets.services import ticket_create_for_conversation, ticket_email_request
 
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 # A refused recipient will be refused again: retrying only delays telling the agent.
@@ -30,7 +32,8 @@ EMAIL_TASK_OPTIONS = {
     "autoretry_for": TRANSIENT_ERRORS,
     "dont_autoretry_for": PERMANENT_ERRORS,
     "retry_backoff": True,
-    "retry_backoff_max": 600,
+    # A direct call's retries wait less than the broker's visibility timeout (the outbox retries longer).
+    "retry_backoff_max": 45,
     "retry_jitter": True,
     "max_retries": MAX_RETRIES,
 }
@@ -39,27 +42,44 @@ SWEEP_GRACE = timedelta(minutes=5)
 SWEEP_WINDOW = timedelta(days=1)
 
 
-def _send_or_mark_failed(task, send, **row) -> None:
-    try:
-        send()
-    except PERMANENT_ERRORS:
-        email_failed_mark(**row)
-    except TRANSIENT_ERRORS:
-        if task.request.retries >= task.max_retries:
+def email_retry_delay(attempt: int) -> float:
+    """Seconds before the attempt after ``attempt``: 10 s doubling, capped at ten minutes."""
+    return min(10 * 2 ** max(attempt - 1, 0), 600)
+
+
+def _send_or_mark_failed(task, send, outbox_id: int | None, **row) -> None:
+    """Send once under the outbox's lease. A transient failure is retried by the outbox (no broker message
+    waits with a countdown) or, for a direct call, by Celery's autoretry; a refused recipient, or the last
+    failed retry, marks the email failed."""
+    with outbox_run(outbox_id) as run:
+        if not run.mine:
+            return
+        try:
+            send()
+        except PERMANENT_ERRORS:
             email_failed_mark(**row)
-        raise
+        except TRANSIENT_ERRORS as exc:
+            attempt = run.number if outbox_id is not None else task.request.retries + 1
+            if attempt > task.max_retries:
+                email_failed_mark(**row)
+                if outbox_id is not None:
+                    return
+            if outbox_id is not None:
+                run.retry(after=email_retry_delay(attempt), reason=f"{type(exc).__name__}: {exc}")
+                return
+            raise
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def ticket_email_customer_task(self, ticket_id: int) -> None:
+def ticket_email_customer_task(self, ticket_id: int, outbox_id: int | None = None) -> None:
     """The continue-by-email policy's email: the ticket number and the transcript."""
-    _send_or_mark_failed(self, lambda: ticket_email_customer(ticket_id), ticket_id=ticket_id)
+    _send_or_mark_failed(self, lambda: ticket_email_customer(ticket_id), outbox_id, ticket_id=ticket_id)
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def ticket_reply_email_task(self, reply_id: int) -> None:
+def ticket_reply_email_task(self, reply_id: int, outbox_id: int | None = None) -> None:
     """An agent's public reply, to the customer's inbox, in the ticket's thread."""
-    _send_or_mark_failed(self, lambda: ticket_reply_email(reply_id), reply_id=reply_id)
+    _send_or_mark_failed(self, lambda: ticket_reply_email(reply_id), outbox_id, reply_id=reply_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -71,8 +91,6 @@ def ticket_create_task(
     notify_customer: bool = False,
 ) -> int | None:
     """Create the conversation's ticket (once, however often this runs); returns its number."""
-    from tickets.services import ticket_create_for_conversation  # services enqueue these tasks
-
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None:
         return None
@@ -88,16 +106,19 @@ def ticket_create_task(
 
 @shared_task(acks_late=True, ignore_result=True)
 def ticket_emails_sweep() -> int:
-    """Re-enqueue pending emails whose task never ran; returns how many. Safe: sending is once per row."""
+    """Record in the outbox pending emails that have no outbox row (written before it existed, or by a
+    process that died); returns how many. Safe: sending is once per row."""
     now = timezone.now()
     window = {"created_at__lt": now - SWEEP_GRACE, "created_at__gte": now - SWEEP_WINDOW}
     tickets = Ticket.objects.filter(customer_email_status=EmailStatus.PENDING, **window)
     replies = TicketReply.objects.filter(email_status=EmailStatus.PENDING, **window)
     count = 0
-    for ticket_id in tickets.values_list("pk", flat=True):
-        ticket_email_customer_task.delay(ticket_id)
-        count += 1
-    for reply_id in replies.values_list("pk", flat=True):
-        ticket_reply_email_task.delay(reply_id)
-        count += 1
+    for ticket_id, tenant_id in tickets.values_list("pk", "tenant_id"):
+        if not OutboxTask.objects.filter(key=f"email:ticket:{ticket_id}").exists():
+            ticket_email_request(tenant_id=tenant_id, ticket_id=ticket_id)
+            count += 1
+    for reply_id, tenant_id in replies.values_list("pk", "tenant_id"):
+        if not OutboxTask.objects.filter(key=f"email:reply:{reply_id}").exists():
+            ticket_email_request(tenant_id=tenant_id, reply_id=reply_id)
+            count += 1
     return count

@@ -117,4 +117,5 @@ def test_pathological_long_messages_stay_fast(text):
     started = time.perf_counter()
     inline_hits(text, TriggerSettings())
 
-    assert time.perf_counter() - started < 0.05
+    # Catastrophic backtracking takes seconds or hangs; a busy machine takes milliseconds.
+    assert time.perf_counter() - started < 1.0

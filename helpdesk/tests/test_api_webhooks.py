@@ -11,13 +11,16 @@ import hmac
 import json
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from helpdesk.models import ApiKey, Membership, Webhook, WebhookDelivery
-from helpdesk.tasks import MAX_RETRIES, WebhookAttemptFailed, webhook_deliver_task
+from helpdesk.models import ApiKey, Membership, OutboxTask, Webhook, WebhookDelivery
+from helpdesk.outbox import outbox_sweep
+from helpdesk.tasks import MAX_RETRIES, webhook_deliver_task, webhook_retry_delay
 from helpdesk.tests.api_support import client_for, key_for
 from helpdesk.webhooks import webhook_create, webhook_emit
 
@@ -133,12 +136,22 @@ def test_only_the_tenants_active_subscribed_webhooks_get_an_event(
 
 
 def test_a_failed_attempt_is_retried_under_one_delivery_id_and_every_attempt_is_logged(
-    receiver, acme, settings, django_capture_on_commit_callbacks
+    receiver, acme, django_capture_on_commit_callbacks
 ):
-    settings.WEBHOOK_EAGER_RETRIES = 3
+    # Given an endpoint that fails twice, then answers
     webhook = webhook_create(tenant=acme, url=receiver.url, events=["message.created"])
     receiver.statuses = [500, 503, 200]
     emit(django_capture_on_commit_callbacks, acme)
+    row = OutboxTask.objects.get(task="helpdesk.tasks.webhook_deliver_task")
+    assert row.done_at is None and row.due_at > timezone.now() + timedelta(seconds=20)
+
+    # When the outbox sweep runs as each retry comes due (nothing is due before)
+    assert outbox_sweep()["dispatched"] == 0
+    for _ in range(2):
+        row.refresh_from_db()
+        outbox_sweep(now=row.due_at + timedelta(seconds=1))
+
+    # Then three attempts, one delivery id, and the webhook is healthy
     attempts = list(WebhookDelivery.objects.order_by("attempt"))
     assert [(d.attempt, d.status_code, d.succeeded, d.final) for d in attempts] == [
         (1, 500, False, False),
@@ -150,19 +163,30 @@ def test_a_failed_attempt_is_retried_under_one_delivery_id_and_every_attempt_is_
     assert attempts[0].error == "HTTP 500"
     webhook.refresh_from_db()
     assert webhook.consecutive_failures == 0
+    row.refresh_from_db()
+    assert (row.outcome, row.runs) == (OutboxTask.Outcome.DONE, 3)
 
 
 def test_the_retry_policy_backs_off_exponentially_for_about_six_retries():
-    assert webhook_deliver_task.max_retries == MAX_RETRIES == 6
-    assert webhook_deliver_task.autoretry_for == (WebhookAttemptFailed,)
-    assert webhook_deliver_task.retry_backoff == 30
-    assert webhook_deliver_task.retry_jitter is True
+    assert MAX_RETRIES == 6
+    assert [round(webhook_retry_delay(n, jitter=0)) for n in range(1, 9)] == [
+        30,
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
+    ]
+    assert 24 <= webhook_retry_delay(1) <= 30
     assert webhook_deliver_task.acks_late is True
 
 
 def test_repeated_failed_deliveries_switch_the_webhook_off_and_email_the_admins(
     receiver, acme, settings, make_agent, django_capture_on_commit_callbacks
 ):
+    settings.WEBHOOK_MAX_RETRIES = 0  # each delivery's first attempt is its last
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 3
     for username, role in (("ada", Membership.Role.ADMIN), ("bob", Membership.Role.AGENT)):
         user = make_agent(acme, username, role=role).user
@@ -182,7 +206,8 @@ def test_repeated_failed_deliveries_switch_the_webhook_off_and_email_the_admins(
     assert len(receiver.requests) == 3
 
 
-def test_a_success_resets_the_failure_count(receiver, acme, django_capture_on_commit_callbacks):
+def test_a_success_resets_the_failure_count(receiver, acme, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_RETRIES = 0
     webhook = webhook_create(tenant=acme, url=receiver.url, events=["message.created"])
     receiver.statuses = [500, 500, 200]
     for _ in range(3):
@@ -200,7 +225,8 @@ def test_an_unreachable_endpoint_is_logged_as_an_error(acme, settings, django_ca
     delivery = WebhookDelivery.objects.get()
     assert delivery.status_code is None
     assert delivery.error.startswith("ConnectError")
-    assert (delivery.succeeded, delivery.final) == (False, True)
+    # Not the last attempt: the outbox retries it later.
+    assert (delivery.succeeded, delivery.final) == (False, False)
 
 
 def test_the_servers_own_network_is_refused_unless_allowed(

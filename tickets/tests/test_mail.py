@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from helpdesk.models import OutboxTask
+from helpdesk.outbox import outbox_sweep
 from helpdesk.services import contact_create
 from tickets.mail import ticket_email_customer
 from tickets.models import BusinessHours, EmailStatus, OpeningWindow, Ticket, TicketReply
@@ -201,11 +203,29 @@ def test_an_email_that_keeps_failing_is_marked_failed_after_the_last_retry(
     assert mail.outbox == []
 
 
-def test_the_sweep_sends_emails_whose_task_was_lost(acme, make_agent, make_ticket):
+def test_the_outbox_sweep_sends_an_email_whose_dispatch_was_lost(acme, make_agent, make_ticket):
+    # Given a reply whose email was recorded, but whose process died before dispatching it
     ticket = make_ticket(contact_create(tenant=acme, email="ann@example.com"))
     reply = ticket_reply_add(ticket=ticket, membership_or_none=make_agent(acme, "alice"), body="Hello")
+    assert mail.outbox == []
+
+    # When the sweep runs after the dispatch grace, twice
+    later = timezone.now() + timedelta(minutes=1)
+    first, second = outbox_sweep(now=later), outbox_sweep(now=later)
+
+    # Then the email goes out once
+    assert (first["dispatched"], second["dispatched"]) == (1, 0)
+    assert len(mail.outbox) == 1
+    reply.refresh_from_db()
+    assert reply.email_status == EmailStatus.SENT
+
+
+def test_the_email_sweep_records_pending_emails_that_have_no_outbox_row(acme, make_agent, make_ticket):
+    ticket = make_ticket(contact_create(tenant=acme, email="ann@example.com"))
+    reply = ticket_reply_add(ticket=ticket, membership_or_none=make_agent(acme, "alice"), body="Hello")
+    OutboxTask.objects.all().delete()
     TicketReply.objects.filter(pk=reply.pk).update(created_at=timezone.now() - timedelta(minutes=10))
 
     assert ticket_emails_sweep.delay().get() == 1
     assert ticket_emails_sweep.delay().get() == 0
-    assert len(mail.outbox) == 1
+    assert OutboxTask.objects.get().key == f"email:reply:{reply.pk}"
