@@ -208,6 +208,7 @@ HOUSEKEEPING_INTERVAL_SECONDS = env.float("HOUSEKEEPING_INTERVAL_SECONDS", defau
 HOUSEKEEPING_JOBS = [
     ("helpdesk.outbox.outbox_sweep", HOUSEKEEPING_INTERVAL_SECONDS),
     ("handoff.tasks.pickup_deadlines_check", env.float("PICKUP_CHECK_SECONDS", default=15.0)),
+    ("inbox.presence.presence_connections_expire", 30.0),
     ("tickets.tasks.ticket_emails_sweep", 300.0),
 ]
 
