@@ -11,6 +11,8 @@ import contextlib
 import ctypes
 import json
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -245,6 +247,27 @@ def http_json(url: str, body: dict, timeout: float = 10) -> tuple[int, dict]:
             return exc.code, {"raw": raw[:500].decode(errors="replace")}
 
 
+def production_daphne_flags() -> list[str]:
+    """The options the deployment runs Daphne with (the ``web`` service of docker-compose.yml), less
+    its address and port, so the harness's servers behave like production ones (handshake timeout,
+    socket lifetime, keepalive pings)."""
+    compose = ROOT / "docker-compose.yml"
+    text = compose.read_text() if compose.exists() else ""
+    match = re.search(r"daphne\s(.*?)helpdesk\.asgi:application", text, re.S)
+    if match is None:
+        return []
+    words = shlex.split(match.group(1).replace('"', " "))
+    flags, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("-b", "--bind", "-p", "--port"):
+            skip = True
+        else:
+            flags.append(word)
+    return flags
+
+
 def postgres_server_url() -> str:
     """The PostgreSQL server of the machine (the one the rest of the suite uses when it is PostgreSQL)."""
     url = os.environ.get("DATABASE_URL", "")
@@ -286,8 +309,29 @@ class Database:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def rows(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            return conn.execute(sql, params).fetchall()
+        """Run one read; a server that is briefly out of connection slots is tried again for 10 s."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
+                    return conn.execute(sql, params).fetchall()
+            except psycopg.OperationalError as exc:
+                if time.monotonic() > deadline:
+                    raise HarnessError(f"{exc}\nconnections by database: {self.connections()}") from exc
+                time.sleep(0.5)
+
+    def connections(self) -> str:
+        """Who holds the server's connections (to explain 'too many clients')."""
+        try:
+            with psycopg.connect(self.server_url + "/postgres", autocommit=True, connect_timeout=3) as conn:
+                rows = conn.execute(
+                    "SELECT datname, application_name, count(*) FROM pg_stat_activity "
+                    "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 15"
+                ).fetchall()
+                limit = conn.execute("SHOW max_connections").fetchone()[0]
+        except psycopg.OperationalError as exc:
+            return f"(cannot connect: {exc})"
+        return f"max_connections {limit}: {rows}"
 
     def value(self, sql: str, params: tuple | dict = ()):
         rows = self.rows(sql, params)

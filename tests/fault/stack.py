@@ -28,6 +28,7 @@ from tests.fault.harness import (
     http_json,
     http_ok,
     postgres_server_url,
+    production_daphne_flags,
     redis_command,
     redis_ping,
     run_checked,
@@ -123,7 +124,15 @@ class Stack:
             self.daphnes.append(
                 Service(
                     f"daphne{index}",
-                    [str(BIN / "daphne"), "-b", HOST, "-p", str(port), "helpdesk.asgi:application"],
+                    [
+                        str(BIN / "daphne"),
+                        "-b",
+                        HOST,
+                        "-p",
+                        str(port),
+                        *production_daphne_flags(),
+                        "helpdesk.asgi:application",
+                    ],
                     env=self.env,
                     log_dir=self.logs,
                     ready=_daphne_ready(port),
@@ -204,6 +213,7 @@ class Stack:
             f"--- {service.name} ({service.log_path})\n{tail(service.log_path, lines)}"
             for service in self.services
         ]
+        parts.append(f"--- PostgreSQL {self.database.connections()}")
         return "\n".join(parts)
 
     # Helpers for tests ------------------------------------------------------------------------------
@@ -232,8 +242,16 @@ class Stack:
         self.redis.kill(sig)
 
     def group_size(self, group: str) -> int:
-        reply = redis_command(self.redis_port, "ZCARD", f"{CHANNELS_PREFIX}:group:{group}")
-        return int(reply.strip().lstrip(b":") or 0)
+        """Who is in a channel-layer group, as Redis sees it: the members of the core layer's sorted set
+        (one per socket) or, with a pub/sub layer, the subscribers of the group's channel (one per
+        process that holds sockets in the group). Tests keep one socket per process per group, so both
+        count the same."""
+        key = f"{CHANNELS_PREFIX}:group:{group}"
+        if redis_command(self.redis_port, "EXISTS", key).strip() == b":1":
+            return int(redis_command(self.redis_port, "ZCARD", key).strip().lstrip(b":"))
+        reply = redis_command(self.redis_port, "PUBSUB", "NUMSUB", f"{CHANNELS_PREFIX}__group__{group}")
+        # *2 $<n> <channel> :<count>
+        return int(reply.strip().splitlines()[-1].lstrip(b":"))
 
     def sent_emails(self) -> list[str]:
         """The raw messages the file email backend wrote, one string each."""

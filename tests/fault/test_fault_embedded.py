@@ -19,6 +19,7 @@ from tests.fault.harness import (
     free_port,
     http_json,
     http_ok,
+    production_daphne_flags,
     run_checked,
     tail,
 )
@@ -49,7 +50,15 @@ def embedded(tmp_path):
     run_checked([sys.executable, "manage.py", "demo_setup"], env, logs / "setup.log")
     daphne = Service(
         "daphne-embedded",
-        [str(BIN / "daphne"), "-b", HOST, "-p", str(port), "helpdesk.asgi:application"],
+        [
+            str(BIN / "daphne"),
+            "-b",
+            HOST,
+            "-p",
+            str(port),
+            *production_daphne_flags(),
+            "helpdesk.asgi:application",
+        ],
         env=env,
         log_dir=logs,
         ready=lambda service: http_ok(f"http://{HOST}:{port}/healthz"),
