@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from helpdesk.admin_scoping import TenantScopedAdmin, TenantScopedInline
 from helpdesk.models import Contact, Conversation, Membership, Message, Tenant
+from helpdesk.socket_access import membership_access_changed
 
 
 @admin.register(Tenant)
@@ -16,6 +17,21 @@ class MembershipAdmin(TenantScopedAdmin):
     list_display = ["user", "tenant", "role", "display_name"]
     list_filter = ["tenant", "role"]
     search_fields = ["user__username", "display_name"]
+
+    # A changed or deleted membership closes the agent's open inbox sockets in that tenant.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            membership_access_changed(membership=obj)
+
+    def delete_model(self, request, obj):
+        membership_access_changed(membership=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_access_changed(membership=membership)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Contact)

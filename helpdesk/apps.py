@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Receivers of Django's own logout and user events (see the module's docstring for why signals).
+        from helpdesk import socket_access  # noqa: F401

@@ -89,7 +89,9 @@
     });
     socket.addEventListener("close", function (e) {
       setState("Reconnecting…");
-      if (e.code === 4401 || e.code === 4403) { setState("Not allowed: please log in again."); return; }
+      /* 4401: logged out; 4403: access removed or changed. Reloading shows the login page or the inbox as
+       * the agent's membership now allows. */
+      if (e.code === 4401 || e.code === 4403) { setState("Not allowed: please log in again."); setTimeout(function () { location.reload(); }, 1500); return; }
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 250 * Math.pow(2, retry));
     });
@@ -194,7 +196,13 @@
         showPresence(frame.presence);
         break;
       case "messages":
+        /* A resume comes in pages, all sent by the server; "more" says another page follows. */
         frame.messages.forEach(addMessage);
+        setState(frame.more ? "Loading history…" : (presence === "away" ? "Live (you are away)" : "Live"));
+        break;
+      case "resync":
+        /* The server lost live events for a moment (its Redis connection dropped): re-read the lists. */
+        if (!conversationId) refreshLists();
         break;
       case "message":
         addMessage(frame.message);
@@ -230,6 +238,7 @@
         break;
       }
       case "error": {
+        if (frame.ref && frame.code !== "server_error") pending.delete(frame.ref);
         const err = document.getElementById("reply-error");
         if (err) { err.hidden = false; err.textContent = frame.message; }
         break;

@@ -124,14 +124,20 @@
   function handle(frame) {
     switch (frame.type) {
       case "hello": setStatus(frame.status); break;
-      case "messages": frame.messages.forEach(addMessage); break;
+      /* A resume comes in pages; the server sends them all, "more" says another page follows. */
+      case "messages": frame.messages.forEach(addMessage); stateBox.classList.toggle("loading", !!frame.more); break;
       case "message": addMessage(frame.message); typing.textContent = ""; break;
       case "ack": pending.delete(frame.client_msg_id); addMessage(frame.message); break;
       case "status": setStatus(frame.status, frame.agent_name); break;
       case "typing":
         typing.textContent = frame.typing ? ((frame.who === "bot" ? "The assistant" : (frame.name || "The agent")) + " is typing…") : "";
         break;
-      case "error": errorBox.textContent = frame.message; break;
+      case "error":
+        errorBox.textContent = frame.message;
+        /* The server refused this message for good (too long, bad text): do not resend it on reconnect.
+         * A server_error may be retried: the client_msg_id makes the resend safe. */
+        if (frame.ref && frame.code !== "server_error") pending.delete(frame.ref);
+        break;
     }
   }
 
@@ -151,6 +157,8 @@
     });
     socket.addEventListener("close", function (e) {
       if (e.code === 4401) { token = null; save(); start(); return; }
+      /* 1009: a frame over the server's 1 MiB limit; the frame is never resent (see MAX_FRAME_BYTES). */
+      if (e.code === 1009) errorBox.textContent = "That message was too large to send.";
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 250 * Math.pow(2, retry));
     });
@@ -188,12 +196,17 @@
     if (panel.hidden) open(); else { panel.hidden = true; launcher.setAttribute("aria-expanded", "false"); }
   });
 
+  const MAX_FRAME_BYTES = 64 * 1024; // the server's frame limit (helpdesk/consumers.py)
   let typingSent = false;
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     const text = box.value.trim();
     if (!text) return;
     const frame = { type: "message", text: text, client_msg_id: uuid() };
+    if (new Blob([JSON.stringify(frame)]).size > MAX_FRAME_BYTES) {
+      errorBox.textContent = "That message is too long to send.";
+      return;
+    }
     pending.set(frame.client_msg_id, frame);
     if (socket && socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify(frame));
