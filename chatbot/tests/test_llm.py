@@ -1,8 +1,9 @@
 """The Claude responder through the real anthropic SDK, against a mocked HTTP transport (no network).
 
 The SDK accepts an ``httpx2.Client``; its ``MockTransport`` hands every request to a handler here, which
-records it and answers like the Messages API would. Retries stay fast because the mocked 529 carries
-``retry-after-ms: 1``, which the SDK obeys instead of its own backoff.
+records it and answers like the Messages API would. Retries stay fast because the mocked errors carry
+``retry-after-ms: 1``, which the responder obeys instead of its own backoff. The time-budget tests use
+budgets of a second or two and real time; one of them uses a real local socket instead of the mock.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -561,3 +563,16 @@ def test_a_retry_after_date_is_read_as_seconds_from_now():
     in_ten_seconds = email.utils.formatdate(time.time() + 10, usegmt=True)
 
     assert retry_after_seconds(httpx2.Headers({"retry-after": in_ten_seconds})) == pytest.approx(10, abs=1.5)
+
+
+def test_a_real_socket_that_never_answers_is_given_up_on_within_the_budget(monkeypatch):
+    """No mock transport here: the SDK's own httpx client connects to a local socket that never answers,
+    so the timeout is enforced by the real transport."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        responder = ClaudeResponder(api_key=KEY, model=MODEL, timeout=5.0, max_retries=2, total_budget=1.0)
+
+        reply, elapsed = timed(responder)
+
+    assert reply == error("timeout", attempts=1)
+    assert 0.9 <= elapsed < 1.0 + MARGIN
