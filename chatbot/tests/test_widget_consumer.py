@@ -176,3 +176,186 @@ async def test_private_notes_never_reach_the_customer(session, make_agent):
     assert "internal: VIP" not in [m["body"] for m in batch["messages"]]
     await sock.disconnect()
     await sock2.disconnect()
+
+
+# Each frame acts on the conversation as it is now ------------------------------------------------------
+
+
+def _status(conversation_id: int) -> str:
+    return Conversation.objects.get(pk=conversation_id).status
+
+
+async def _handed_off(sock, conversation_id: int) -> None:
+    await sock.send({"type": "message", "text": "talk to a human", "client_msg_id": "human"})
+    await sock.receive_until(lambda f: f["type"] == "status" and f["status"] == "waiting")
+    assert await sync_to_async(_status)(conversation_id) == "waiting"
+
+
+async def test_after_a_handback_the_bot_answers_on_the_open_socket(session, make_agent):
+    from inbox.services import conversation_handback
+
+    conversation_id = session.conversation.pk
+    sock, _ = await connected(session.token)
+    await _handed_off(sock, conversation_id)
+    alice = await sync_to_async(make_agent)(session.bot.tenant, "alice")
+    fresh = await sync_to_async(Conversation.objects.get)(pk=conversation_id)
+    await sync_to_async(conversation_handback)(membership=alice, conversation=fresh)
+    await sock.receive_until(lambda f: f["type"] == "status" and f["status"] == "bot")
+    await sock.send({"type": "message", "text": "How long does delivery take?", "client_msg_id": "q"})
+    answer, _ = await sock.receive_until(
+        lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot"
+    )
+    assert "5 to 7 working days" in answer["message"]["body"]
+    await sock.disconnect()
+
+
+async def test_an_email_typed_after_the_pickup_deadline_reaches_the_offline_path(session):
+    from datetime import timedelta
+
+    from handoff.services import pickup_deadline_apply
+
+    conversation_id = session.conversation.pk
+    sock, _ = await connected(session.token)
+    await _handed_off(sock, conversation_id)
+    waiting_since = await sync_to_async(lambda: Conversation.objects.get(pk=conversation_id).waiting_since)()
+    await sync_to_async(pickup_deadline_apply)(
+        conversation_id=conversation_id, now=waiting_since + timedelta(days=1)
+    )
+    await sock.receive_until(lambda f: f["type"] == "status" and f["status"] == "offline")
+    await sock.send({"type": "message", "text": "It's rae@example.org", "client_msg_id": "mail"})
+    await sock.receive_until(lambda f: f["type"] == "ack")
+    collected = await sync_to_async(lambda: Conversation.objects.get(pk=conversation_id).collected)()
+    assert collected["email"] == "rae@example.org"
+    await sock.disconnect()
+
+
+async def test_a_message_after_resolve_reopens_the_conversation_with_the_bot(session, make_agent):
+    from helpdesk.testing import agent_socket, session_key_for
+    from inbox.services import conversation_resolve
+
+    conversation_id = session.conversation.pk
+    sock, _ = await connected(session.token)
+    await _handed_off(sock, conversation_id)
+    alice = await sync_to_async(make_agent)(session.bot.tenant, "alice")
+    fresh = await sync_to_async(Conversation.objects.get)(pk=conversation_id)
+    await sync_to_async(conversation_resolve)(membership=alice, conversation=fresh)
+    await sock.receive_until(lambda f: f["type"] == "status" and f["status"] == "resolved")
+    inbox = agent_socket(await sync_to_async(session_key_for)(alice.user))
+    assert await inbox.connect()
+    await inbox.receive_until(lambda f: f["type"] == "agent.presence")
+
+    await sock.send({"type": "message", "text": "What does a service cost?", "client_msg_id": "after"})
+    answer, _ = await sock.receive_until(
+        lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot"
+    )
+    assert "$49" in answer["message"]["body"]
+    conversation = await sync_to_async(Conversation.objects.get)(pk=conversation_id)
+    assert (conversation.status, conversation.assignee_id) == ("bot", None)
+    assert conversation.bot_since_seq == answer["message"]["seq"] - 2  # fresh after the resolve
+    status, _ = await inbox.receive_until(lambda f: f["type"] == "conversation.status")
+    assert status["conversation"]["status"] == "bot"
+    await inbox.disconnect()
+    await sock.disconnect()
+
+
+# What customers see, and resume ---------------------------------------------------------------------
+
+
+async def test_bot_messages_reach_the_widget_without_internal_fields(session):
+    from helpdesk.selectors import PUBLIC_MESSAGE_FIELDS
+
+    sock, _ = await connected(session.token)
+    await sock.send({"type": "message", "text": "How long does delivery take?", "client_msg_id": "q"})
+    live, _ = await sock.receive_until(
+        lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot"
+    )
+    stored = await sync_to_async(Message.objects.get)(pk=live["message"]["id"])
+    assert {"usage", "confidence", "responder", "reply_to"} <= set(stored.data)
+    sock2, batch = await connected(session.token, last_seq=0)
+    for message in (live["message"], batch["messages"][-1]):
+        assert set(message) == {*PUBLIC_MESSAGE_FIELDS, "data"}
+        assert set(message["data"]) <= {"sources"}
+        assert all(set(s) == {"title", "url"} for s in message["data"].get("sources", []))
+    assert batch["messages"][-1]["id"] == live["message"]["id"]
+    await sock.disconnect()
+    await sock2.disconnect()
+
+
+def _history(conversation: Conversation, count: int) -> None:
+    from django.db.models import F
+
+    first = conversation.last_seq + 1
+    Message.objects.bulk_create(
+        Message(
+            tenant_id=conversation.tenant_id,
+            conversation=conversation,
+            author_kind="customer",
+            body=f"line {seq}",
+            seq=seq,
+        )
+        for seq in range(first, first + count)
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_seq=F("last_seq") + count)
+
+
+async def test_resume_sends_a_long_history_in_pages_marked_more(session):
+    from helpdesk.selectors import RESUME_PAGE
+
+    await sync_to_async(_history)(session.conversation, 2 * RESUME_PAGE + 50)
+    sock = widget_socket(session.token, 0)
+    assert await sock.connect()
+    assert (await sock.receive())["type"] == "hello"
+    pages = [await sock.receive() for _ in range(3)]
+    assert [(p["type"], len(p["messages"]), p["more"]) for p in pages] == [
+        ("messages", RESUME_PAGE, True),
+        ("messages", RESUME_PAGE, True),
+        ("messages", 51, False),
+    ]
+    seqs = [m["seq"] for p in pages for m in p["messages"]]
+    assert seqs == list(range(1, 2 * RESUME_PAGE + 52))
+    assert await sock.nothing()
+    await sock.send({"type": "resume", "last_seq": 2 * RESUME_PAGE})
+    tail = await sock.receive()
+    assert ([m["seq"] for m in tail["messages"]], tail["more"]) == (
+        list(range(2 * RESUME_PAGE + 1, 2 * RESUME_PAGE + 52)),
+        False,
+    )
+    await sock.disconnect()
+
+
+@pytest.mark.parametrize("last_seq", ["abc", "1e999", "-1", "1.5", "99999999999", "%00"])
+async def test_a_bad_last_seq_in_the_query_string_gets_an_error_and_the_whole_history(session, last_seq):
+    sock = widget_socket(session.token, last_seq)
+    assert await sock.connect()
+    assert (await sock.receive())["type"] == "hello"
+    error = await sock.receive()
+    assert (error["type"], error["code"], list(error["fields"])) == ("error", "bad_frame", ["last_seq"])
+    batch = await sock.receive()
+    assert [m["seq"] for m in batch["messages"]] == [1]
+    await sock.send({"type": "message", "text": "hello", "client_msg_id": "h"})
+    ack, _ = await sock.receive_until(lambda f: f["type"] == "ack")
+    assert ack["message"]["seq"] == 2
+    await sock.disconnect()
+
+
+def test_a_widget_connect_is_one_trip_to_the_database_thread(session, django_assert_num_queries):
+    from chatbot.consumers import _start
+    from helpdesk.visitor_tokens import visitor_token_read
+
+    claims = visitor_token_read(session.token)
+    with django_assert_num_queries(2):  # the conversation with its bot, then the first page
+        start = _start.func(claims, 0)
+    assert [m["seq"] for m in start.first_page[0]] == [1]
+
+
+def test_a_token_naming_another_tenants_conversation_finds_nothing_on_connect(session, make_tenant, make_bot):
+    from chatbot.consumers import _start
+
+    other = make_bot(make_tenant("globex"), "Other")
+    claims = VisitorClaims(
+        tenant_id=other.tenant_id,
+        bot_id=session.bot.pk,
+        contact_id=session.conversation.contact_id,
+        conversation_id=session.conversation.pk,
+    )
+    assert _start.func(claims, 0) is None
