@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from chatbot.selectors import customer_status
 from chatbot.services import widget_session_start
 from helpdesk.api.throttling import VisitorThrottle
-from helpdesk.selectors import messages_after, messages_payload
+from helpdesk.selectors import messages_after, messages_payload, public_message_payload
 
 
 class WidgetSessionInput(serializers.Serializer):
@@ -50,7 +50,11 @@ class WidgetSessionView(APIView):
             public_key=data.validated_data["bot_key"], token=data.validated_data.get("token", "")
         )
         conversation = session.conversation
-        history = messages_payload(conversation, messages_after(conversation=conversation))
+        # The customer's view: no bot usage, confidence or other internal fields (as on the socket).
+        history = [
+            public_message_payload(m)
+            for m in messages_payload(conversation, messages_after(conversation=conversation))
+        ]
         body = {
             "token": session.token,
             "conversation_id": conversation.pk,
