@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from contextlib import ExitStack
@@ -18,6 +19,7 @@ from tests.fault.harness import (
     HOST,
     HOUSEKEEPING_INTERVAL_SECONDS,
     PRESENCE_TIMEOUT_SECONDS,
+    ROOT,
     SEED_SCRIPT,
     TOKENS_SCRIPT,
     Database,
@@ -103,7 +105,7 @@ class Stack:
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "CHANNELS_PREFIX": CHANNELS_PREFIX,
             "ALLOWED_HOSTS": f"{HOST},localhost",
-            "EMAIL_URL": f"filemail://{self.mail_dir}",
+            "EMAIL_URL": f"filemail:///{self.mail_dir}",
             "ANTHROPIC_API_KEY": "test",
             "ANTHROPIC_BASE_URL": self.api.url,
             "ANTHROPIC_TOTAL_BUDGET_SECONDS": str(ANTHROPIC_TOTAL_BUDGET_SECONDS),
@@ -232,11 +234,32 @@ class Stack:
             raise HarnessError(f"widget session: HTTP {status} {body}")
         return body
 
-    def widget_tokens(self, count: int, bot_key: str | None = None) -> list[str]:
+    def widget_tokens(self, count: int, bot_key: str | None = None, processes: int = 4) -> list[str]:
+        """``count`` new widget conversations and their visitor tokens, made by a few seeding processes
+        in parallel (one conversation takes tens of milliseconds; Django takes seconds to boot)."""
         code = f"import runpy; runpy.run_path({str(TOKENS_SCRIPT)!r})"
-        env = {**self.env, "FAULT_TOKENS": str(count), "FAULT_BOT_KEY": bot_key or self.seed.bot_key}
-        stdout = run_checked([sys.executable, "manage.py", "shell", "-c", code], env, self.logs / "setup.log")
-        return script_output(stdout, "TOKENS=")
+        chunks = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
+        running = []
+        for chunk in (c for c in chunks if c):
+            env = {**self.env, "FAULT_TOKENS": str(chunk), "FAULT_BOT_KEY": bot_key or self.seed.bot_key}
+            running.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "shell", "-c", code],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    start_new_session=True,
+                )
+            )
+        tokens = []
+        for process in running:
+            stdout, stderr = process.communicate(timeout=300)
+            if process.returncode != 0:
+                raise HarnessError(f"making tokens failed ({process.returncode}):\n{stderr[-2000:]}")
+            tokens.extend(script_output(stdout, "TOKENS="))
+        return tokens
 
     def redis_stop(self, sig: int = signal.SIGKILL) -> None:
         self.redis.kill(sig)
