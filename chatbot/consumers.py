@@ -61,6 +61,11 @@ def _receive(conversation: Conversation, text, client_msg_id) -> dict:
 
 
 @database_sync_to_async
+def _current_status(conversation_id: int) -> str:
+    return Conversation.objects.filter(pk=conversation_id).values_list("status", flat=True).first() or ""
+
+
+@database_sync_to_async
 def _stored(conversation_id: int, client_msg_id: str) -> bool:
     return Message.objects.filter(conversation_id=conversation_id, client_msg_id=client_msg_id).exists()
 
@@ -124,6 +129,12 @@ class WidgetConsumer(HelpdeskConsumer):
                 pass
             return "Your message could not be saved; please send it again."
         return await super().failure_message(payload)
+
+    async def on_resync(self) -> None:
+        """Status events may have been lost with the rest: say what the status is now."""
+        status = await _current_status(self.conversation.pk)
+        if status:
+            await self.send_json({"type": "status", "status": customer_status(status)})
 
     async def frame_resume(self, payload: dict) -> None:
         await self.watch(self.conversation, frame_int(payload, "last_seq", default=0))

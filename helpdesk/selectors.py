@@ -48,7 +48,7 @@ def messages_page(
     )
     if not include_private:
         qs = qs.filter(private=False)
-    rows = list(qs.select_related("author").order_by("seq")[: limit + 1])
+    rows = list(qs.order_by("seq")[: limit + 1])
     return rows[:limit], len(rows) > limit
 
 

@@ -17,6 +17,8 @@ removed agent working; after the end every frame is refused.
 
 from __future__ import annotations
 
+import logging
+
 from channels.db import database_sync_to_async
 
 from helpdesk.consumers import HelpdeskConsumer, frame_bool, frame_int, frame_str
@@ -39,6 +41,8 @@ from inbox.services import (
     conversation_mark_read,
     conversation_resolve,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @database_sync_to_async
@@ -126,7 +130,13 @@ class InboxConsumer(HelpdeskConsumer):
     async def disconnect(self, code: int) -> None:
         if getattr(self, "present", False):
             self.present = False
-            await _presence("disconnect", self.membership, channel_name=self.channel_name)
+            try:
+                await _presence("disconnect", self.membership, channel_name=self.channel_name)
+            except Exception:
+                # The row goes stale and is expired; leaving the groups below must still happen.
+                logger.warning(
+                    "Presence of user %s not updated on disconnect", self.membership.user_id, exc_info=True
+                )
         await super().disconnect(code)
 
     async def end(self, code: int, reason: str) -> None:

@@ -359,3 +359,47 @@ def test_a_token_naming_another_tenants_conversation_finds_nothing_on_connect(se
         conversation_id=session.conversation.pk,
     )
     assert _start.func(claims, 0) is None
+
+
+async def test_a_failed_message_frame_says_lost_only_when_it_was_not_stored(session):
+    from chatbot.consumers import WidgetConsumer
+
+    consumer = WidgetConsumer()
+    consumer.conversation = session.conversation
+    sock, _ = await connected(session.token)
+    await sock.send({"type": "message", "text": "stored one", "client_msg_id": "kept"})
+    await sock.receive_until(lambda f: f["type"] == "ack")
+    kept = await consumer.failure_message({"type": "message", "client_msg_id": "kept"})
+    gone = await consumer.failure_message({"type": "message", "client_msg_id": "never"})
+    assert "nothing was lost" in kept
+    assert "nothing was lost" not in gone and "send it again" in gone
+    assert "lost" not in await consumer.failure_message({"type": "typing"})
+    await sock.disconnect()
+
+
+async def test_a_resync_resends_what_was_missed_and_the_current_status(session):
+    from channels.layers import get_channel_layer
+
+    sock, _ = await connected(session.token)
+
+    def missed() -> None:
+        conversation = Conversation.objects.get(pk=session.conversation.pk)
+        Message.objects.create(
+            tenant_id=conversation.tenant_id,
+            conversation=conversation,
+            author_kind="agent",
+            body="while you were away",
+            seq=_next_seq(conversation.pk),
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(status="assigned")
+
+    await sync_to_async(missed)()
+    layer = get_channel_layer()
+    (channel,) = [name for name in layer.channels if name.startswith("specific.")] or [None]
+    assert channel is not None
+    await layer.send(channel, {"type": "helpdesk.resync"})
+    batch, _ = await sock.receive_until(lambda f: f["type"] == "messages")
+    assert [m["body"] for m in batch["messages"]] == ["while you were away"]
+    status, _ = await sock.receive_until(lambda f: f["type"] == "status")
+    assert status["status"] == "agent"
+    await sock.disconnect()
