@@ -4,8 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Sockets live for hours (agents' inboxes, open widgets): no lifetime cap, keepalive pings find dead peers,
+# and a handshake may wait 30 s in a connection storm instead of Daphne's 5 s default.
+DAPHNE_FLAGS ?= --websocket_connect_timeout 30 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30 \
+	--application-close-timeout 10
 
-.PHONY: run test lint format migrate demo worker beat clean
+.PHONY: run test lint format migrate demo worker beat clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +18,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 ## Start the product on its embedded default (SQLite, in-memory channel layer, eager Celery, demo tenant).
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_setup --host $(HOST) --port $(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) helpdesk.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) helpdesk.asgi:application
+
+## Connection storm on loopback: handshake times of 300 and 1,000 widget sockets opened within a second.
+bench: $(VENV)/.installed
+	$(PY) bench/connect_storm.py --clients 300 1000 --daphne-args "$(DAPHNE_FLAGS)"
 
 ## Run the whole test suite: the tests of every app, then the fault suite (tests/fault), which starts its
 ## own Redis, database, Daphne servers and Celery processes and breaks them. Both always run.
