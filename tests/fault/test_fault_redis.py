@@ -85,6 +85,8 @@ class Customer:
 
 
 async def test_redis_stopped_for_three_seconds_loses_no_message_and_answers_each_once(live):
+    from helpdesk.events import conversation_group
+
     # Given four customers, two on each process, each with an answered question
     customers = []
     for i in range(4):
@@ -143,6 +145,19 @@ async def test_redis_stopped_for_three_seconds_loses_no_message_and_answers_each
         first = next(t for t, f in customer.widget.frames[marks[customer.name] :] if f["type"] == "message")
         resumed_after[customer.name] = round(first - back_at, 2)
     print(f"live delivery resumed after (s): {resumed_after}")
+    print(
+        "frames since Redis came back: "
+        + str({c.name: [f["type"] for _, f in c.widget.frames[marks[c.name] :]] for c in customers})
+    )
+    print(
+        "subscribers of each conversation's group: "
+        + str(
+            {
+                c.name: live.group_size(conversation_group(live.seed.tenant_id, c.conversation_id))
+                for c in customers
+            }
+        )
+    )
     print(f"reconnects: { {c.name: c.reconnects for c in customers} }")
     print(f"send errors: { {c.name: c.errors for c in customers} }")
 
