@@ -29,6 +29,12 @@ run: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/connect_storm.py --clients 300 1000 --daphne-args "$(DAPHNE_FLAGS)"
 
+## Load bench: the product (PostgreSQL, Redis, Daphne, Celery) against a bare Channels app, same run.
+## Default 200 customers and 20 agents for 60 s; e.g. `make bench-load LOAD_ARGS="--customers 1000"`.
+.PHONY: bench-load
+bench-load: $(VENV)/.installed
+	$(PY) bench/load.py $(LOAD_ARGS)
+
 ## Run the whole test suite: the tests of every app, then the fault suite (tests/fault), which starts its
 ## own Redis, database, Daphne servers and Celery processes and breaks them. Both always run.
 test: $(VENV)/.installed
