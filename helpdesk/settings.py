@@ -94,10 +94,21 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Keep connections: Daphne runs a process's sync database work on one thread, so without reuse every
-# request and every socket connect pays a new PostgreSQL connection. Health checks drop dead ones first.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Reuse connections through psycopg's pool, not CONN_MAX_AGE: Django's ASGI handler runs each request's
+# sync code on a thread of its own, so a connection kept by its thread is never reused and piles up
+# until PostgreSQL refuses new ones (measured with bench/connect_storm.py: "too many clients" at 1,000
+# sockets with CONN_MAX_AGE=60). The pool is shared by every thread of the process; each process holds
+# at most DATABASE_POOL_MAX_SIZE connections, so size it with PostgreSQL's max_connections in mind.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_POOL", default=DATABASES["default"]["CONN_MAX_AGE"] == 0
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (the ASGI server's sync threads, eager Celery tasks) write at once in the embedded
     # mode. WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so a
