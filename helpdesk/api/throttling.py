@@ -5,9 +5,10 @@ an operator's change of settings applies at once. A missing rate means no limit.
 answer is 429 in the error shape, with ``Retry-After``.
 
 A rate limit must never be the reason a customer cannot open a chat: when the shared cache is down
-(Redis unreachable, timing out), the count moves to a per-process in-memory cache until it answers
-again, and a warning is logged at most once a minute per process. Limits then hold per process, not
-across processes, which is the price of staying up.
+(Redis unreachable, timing out), the count moves to a per-process in-memory cache, and a warning is
+logged at most once a minute per process. After a failure the shared cache is left alone for
+``SHARED_CACHE_RETRY_SECONDS``, so a Redis that times out costs one request its timeout, not every
+one. Limits then hold per process, not across processes, which is the price of staying up.
 """
 
 from __future__ import annotations
@@ -29,23 +30,34 @@ logger = logging.getLogger(__name__)
 # backends that let them through.
 CACHE_DOWN_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
 FALLBACK_WARNING_INTERVAL_SECONDS = 60.0
+SHARED_CACHE_RETRY_SECONDS = 5.0
 
 fallback_cache = LocMemCache("helpdesk-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
-class _FallbackWarning:
-    """Logs the switch to local counting once per interval, with how many requests it covered."""
+class _CacheOutage:
+    """Remembers that the shared cache failed (so requests skip it for a while) and logs it sparingly."""
 
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
+    def __init__(self, retry_after: float, warn_every: float) -> None:
+        self.retry_after = retry_after
+        self.warn_every = warn_every
         self.lock = threading.Lock()
+        self.down_until = float("-inf")
         self.last_logged = float("-inf")
         self.suppressed = 0
 
-    def emit(self, error: BaseException) -> None:
+    def is_down(self) -> bool:
+        if time.monotonic() < self.down_until:
+            with self.lock:
+                self.suppressed += 1
+            return True
+        return False
+
+    def record(self, error: BaseException) -> None:
         with self.lock:
             now = time.monotonic()
-            if now - self.last_logged < self.interval:
+            self.down_until = now + self.retry_after
+            if now - self.last_logged < self.warn_every:
                 self.suppressed += 1
                 return
             suppressed, self.suppressed, self.last_logged = self.suppressed, 0, now
@@ -57,8 +69,13 @@ class _FallbackWarning:
             suppressed,
         )
 
+    def reset(self) -> None:
+        with self.lock:
+            self.down_until = self.last_logged = float("-inf")
+            self.suppressed = 0
 
-fallback_warning = _FallbackWarning(FALLBACK_WARNING_INTERVAL_SECONDS)
+
+cache_outage = _CacheOutage(SHARED_CACHE_RETRY_SECONDS, FALLBACK_WARNING_INTERVAL_SECONDS)
 
 
 class _LiveRateThrottle(SimpleRateThrottle):
@@ -66,10 +83,13 @@ class _LiveRateThrottle(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request, view) -> bool:
+        if cache_outage.is_down():
+            self.cache = fallback_cache
+            return super().allow_request(request, view)
         try:
             return super().allow_request(request, view)
         except CACHE_DOWN_ERRORS as error:
-            fallback_warning.emit(error)
+            cache_outage.record(error)
             self.cache = fallback_cache
             return super().allow_request(request, view)
 

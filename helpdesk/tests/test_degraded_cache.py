@@ -30,9 +30,10 @@ def dead_redis_cache(settings):
         }
     }
     throttling.fallback_cache.clear()
-    throttling.fallback_warning.last_logged = float("-inf")
+    throttling.cache_outage.reset()
     yield
     throttling.fallback_cache.clear()
+    throttling.cache_outage.reset()
 
 
 def open_session(client, bot, address: str = "198.51.100.4"):
@@ -64,3 +65,34 @@ def test_the_limit_still_holds_per_process_while_the_cache_is_down(client, bot, 
     assert statuses == [201, 201, 429]
     assert open_session(client, bot, address="198.51.100.5").status_code == 201
     assert Conversation.objects.filter(bot=bot).count() == 3
+
+
+def test_after_a_timeout_the_shared_cache_is_left_alone_for_a_while(client, bot, settings):
+    """A Redis that accepts connections and never answers: only the first request waits for it."""
+    throttling.cache_outage.reset()
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+
+        statuses = [open_session(client, bot).status_code for _ in range(3)]
+
+        silent.setblocking(False)
+        attempts = 0
+        while True:
+            try:
+                silent.accept()[0].close()
+            except BlockingIOError:
+                break
+            attempts += 1
+    throttling.cache_outage.reset()
+    throttling.fallback_cache.clear()
+
+    assert statuses == [201, 201, 201]
+    assert attempts == 1
