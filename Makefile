@@ -20,6 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 ## Start the product on its embedded default (SQLite, in-memory channel layer, eager Celery, demo tenant).
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
+	$(PY) manage.py detection_train --if-missing
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup --host $(HOST) --port $(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
@@ -38,6 +39,7 @@ bench-load: $(VENV)/.installed
 ## Run the whole test suite: the tests of every app, then the fault suite (tests/fault), which starts its
 ## own Redis, database, Daphne servers and Celery processes and breaks them. Both always run.
 test: $(VENV)/.installed
+	$(PY) manage.py detection_train --if-missing
 	@status=0; \
 	$(VENV)/bin/pytest --ignore=tests/fault || status=$$?; \
 	$(VENV)/bin/pytest tests/fault || status=$$?; \

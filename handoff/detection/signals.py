@@ -1,0 +1,177 @@
+"""Handoff signals: what the model (or a rule, or Claude) saw in one customer message.
+
+``detect`` turns the model's per-label probabilities into ``Signal`` values by the agreed mapping:
+
+- person -> explicit_request (category "person");
+- billing_dispute, complaint, legal, account_security, account_cancellation -> sensitive_topic
+  (category = the label);
+- frustrated -> negative_sentiment; dissatisfied -> repeated_failure;
+- refund_request is not a handoff by itself: it opens the refund-amount rule, which looks for an amount
+  above the bot's limit in this message and, through ``DetectionContext.refund_requested``, in later
+  ones ("I want my money back" ... "it was 240 euros").
+
+A signal only says something fired; ``handoff.detection.decision`` picks the one handoff. Nothing here
+touches the database; the model is loaded once per process (``handoff.detection.store``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from handoff.amounts import find_amounts
+
+EXPLICIT_REQUEST = "explicit_request"
+SENSITIVE_TOPIC = "sensitive_topic"
+NEGATIVE_SENTIMENT = "negative_sentiment"
+REPEATED_FAILURE = "repeated_failure"
+BOT_ERROR = "bot_error"
+LOW_CONFIDENCE = "low_confidence"
+HANDOFF_REASONS: tuple[str, ...] = (
+    EXPLICIT_REQUEST,
+    SENSITIVE_TOPIC,
+    NEGATIVE_SENTIMENT,
+    REPEATED_FAILURE,
+    LOW_CONFIDENCE,
+)
+REFUND_REQUEST = "refund_request"
+REFUND_OVER_AMOUNT = "refund_over_amount"
+
+# The model's labels and the handoff reason each one raises ("" = not a handoff by itself).
+LABEL_REASON: dict[str, str] = {
+    "person": EXPLICIT_REQUEST,
+    "billing_dispute": SENSITIVE_TOPIC,
+    "complaint": SENSITIVE_TOPIC,
+    "legal": SENSITIVE_TOPIC,
+    "account_security": SENSITIVE_TOPIC,
+    "account_cancellation": SENSITIVE_TOPIC,
+    "refund_request": "",
+    "frustrated": NEGATIVE_SENTIMENT,
+    "dissatisfied": REPEATED_FAILURE,
+}
+SENSITIVE_CATEGORIES = frozenset(label for label, reason in LABEL_REASON.items() if reason == SENSITIVE_TOPIC)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One reason to hand off, with what an agent needs to trust it.
+
+    ``probability`` is the model's (None for a rule, which is certain); ``evidence`` is the words of the
+    message that carried the signal, or the matched phrase; ``rule`` names the rule or "model".
+    """
+
+    reason: str
+    category: str
+    probability: float | None = None
+    evidence: str = ""
+    rule: str = "model"
+    source: str = "model"  # "model" | "rule" | "assistant" | "turn"
+    amount: str | None = None  # Decimal as string, for the refund-amount rule
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class DetectionContext:
+    """What earlier turns tell about this one."""
+
+    refund_requested: bool = False  # an earlier customer message asked for a refund (see module docstring)
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    """The bot's switches. A reason turned off raises no signal; ``thresholds`` override the model's own
+    per-label thresholds (chosen on held-out domains) for a bot that wants to be stricter or looser."""
+
+    explicit_request: bool = True
+    sensitive_topic: bool = True
+    negative_sentiment: bool = True
+    repeated_failure: bool = True
+    sensitive_categories: frozenset[str] = SENSITIVE_CATEGORIES
+    refund_handoff_amount: Decimal | None = Decimal("100")  # None disables the refund-amount rule
+    currency: str = "USD"
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def allows(self, reason: str, category: str) -> bool:
+        if reason == SENSITIVE_TOPIC and category in SENSITIVE_CATEGORIES:
+            return self.sensitive_topic and category in self.sensitive_categories
+        return bool(getattr(self, reason, False))
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _evidence(text: str, spans: list[tuple[int, int]]) -> str:
+    """The words that carried the signal, in message order (the whole message when nothing stands out)."""
+    if not spans:
+        return _quote(text)
+    return _quote(" … ".join(text[start:end] for start, end in sorted(spans)))
+
+
+def refund_requested(scores: dict[str, float], thresholds: dict[str, float]) -> bool:
+    """Whether the message asks for money back (the state a caller keeps in ``DetectionContext``)."""
+    return scores.get(REFUND_REQUEST, 0.0) >= thresholds.get(REFUND_REQUEST, 1.01)
+
+
+def refund_over_amount(text: str, settings: DetectionSettings) -> Signal | None:
+    """The largest amount above the bot's refund limit in ``text``, as a sensitive-topic signal.
+
+    Amounts in another currency are compared at face value, as the rule floor does: a refund in a
+    currency the shop does not charge in deserves a person's eyes anyway.
+    """
+    limit = settings.refund_handoff_amount
+    if limit is None or not settings.sensitive_topic:
+        return None
+    over = [money for money in find_amounts(text, default_currency=settings.currency) if money.amount > limit]
+    if not over:
+        return None
+    money = max(over, key=lambda m: m.amount)
+    return Signal(
+        reason=SENSITIVE_TOPIC,
+        category=REFUND_OVER_AMOUNT,
+        evidence=money.text,
+        rule=REFUND_OVER_AMOUNT,
+        amount=str(money.amount),
+        currency=money.currency or settings.currency,
+    )
+
+
+def signals_from_scores(
+    text: str,
+    scores: dict[str, float],
+    context: DetectionContext,
+    settings: DetectionSettings,
+    detector=None,
+) -> list[Signal]:
+    """The signals of one message given the model's probabilities (``detector`` supplies thresholds and
+    the evidence words; the loaded one when None). In ``LABEL_REASON`` order, one per fired label."""
+    if detector is None:
+        from handoff.detection.store import detector_get
+
+        detector = detector_get()
+    thresholds = {**detector.thresholds, **settings.thresholds}
+    signals = []
+    for label, reason in LABEL_REASON.items():
+        probability = scores[label]
+        if not reason or probability < thresholds[label] or not settings.allows(reason, label):
+            continue
+        evidence = _evidence(text, detector.evidence(text, label))
+        signals.append(Signal(reason=reason, category=label, probability=probability, evidence=evidence))
+    asked = context.refund_requested or refund_requested(scores, thresholds)
+    if asked and (signal := refund_over_amount(text, settings)) is not None:
+        signals.append(signal)
+    return signals
+
+
+def detect(text: str, context: DetectionContext, settings: DetectionSettings, detector=None) -> list[Signal]:
+    """The model's signals for one customer message (see the module docstring for the mapping).
+
+    Raises ``handoff.detection.store.DetectorUnavailable`` when no usable model is installed: a missing
+    model is an error at start, never a silent "no handoff".
+    """
+    if detector is None:
+        from handoff.detection.store import detector_get
+
+        detector = detector_get()
+    return signals_from_scores(text, detector.scores(text), context, settings, detector)
