@@ -289,7 +289,9 @@ def bot_turn_overdue(row: OutboxTask) -> None:
     conversation_id, message_id = row.args[0], row.args[1]
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_for_update()
+            # Lock the conversation row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+            # outer join to the bot's queue.
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("bot", "bot__queue")
             .filter(pk=conversation_id)
             .first()

@@ -11,8 +11,11 @@ Frame rules, enforced here before any service runs:
   ``Infinity``, lone surrogates (``"\\ud800"``) and nesting deeper than ``MAX_FRAME_DEPTH`` are refused;
 - ids and seqs are JSON integers (never ``true``, ``1.5`` or ``"1"``) within ``0..MAX_INT``; flags are JSON
   booleans; strings have a length bound;
-- frames larger than the server's WebSocket limit (1 MiB under Daphne) never reach a consumer: Daphne
-  closes the socket with 1009 ("message too big") and the client reconnects and resumes from its last seq.
+- a frame over ``MAX_FRAME_BYTES`` but within the server's WebSocket limit (4 MiB with the Daphne flags of
+  the Makefile and docker-compose.yml) gets a ``frame_too_large`` error frame; a frame beyond that limit
+  never reaches a consumer: Daphne drops the connection ("message too big", which the client may only see
+  as 1006, since the unread rest of the frame resets the TCP connection) and the client reconnects and
+  resumes from its last seq.
 
 Resume: a client that connects or resumes with ``last_seq`` N gets everything after N in ``messages``
 frames of at most ``RESUME_PAGE`` messages; every page but the last has ``more: true``. The server sends
