@@ -157,7 +157,8 @@
     });
     socket.addEventListener("close", function (e) {
       if (e.code === 4401) { token = null; save(); start(); return; }
-      /* 1009: a frame over the server's 1 MiB limit; the frame is never resent (see MAX_FRAME_BYTES). */
+      /* 1009: a frame over the server's WebSocket limit (browsers may report 1006); frames over
+       * MAX_FRAME_BYTES are never sent, so this is only a reconnect. */
       if (e.code === 1009) errorBox.textContent = "That message was too large to send.";
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 250 * Math.pow(2, retry));
