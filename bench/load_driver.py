@@ -135,11 +135,10 @@ class Customer(Socket):
     def on_frame(self, frame: dict) -> None:
         kind = frame.get("type")
         if kind == "ack":
-            message = frame.get("message") or {}
             entry = self.tracker.sent.get(frame.get("client_msg_id") or "")
             if entry is not None:
-                self.tracker.latencies["ack customer"].append(time.monotonic() - entry[1])
-            del message
+                metric = "ack customer" if entry[0] == "relay customer -> agent" else f"ack {entry[0]}"
+                self.tracker.latencies[metric].append(time.monotonic() - entry[1])
         elif kind == "message":
             message = frame["message"]
             author = message.get("author_kind")
@@ -263,7 +262,10 @@ async def relay_phase(
     agents: int,
     duration: float,
     interval: float,
-    drain: float = 20.0,
+    handoff_spread: float = 10.0,
+    ready_timeout: float = 60.0,
+    drain: float = 15.0,
+    drain_limit: float = 90.0,
 ) -> Tracker:
     """C customers hand off, M agents claim and open their conversations, then each customer sends one
     message per ``interval`` for ``duration`` seconds and its agent answers each at once."""
@@ -303,36 +305,47 @@ async def relay_phase(
             f" ({failed} failed) in {time.monotonic() - started:.1f}s; handing off",
             flush=True,
         )
-        spread = max(2.0, len(live) / 100)
-        for customer in live:
+        handing = time.monotonic()
+        for index, customer in enumerate(live):
+            await asyncio.sleep(max(0.0, handing + handoff_spread * index / len(live) - time.monotonic()))
             handoff_sent[customer.conversation_id] = time.monotonic()
             await customer.say(HANDOFF_TEXT, "handoff message")
-            await asyncio.sleep(spread / max(1, len(live)))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in live)), 60)
-        ready = [c for c in live if c.ready.is_set()]
-        tracker.errors["handoff never reached its agent"] += len(handoff_sent)
+            await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in live)), ready_timeout)
+        ready = sum(1 for c in live if c.ready.is_set())
         print(
-            f"  [{target.name}] {len(ready)}/{len(live)} conversations claimed and open after "
-            f"{time.monotonic() - started:.1f}s; steady load for {duration:.0f}s",
+            f"  [{target.name}] {ready}/{len(live)} conversations claimed and open after "
+            f"{time.monotonic() - started:.1f}s; steady load for {duration:.0f}s"
+            + ("" if ready == len(live) else " (the others chat once open)"),
             flush=True,
         )
         end = time.monotonic() + duration
 
         async def chat(customer: Customer) -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(customer.ready.wait(), max(0.0, end - time.monotonic()))
+            if not customer.ready.is_set():
+                return
             await asyncio.sleep(random.uniform(0, interval))
             n = 0
             while time.monotonic() < end:
                 n += 1
                 await customer.say(f"Any news on order SP-{10000 + n}? ({n})", "relay customer -> agent")
-                await asyncio.sleep(interval)
+                await asyncio.sleep(min(interval, max(0.0, end - time.monotonic())))
 
-        await asyncio.gather(*(chat(c) for c in ready))
-        deadline = time.monotonic() + drain
-        while time.monotonic() < deadline:
+        await asyncio.gather(*(chat(c) for c in live))
+        # Drain: wait while messages still arrive (a saturated server delivers late, which is not a
+        # loss), and stop ``drain`` seconds after the last arrival or at ``drain_limit`` in all.
+        drained, limit = time.monotonic(), time.monotonic() + drain_limit
+        arrived = sum(tracker.seen.values())
+        while time.monotonic() < min(limit, drained + drain):
             if not tracker.lost("relay customer -> agent") and not tracker.lost("relay agent -> customer"):
                 break
             await asyncio.sleep(0.5)
+            if sum(tracker.seen.values()) > arrived:
+                arrived, drained = sum(tracker.seen.values()), time.monotonic()
+        tracker.errors["handoff never reached its agent"] += len(handoff_sent)
+        tracker.errors["conversation never opened"] += sum(1 for c in live if not c.ready.is_set())
     finally:
         ticker.cancel()
         for task in heartbeats:
@@ -341,7 +354,7 @@ async def relay_phase(
     return tracker
 
 
-async def bot_phase(target: Target, conversations: list[tuple[int, str]], timeout: float = 90) -> Tracker:
+async def bot_phase(target: Target, conversations: list[tuple[int, str]], timeout: float = 60) -> Tracker:
     """B customers each ask one knowledge question within about a second; the bot's answer is timed."""
     tracker = Tracker()
     started = time.monotonic()

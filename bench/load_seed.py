@@ -41,7 +41,7 @@ for title, body in KNOWLEDGE:
 sessions = []
 User = get_user_model()
 for index in range(agents):
-    user = User.objects.create_user(username=f"load-agent-{index}", password="load-pass-123")
+    user = User.objects.create_user(username=f"load-agent-{index}")  # no password: hashing is slow
     Membership.objects.create(
         tenant=tenant, user=user, role=Membership.Role.AGENT, display_name=f"Agent {index}"
     )
