@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from handoff.amounts import find_amounts
+
+if TYPE_CHECKING:
+    from handoff.detection.model import Analysis, Detector
 
 EXPLICIT_REQUEST = "explicit_request"
 SENSITIVE_TOPIC = "sensitive_topic"
@@ -102,11 +106,9 @@ def _quote(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _evidence(text: str, spans: list[tuple[int, int]]) -> str:
+def _evidence(text: str, words: list[str]) -> str:
     """The words that carried the signal, in message order (the whole message when nothing stands out)."""
-    if not spans:
-        return _quote(text)
-    return _quote(" … ".join(text[start:end] for start, end in sorted(spans)))
+    return _quote(" ".join(words) if words else text)
 
 
 def refund_requested(scores: dict[str, float], thresholds: dict[str, float]) -> bool:
@@ -137,27 +139,32 @@ def refund_over_amount(text: str, settings: DetectionSettings) -> Signal | None:
     )
 
 
-def signals_from_scores(
+def signals_from_analysis(
     text: str,
-    scores: dict[str, float],
+    analysis: Analysis,
     context: DetectionContext,
     settings: DetectionSettings,
-    detector=None,
+    detector: Detector,
 ) -> list[Signal]:
-    """The signals of one message given the model's probabilities (``detector`` supplies thresholds and
-    the evidence words; the loaded one when None). In ``LABEL_REASON`` order, one per fired label."""
-    if detector is None:
-        from handoff.detection.store import detector_get
-
-        detector = detector_get()
+    """The signals of one message given the model's analysis of it (``detector`` supplies thresholds and
+    the evidence words). In ``LABEL_REASON`` order, one per fired label, then the refund-amount rule."""
+    scores = analysis.scores
     thresholds = {**detector.thresholds, **settings.thresholds}
-    signals = []
-    for label, reason in LABEL_REASON.items():
-        probability = scores[label]
-        if not reason or probability < thresholds[label] or not settings.allows(reason, label):
-            continue
-        evidence = _evidence(text, detector.evidence(text, label))
-        signals.append(Signal(reason=reason, category=label, probability=probability, evidence=evidence))
+    fired = [
+        label
+        for label, reason in LABEL_REASON.items()
+        if reason and scores[label] >= thresholds[label] and settings.allows(reason, label)
+    ]
+    spans = detector.evidence(text, analysis, fired)
+    signals = [
+        Signal(
+            reason=LABEL_REASON[label],
+            category=label,
+            probability=scores[label],
+            evidence=_evidence(text, spans[label]),
+        )
+        for label in fired
+    ]
     asked = context.refund_requested or refund_requested(scores, thresholds)
     if asked and (signal := refund_over_amount(text, settings)) is not None:
         signals.append(signal)
@@ -174,4 +181,4 @@ def detect(text: str, context: DetectionContext, settings: DetectionSettings, de
         from handoff.detection.store import detector_get
 
         detector = detector_get()
-    return signals_from_scores(text, detector.scores(text), context, settings, detector)
+    return signals_from_analysis(text, detector.analyse(text), context, settings, detector)

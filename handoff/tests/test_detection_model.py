@@ -64,6 +64,7 @@ def test_the_version_changes_with_the_corpus_and_the_config():
 
     assert train(TINY[:-1], CONFIG).version != base
     assert train(TINY, ModelConfig(threshold_folds=0, C=1.0)).version != base
+    assert train(TINY, ModelConfig(threshold_folds=0, classifier="logreg")).version != base
 
 
 def test_a_saved_model_loads_with_the_same_probabilities(tmp_path):
@@ -108,3 +109,31 @@ def test_a_model_of_another_version_or_format_is_refused(tmp_path):
     joblib.dump({**detector.to_payload(), "format": 999}, path)
     with pytest.raises(DetectorUnavailable, match="file format 999"):
         detector_load(path, None)
+
+
+def test_fast_scoring_equals_the_scikit_learn_pipeline_it_was_fitted_with():
+    """``Detector`` scores with dictionaries and numpy; it must give what the fitted pipeline gives."""
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from handoff.detection.features import word_ngrams
+
+    config = ModelConfig(classifier="logreg", C=4.0, threshold_folds=0, min_df=1)
+    detector = train(TINY, config)
+    features = config.features
+    common = {"sublinear_tf": True, "min_df": 1}
+    chars = TfidfVectorizer(analyzer=lambda t: char_ngrams(normalise(t), features), **common)
+    words = TfidfVectorizer(analyzer=lambda t: word_ngrams(normalise(t), features), **common)
+    texts = [e.text for e in TINY]
+    x = sparse.hstack([chars.fit_transform(texts), words.fit_transform(texts)]).tocsr()
+    truth = np.array(["person" in e.labels for e in TINY], dtype=int)
+    fitted = LogisticRegression(C=config.C, class_weight="balanced", solver="liblinear", dual=True).fit(
+        x, truth
+    )
+    probe = ["hello, can I talk to a human?", "ＡＧＥＮＴ pleeease", "delivery to Spain?"]
+
+    expected = fitted.predict_proba(sparse.hstack([chars.transform(probe), words.transform(probe)]))[:, 1]
+
+    assert [detector.scores(text)["person"] for text in probe] == pytest.approx(expected, abs=1e-5)

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         path = out or model_path()
         started = time.perf_counter()
         # Held-out folds for the thresholds, then one scorer per label.
-        steps = DEFAULT_CONFIG.threshold_folds and 1
+        steps = DEFAULT_CONFIG.threshold_folds
         with tqdm(total=steps + len(LABELS), desc="detection_train", unit="step", leave=False) as bar:
             if if_missing:
                 detector, trained = detector_ensure(path, on_step=lambda _: bar.update())
