@@ -8,7 +8,7 @@ PORT ?= 8000
 # a handshake may wait 30 s in a connection storm instead of Daphne's 5 s default, and a frame up to 4 MiB
 # reaches the app, which answers an oversized one with an error frame instead of a dropped connection.
 DAPHNE_FLAGS ?= --websocket_connect_timeout 30 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30 \
-	--application-close-timeout 10 --websocket_max_message_size 4194304 --websocket_max_frame_size 4194304
+	--application-close-timeout 10 --websocket-max-message-size 4194304 --websocket-max-frame-size 4194304
 
 .PHONY: run test lint format migrate demo worker beat clean bench
 

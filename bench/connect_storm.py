@@ -41,7 +41,7 @@ MAX_CLIENTS = 2000
 # The recommended flags (also in the Makefile and docker-compose.yml); --daphne-args replaces them.
 DEFAULT_DAPHNE_ARGS = (
     "--websocket_connect_timeout 30 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30 "
-    "--application-close-timeout 10 --websocket_max_message_size 4194304 --websocket_max_frame_size 4194304"
+    "--application-close-timeout 10 --websocket-max-message-size 4194304 --websocket-max-frame-size 4194304"
 )
 
 

@@ -84,21 +84,9 @@ RELAY_METRICS = [
 ]
 
 
-# Daphne 4.2 spells these two with hyphens only; docker-compose.yml has had them with underscores, which
-# Daphne refuses at startup. The bench passes them the way Daphne accepts and says so.
-DAPHNE_SPELLING = {
-    "--websocket_max_message_size": "--websocket-max-message-size",
-    "--websocket_max_frame_size": "--websocket-max-frame-size",
-}
-
-
 def daphne_flags() -> list[str]:
     """The flags docker-compose.yml runs Daphne with (as the fault suite reads them)."""
-    flags = production_daphne_flags()
-    wrong = [flag for flag in flags if flag in DAPHNE_SPELLING]
-    if wrong:
-        print(f"note: docker-compose.yml passes {', '.join(wrong)}, which Daphne rejects; using hyphens")
-    return [DAPHNE_SPELLING.get(flag, flag) for flag in flags]
+    return production_daphne_flags()
 
 
 class Stack:
