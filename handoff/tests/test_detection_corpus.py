@@ -102,9 +102,6 @@ def test_the_real_corpus_loads_and_covers_every_label():
 
 # Verbatim copies found when this test was written, reported to the corpus authors; they are short
 # generic phrases, but the corpus files are theirs to reword. Any other copy fails the test.
-REPORTED_COPIES = frozenset({"that's not helpful", "Mensch bitte, kein Bot"})
-
-
 def test_no_corpus_text_copies_a_customer_turn_of_the_scenarios():
     """The scenario files judge the product end to end; a copied line would let the model memorise them."""
     turns = {
@@ -116,10 +113,6 @@ def test_no_corpus_text_copies_a_customer_turn_of_the_scenarios():
     }
     assert turns
 
-    copied = [
-        e.source
-        for e in load_corpus(CORPUS_DIR)
-        if e.text.strip() in turns and e.text.strip() not in REPORTED_COPIES
-    ]
+    copied = [e.source for e in load_corpus(CORPUS_DIR) if e.text.strip() in turns]
 
     assert copied == []
