@@ -149,7 +149,19 @@ class HelpdeskShardConnection(RedisSingleShardConnection):
                 if not failing:
                     logger.warning("Redis pub/sub connection lost (%s); retrying", exc)
                 failing = True
-                await asyncio.sleep(1)
+                # The client reads pub/sub messages without dropping a connection that failed, so it would
+                # keep reading the dead one until its next health check (15 s). Drop it: the next read
+                # connects again, and the new connection subscribes again and resyncs (``reconnected``).
+                await self._connection_drop()
+                await asyncio.sleep(0.5)
+
+    async def _connection_drop(self) -> None:
+        connection = self._pubsub.connection if self._pubsub is not None else None
+        if connection is not None:
+            try:
+                await connection.disconnect()
+            except Exception:
+                logger.debug("Dropping the failed pub/sub connection failed", exc_info=True)
 
     def reconnected(self) -> None:
         """Called by the PubSub on a new connection: restore subscriptions, then resync every consumer."""

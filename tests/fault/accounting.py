@@ -44,6 +44,16 @@ def last_seq(database: Database, conversation_id: int) -> int:
     return database.value("SELECT last_seq FROM helpdesk_conversation WHERE id = %s", (conversation_id,))
 
 
+def public_seqs(database: Database, conversation_id: int) -> list[int]:
+    """The seqs a customer's socket delivers: every message but agents' private notes (such as the
+    handoff's reason, which the customer never sees)."""
+    rows = database.rows(
+        "SELECT seq FROM helpdesk_message WHERE conversation_id = %s AND NOT private ORDER BY seq",
+        (conversation_id,),
+    )
+    return [row[0] for row in rows]
+
+
 def bot_told_at(database: Database, conversation_id: int, after_seq: int) -> list[tuple[int, str]]:
     """Messages the customer can see (bot or system, not private) after ``after_seq``."""
     return database.rows(
