@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 
 from helpdesk.models import Conversation, Tenant
+from helpdesk.outbox import tasks_inline
 
 FORMAT = "handoff-scenarios/1"
 REASONS = ("explicit_request", "sensitive_topic", "negative_sentiment", "repeated_failure", "low_confidence")
@@ -167,7 +168,17 @@ def _bot_fields(bot: dict) -> dict:
 def scenarios_replay(
     bot_settings: dict, kb: list[dict], scenarios: list[Scenario], progress: Callable[[], None] | None = None
 ) -> list[Outcome]:
-    """Run every scenario through the live services on a throwaway tenant that is deleted afterwards."""
+    """Run every scenario through the live services on a throwaway tenant that is deleted afterwards.
+
+    Each turn's task runs before the next turn is sent (not on the embedded mode's task threads), so the
+    replay reads the outcome of every turn as a customer waiting for the answer would see it."""
+    with tasks_inline():
+        return _replay(bot_settings, kb, scenarios, progress)
+
+
+def _replay(
+    bot_settings: dict, kb: list[dict], scenarios: list[Scenario], progress: Callable[[], None] | None
+) -> list[Outcome]:
     from chatbot.services import article_upsert, bot_create, customer_message_receive, widget_session_start
     from helpdesk.celery import app as celery_app
     from inbox.models import Queue

@@ -107,8 +107,26 @@ def outbox_dispatch(row_id: int) -> bool:
     return True
 
 
+_inline = threading.local()
+
+
+@contextmanager
+def tasks_inline() -> Iterator[None]:
+    """Run the tasks this thread records through Celery (eagerly, where it is set up so) instead of on the
+    embedded mode's task threads: for a replay that reads each turn's outcome right after the message,
+    such as ``handoff_eval``."""
+    before = getattr(_inline, "on", False)
+    _inline.on = True
+    try:
+        yield
+    finally:
+        _inline.on = before
+
+
 def _runner():
-    return _run_in_thread if getattr(settings, "TASKS_IN_THREADS", False) else _send_to_celery
+    if getattr(settings, "TASKS_IN_THREADS", False) and not getattr(_inline, "on", False):
+        return _run_in_thread
+    return _send_to_celery
 
 
 def _celery_task(name: str):

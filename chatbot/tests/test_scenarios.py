@@ -89,3 +89,27 @@ def test_there_are_at_least_three_scenario_sets_in_different_domains():
 
     assert len(SCENARIO_FILES) >= 3
     assert len(names) == len(SCENARIO_FILES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replay_in_the_embedded_mode_waits_for_each_turn(settings):
+    # Given the embedded mode, where tasks run on the web process's task threads
+    settings.TASKS_IN_THREADS = True
+    bot, kb, scenarios = scenarios_validate(json.loads(SCENARIO_FILES[0].read_text(encoding="utf-8")))
+    scenarios = scenarios[:6]
+    replies_seen = []
+
+    # When the scenarios are replayed
+    outcomes = scenarios_replay(
+        bot,
+        kb,
+        scenarios,
+        progress=lambda: replies_seen.append(
+            Message.objects.filter(author_kind=Message.Author.BOT, data__has_key="reply_to").count()
+        ),
+    )
+
+    # Then every turn was answered before the next was sent, as inline
+    scenarios_score(outcomes)
+    assert replies_seen[-1] == _replies_expected(scenarios, outcomes)
+    assert [o.ok for o in outcomes] == [True] * len(scenarios)
