@@ -265,7 +265,20 @@ def outbox_sweep(now=None, limit: int = 200) -> dict[str, int]:
     for row_id in due.order_by("due_at").values_list("pk", flat=True)[:limit]:
         if outbox_dispatch(row_id):
             counts["dispatched"] += 1
+    counts["removed"] = outbox_prune(now)
     return counts
+
+
+def outbox_prune(now=None, batch: int = 1000) -> int:
+    """Delete rows done more than ``OUTBOX_KEEP_DAYS`` ago (one per customer message would otherwise grow
+    the table forever); a batch per sweep keeps each sweep short."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=float(getattr(settings, "OUTBOX_KEEP_DAYS", 7)))
+    old = list(OutboxTask.objects.filter(done_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+    if not old:
+        return 0
+    deleted, _ = OutboxTask.objects.filter(pk__in=old).delete()
+    return deleted
 
 
 def _overdue_run(row: OutboxTask) -> None:

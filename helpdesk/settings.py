@@ -211,6 +211,8 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=60)
 # A row whose dispatch never happened (the process died right after the commit) is picked up after this.
 OUTBOX_DISPATCH_GRACE_SECONDS = env.int("OUTBOX_DISPATCH_GRACE_SECONDS", default=10)
 OUTBOX_MAX_RUNS = env.int("OUTBOX_MAX_RUNS", default=8)
+# Rows done longer ago than this are deleted by the sweep.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 # A customer message with no bot answer after this: the customer is told and a person takes over.
 BOT_TURN_WATCHDOG_SECONDS = env.int("BOT_TURN_WATCHDOG_SECONDS", default=30)
 # Each web process runs the periodic jobs on a thread of its own (see helpdesk.housekeeping).

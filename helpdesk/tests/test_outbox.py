@@ -187,3 +187,17 @@ def test_rows_are_tenant_owned(acme, make_tenant):
     outbox_add(tenant_id=acme.pk, task="x.y", args=[], key="a")
     outbox_add(tenant_id=make_tenant("globex").pk, task="x.y", args=[], key="b")
     assert list(OutboxTask.objects.for_tenant(acme).values_list("key", flat=True)) == ["a"]
+
+
+def test_the_sweep_removes_rows_done_long_ago_and_keeps_the_rest(acme, settings):
+    settings.OUTBOX_KEEP_DAYS = 7
+    now = timezone.now()
+    for key, done_days_ago in (("old", 8), ("recent", 6), ("pending", None)):
+        row = outbox_add(tenant_id=acme.pk, task="x.y", args=[], key=key)
+        if done_days_ago is not None:
+            OutboxTask.objects.filter(pk=row.pk).update(
+                done_at=now - timedelta(days=done_days_ago), outcome="done"
+            )
+    OutboxTask.objects.update(due_at=now + timedelta(hours=1))
+    assert outbox_sweep(now=now)["removed"] == 1
+    assert sorted(OutboxTask.objects.values_list("key", flat=True)) == ["pending", "recent"]
