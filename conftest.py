@@ -54,6 +54,44 @@ def _fresh_cache():
     cache.clear()
 
 
+CELERY_KEYS_TESTS_CHANGE = ("task_always_eager", "broker_url")
+
+
+def celery_app_reset(app) -> None:
+    """Forget what a test pinned on the Celery app (eagerness, broker) and its connection pools, so the
+    next test's Django settings drive it again. Pools are dropped, not closed: kombu shares them per URL
+    across the process, and a closed one would fail every later publish to that URL."""
+    for key in CELERY_KEYS_TESTS_CHANGE:
+        app.conf.changes.pop(key, None)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_broker(settings):
+    """Point the real Celery app at a broker URL for one test (tasks published, not run eagerly)."""
+    from helpdesk.celery import app
+
+    def use(url: str) -> None:
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.CELERY_BROKER_URL = url
+        app.conf.update(task_always_eager=False, broker_url=url)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield use
+    celery_app_reset(app)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_celery_app():
+    from helpdesk.celery import app
+
+    celery_app_reset(app)
+    yield
+    celery_app_reset(app)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_channel_layers(settings):
     """Each test gets its own channel layer instance, bound to its own event loop."""

@@ -20,19 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BROKER = (os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/14"
 
 
-def _reconnect(app, **conf) -> None:
-    """Point the app at another broker: earlier tests may have opened pools on the old one."""
-    app.conf.update(**conf)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def worker(settings, tmp_path):
+def worker(settings, tmp_path, celery_broker):
     """A Celery worker process on the Redis broker and the test database, stopped after the test."""
-    from helpdesk.celery import app
 
     if (
         not shared_database_url().startswith("postgres://")
@@ -64,13 +54,10 @@ def worker(settings, tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    before = (app.conf.task_always_eager, app.conf.broker_url)
-    _reconnect(app, task_always_eager=False, broker_url=BROKER)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_broker(BROKER)
     try:
         yield process
     finally:
-        _reconnect(app, task_always_eager=before[0], broker_url=before[1])
         process.terminate()
         try:
             process.wait(timeout=15)

@@ -41,8 +41,16 @@ def test_liveness_answers_without_touching_any_dependency(client):
     assert response.json() == {"ok": True}
 
 
+def embedded(settings) -> None:
+    """The embedded mode: in-memory channel layer and cache, tasks in the process."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.mark.django_db
-def test_readiness_in_the_embedded_mode_reports_embedded_dependencies(client):
+def test_readiness_in_the_embedded_mode_reports_embedded_dependencies(client, settings):
+    embedded(settings)
     response = client.get("/readyz")
 
     body = response.json()

@@ -34,27 +34,9 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def broker_down(settings):
+def broker_down(celery_broker):
     """The real Celery app publishing to a Redis port where nothing listens."""
-    from helpdesk.celery import app
-
-    url = f"redis://127.0.0.1:{closed_port()}/0"
-    before = {
-        "broker_url": app.conf.broker_url,
-        "task_always_eager": app.conf.task_always_eager,
-    }
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    _reconnect(app, broker_url=url, task_always_eager=False)
-    yield
-    _reconnect(app, **before)
-
-
-def _reconnect(app, **conf) -> None:
-    app.conf.update(**conf)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+    celery_broker(f"redis://127.0.0.1:{closed_port()}/0")
 
 
 def test_a_row_is_one_per_key_and_waits_for_the_commit(acme, django_capture_on_commit_callbacks):
