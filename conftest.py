@@ -6,6 +6,7 @@ when ``CI=true``: there a missing service fails the test, so nothing skips silen
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from urllib.parse import urlparse
@@ -62,7 +63,10 @@ def celery_app_reset(app) -> None:
     next test's Django settings drive it again. Pools are dropped, not closed: kombu shares them per URL
     across the process, and a closed one would fail every later publish to that URL."""
     for key in CELERY_KEYS_TESTS_CHANGE:
-        app.conf.changes.pop(key, None)
+        # ``del`` (not ``pop``): before the app is finalized ``changes`` is a view whose ``pop`` finds a
+        # default it cannot delete.
+        with contextlib.suppress(KeyError):
+            del app.conf.changes[key]
     app._pool = None
     app.amqp._producer_pool = None
 
