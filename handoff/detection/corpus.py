@@ -2,12 +2,13 @@
 
 The corpus is ``handoff/detection/corpus/*.jsonl``: one file per business domain, one JSON object a line::
 
-    {"text": "I want to talk to a person", "labels": ["person"], "lang": "en", "domain": "retail"}
-    {"text": "how do I cancel my order?", "labels": [], "lang": "en", "domain": "retail", "hard": true}
+    {"text": "pls get me someone real", "labels": ["person"], "lang": "en", "domain": "retail"}
+    {"text": "can tuesday's order be stopped?", "labels": [], "lang": "en", "domain": "retail", "hard": true}
 
 - ``text``: one customer message, as a customer would type it (typos, emoji and all).
 - ``labels``: the signals in it, from ``LABELS``; an empty list means "no signal, the bot answers".
-  A message may carry several labels ("you charged me twice, I want a person": billing_dispute, person).
+  A message may carry several labels ("the fee hit my card two times, get me an agent":
+  billing_dispute, person).
 - ``lang``: the message's language (ISO 639-1, e.g. "en", "ja"); ``domain``: the business it comes from.
   Evaluation leaves one ``domain`` out at a time, so a domain is a business, not a topic.
 - ``hard`` (optional, default false): a negative written to look like a signal ("are you a bot?",
