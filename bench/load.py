@@ -8,7 +8,7 @@ this one client process:
 
 1. bot: ``--bot-customers`` customers each ask a knowledge question within a second (bot answer latency);
 2. relay, product then bare: ``--customers`` widget sockets and ``--agents`` inbox sockets; each customer
-   says "I want to talk to a person" (handoff -> the owning agent's ``handoff.created``), the agent claims
+   asks for a person (handoff -> the owning agent's ``handoff.created``), the agent claims
    and opens the conversation, then each customer sends one message every ``--interval`` seconds for
    ``--duration`` seconds and its agent answers each at once;
 3. storm, product then bare: ``--storm`` widget sockets opened within one second (handshake, ``hello``).

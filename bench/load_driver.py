@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-HANDOFF_TEXT = "I want to talk to a person"
+HANDOFF_TEXT = "please put me through to a human agent"
 QUESTIONS = [
     "How long does delivery take?",
     "Can I return accessories?",
     "How much does a service cost?",
     "What warranty do frames have?",
-    "Which payment methods do you accept?",
+    "Can I pay by card?",
     "How do I pick a frame size?",
 ]
 OPEN_TIMEOUT = 60

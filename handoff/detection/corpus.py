@@ -12,7 +12,7 @@ The corpus is ``handoff/detection/corpus/*.jsonl``: one file per business domain
 - ``lang``: the message's language (ISO 639-1, e.g. "en", "ja"); ``domain``: the business it comes from.
   Evaluation leaves one ``domain`` out at a time, so a domain is a business, not a topic.
 - ``hard`` (optional, default false): a negative written to look like a signal ("are you a bot?",
-  "how do I cancel the appointment"); the evaluation reports the false-handoff rate on these apart.
+  "can the appointment be moved"); the evaluation reports the false-handoff rate on these apart.
 
 Extending it: add lines to the domain's file, or a new ``<domain>.jsonl`` for a new business. Write new
 messages rather than copying from the scenario files (a test checks that no corpus text repeats a
