@@ -97,6 +97,15 @@ def _fresh_celery_app():
 
 
 @pytest.fixture(autouse=True)
+def _socket_threads_settled():
+    """A socket's database call still running when its test ends must not touch the next test."""
+    yield
+    from helpdesk.socket_db import socket_db_reset
+
+    socket_db_reset()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_channel_layers(settings):
     """Each test gets its own channel layer instance, bound to its own event loop."""
     from channels.layers import channel_layers

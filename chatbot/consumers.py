@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
-
 from chatbot.selectors import customer_status
 from chatbot.services import customer_message_receive
 from helpdesk.channels_auth import query_param
@@ -20,6 +18,7 @@ from helpdesk.selectors import (
     messages_payload,
     public_message_payload,
 )
+from helpdesk.socket_db import socket_db
 from helpdesk.visitor_tokens import VisitorClaims
 
 
@@ -29,7 +28,7 @@ class WidgetStart:
     first_page: tuple[list[dict], bool]
 
 
-@database_sync_to_async
+@socket_db
 def _start(claims: VisitorClaims, last_seq: int) -> WidgetStart | None:
     """Everything a connect needs, in one trip to the sync thread: the token's conversation (only as good
     as the tenant, bot and contact the token names) and the first page of what the client missed."""
@@ -45,7 +44,7 @@ def _start(claims: VisitorClaims, last_seq: int) -> WidgetStart | None:
     return WidgetStart(conversation=conversation, first_page=(messages_payload(conversation, rows), more))
 
 
-@database_sync_to_async
+@socket_db
 def _receive(conversation: Conversation, text, client_msg_id) -> dict:
     """``customer_message_receive`` locks and re-reads ``conversation`` (in place), so a handback, a
     resolve or the offline path that happened since the last frame is what this message meets."""
@@ -60,12 +59,12 @@ def _receive(conversation: Conversation, text, client_msg_id) -> dict:
     }
 
 
-@database_sync_to_async
+@socket_db
 def _current_status(conversation_id: int) -> str:
     return Conversation.objects.filter(pk=conversation_id).values_list("status", flat=True).first() or ""
 
 
-@database_sync_to_async
+@socket_db
 def _stored(conversation_id: int, client_msg_id: str) -> bool:
     return Message.objects.filter(conversation_id=conversation_id, client_msg_id=client_msg_id).exists()
 

@@ -4,7 +4,7 @@
 - Visitors: a signed, expiring visitor token in the query string (``?token=``) -> ``scope["visitor"]``.
   The middleware checks only the signature and age (no database): the widget consumer checks that the
   conversation exists in the token's tenant, bot and contact in the one database call of its connect,
-  so a storm of reconnecting widgets costs one trip to Daphne's sync thread per socket, not three.
+  so a storm of reconnecting widgets costs one database call per socket, not three.
 
 Both set ``scope["tenant_id"]``; on failure they set ``scope["auth_error"]`` and the consumer closes with a
 close code (4401 for a missing, forged or expired token or no session, 4403 for no membership).
@@ -15,10 +15,10 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from channels.security.websocket import AllowedHostsOriginValidator
 
+from helpdesk.socket_db import socket_db
 from helpdesk.tenancy import SESSION_TENANT_KEY, membership_for_user
 from helpdesk.visitor_tokens import InvalidVisitorToken, visitor_token_read
 
@@ -28,7 +28,7 @@ def query_param(scope: dict, name: str) -> str:
     return values[0] if values else ""
 
 
-@database_sync_to_async
+@socket_db
 def _membership(scope: dict):
     session = scope.get("session")
     preferred = session.get(SESSION_TENANT_KEY) if session is not None else None

@@ -23,27 +23,37 @@ the pages one after another; the client only appends them (it never has to ask f
 
 After the channel layer lost and regained Redis, every consumer gets ``helpdesk.resync`` and sends what
 its client missed after the last seq it sent, for every conversation it watches.
+
+Frames and events do not wait for each other. Channels hands a consumer one thing at a time, so a frame
+whose database call waits (a handoff, a claim) would hold back every event behind it, and under load the
+socket's channel queue overflows and events are dropped. So ``receive`` only parses a frame and queues it;
+one task per socket runs the queued frames in the order they came (at most ``MAX_PENDING_FRAMES``
+waiting), while events keep flowing to the client. Frames still queued when the client goes are run (for
+at most ``DRAIN_SECONDS``), so a message sent just before closing the page is stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from helpdesk.errors import DomainError
 from helpdesk.events import conversation_group
 from helpdesk.models import Conversation
 from helpdesk.selectors import RESUME_PAGE, messages_page, messages_payload
+from helpdesk.socket_db import socket_db
 
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_FRAME_DEPTH = 4
 MAX_INT = 2**31 - 1
+MAX_PENDING_FRAMES = 100
+DRAIN_SECONDS = 5.0
 
 CLOSE_CODES = {
     "missing": 4401,
@@ -154,13 +164,17 @@ def query_seq(raw: str) -> int:
     return int(raw)
 
 
-@database_sync_to_async
+@socket_db
 def backlog_page(conversation: Conversation, last_seq: int, include_private: bool) -> tuple[list[dict], bool]:
     """One page of what a client missed, as wire payloads, and whether more follows."""
     rows, more = messages_page(
         conversation=conversation, last_seq=last_seq, include_private=include_private, limit=RESUME_PAGE
     )
     return messages_payload(conversation, rows), more
+
+
+def _ref(payload: dict) -> str | None:
+    return payload.get("client_msg_id") if isinstance(payload.get("client_msg_id"), str) else None
 
 
 class HelpdeskConsumer(AsyncWebsocketConsumer):
@@ -178,6 +192,9 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
         self.last_sent: dict[int, int] = {}
         self.watched: dict[int, Conversation] = {}
         self.ended = False
+        self.gone = False
+        self.frames: asyncio.Queue[dict] = asyncio.Queue()
+        self.frame_task: asyncio.Task | None = None
         await self.accept()
         error = self.scope.get("auth_error")
         if error:
@@ -195,6 +212,8 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
         raise NotImplementedError
 
     async def disconnect(self, code: int) -> None:
+        self.gone = True
+        await self.frames_drain()
         self.ended = True
         for group in list(getattr(self, "groups_joined", set())):
             try:
@@ -221,6 +240,8 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
                 logger.warning("Could not leave %s", group, exc_info=True)
 
     async def send_json(self, content: dict[str, Any]) -> None:
+        if self.gone:
+            return
         await self.send(text_data=json.dumps(content))
 
     async def send_error(self, code: str, message: str, **extra: Any) -> None:
@@ -229,6 +250,7 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
     # Incoming frames ------------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Parse and queue; :meth:`frames_run` handles the frame (see the module docstring)."""
         if self.ended:
             await self.send_error("session_ended", "This socket is closing; nothing was done.")
             return
@@ -244,18 +266,59 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self.send_error("unknown_type", f"Unknown frame type {kind[:40]!r}.")
             return
-        ref = payload.get("client_msg_id") if isinstance(payload.get("client_msg_id"), str) else None
+        if self.frames.qsize() >= MAX_PENDING_FRAMES:
+            await self.send_error(
+                "too_many_frames",
+                f"More than {MAX_PENDING_FRAMES} frames are waiting; this one was dropped, send it again.",
+                ref=_ref(payload),
+            )
+            return
+        self.frames.put_nowait(payload)
+        if self.frame_task is None or self.frame_task.done():
+            self.frame_task = asyncio.get_running_loop().create_task(self.frames_run())
+
+    async def frames_run(self) -> None:
+        """Handle the queued frames one at a time, in the order they came."""
+        while not self.frames.empty():
+            payload = self.frames.get_nowait()
+            try:
+                await self.frame_handle(payload)
+            finally:
+                self.frames.task_done()
+
+    async def frames_drain(self) -> None:
+        """Let the frames still queued run (bounded), then stop the task."""
+        task = self.frame_task
+        if task is None or task.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=DRAIN_SECONDS)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
+        except Exception:
+            logger.warning("Frames left at disconnect failed", exc_info=True)
+
+    async def frame_handle(self, payload: dict) -> None:
+        kind = payload["type"]
+        if self.ended:
+            await self.send_error("session_ended", "This socket is closing; nothing was done.")
+            return
+        ref = _ref(payload)
         try:
             await self.before_frame(payload)
-            await handler(payload)
+            await getattr(self, "frame_" + kind)(payload)
         except DomainError as exc:
-            await self.send_error(exc.code, exc.message, fields=exc.fields, ref=ref)
+            await self.on_domain_error(exc, ref)
         except Exception:
             logger.exception("Frame %s failed", kind)
             await self.send_error("server_error", await self.failure_message(payload), ref=ref)
 
     async def before_frame(self, payload: dict) -> None:
-        """A check every frame passes before its handler (the inbox checks the membership is live)."""
+        """A check every frame passes before its handler."""
+
+    async def on_domain_error(self, exc: DomainError, ref: str | None) -> None:
+        """A frame was refused: say why, and the socket stays open."""
+        await self.send_error(exc.code, exc.message, fields=exc.fields, ref=ref)
 
     async def failure_message(self, payload: dict) -> str:
         """What to tell a client whose frame failed unexpectedly. Say "nothing was lost" only when it is

@@ -101,12 +101,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # at most DATABASE_POOL_MAX_SIZE connections, so size it with PostgreSQL's max_connections in mind.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# Sockets' database calls run on this many threads per process (helpdesk/socket_db.py); 0 keeps
+# Channels' single database thread, the right choice for SQLite's single writer.
+SOCKET_DB_THREADS = env.int(
+    "SOCKET_DB_THREADS",
+    default=8 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 0,
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DATABASE_POOL", default=DATABASES["default"]["CONN_MAX_AGE"] == 0
 ):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        # The socket threads, plus request threads, task threads and housekeeping.
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=SOCKET_DB_THREADS + 8),
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
