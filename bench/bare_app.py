@@ -9,7 +9,7 @@ class (``helpdesk.channel_layer.HelpdeskChannelLayer``) on the same Redis, with 
 one group per conversation:
 
 - ``/ws/widget/?token=<conversation id>``: ``hello``; ``message {text, client_msg_id}`` is published to the
-  conversation's group as a ``message`` frame, then acked; the first message naming a person also rings
+  conversation's group as a ``message`` frame, then acked; the first message of a socket also rings
   the inbox group with ``handoff.created``.
 - ``/ws/inbox/``: ``hello``; ``open {conversation_id}`` joins the conversation's group and answers with an
   empty ``messages`` page; ``claim`` does nothing; ``message {conversation_id, text, client_msg_id}`` is
@@ -110,7 +110,8 @@ class BareWidget(BareSocket):
         if payload.get("type") != "message":
             return
         await self.relay(self.conversation_id, "customer", payload)
-        if not self.handed_off and "person" in payload.get("text", ""):
+        if not self.handed_off:
+            # The bench's first message on a socket asks for a person; the product hands off on it.
             self.handed_off = True
             await self.channel_layer.group_send(
                 INBOX_GROUP,

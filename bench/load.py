@@ -2,7 +2,8 @@
 
 Starts a production-like stack on loopback (a PostgreSQL database of its own, created, migrated, seeded
 and dropped at the end; its own ``redis-server`` on a free port; ``--processes`` Daphne servers with the
-options of docker-compose.yml; a Celery worker with concurrency 2; ``CELERY_TASK_ALWAYS_EAGER=false``),
+options of docker-compose.yml; a Celery worker with the default pool (16 threads);
+``CELERY_TASK_ALWAYS_EAGER=false``),
 and the bare echo app (``bench/bare_app.py``) on as many Daphne servers, on the same Redis. Then, from
 this one client process:
 
@@ -149,7 +150,7 @@ class Stack:
             "worker",
             [
                 str(BIN / "celery"),
-                *("-A", "helpdesk", "worker", "-n", f"load-{os.getpid()}@%h", "--concurrency=2"),
+                *("-A", "helpdesk", "worker", "-n", f"load-{os.getpid()}@%h"),
                 *("--without-mingle", "--without-gossip", "--loglevel=INFO"),
             ],
             env=self.env,

@@ -108,7 +108,13 @@ def customer_message_receive(
     text = message_text_clean(text)
     client_msg_id = client_msg_id_clean(client_msg_id)
     with transaction.atomic():
-        conversation.refresh_from_db(from_queryset=Conversation.objects.select_for_update())
+        # The bot, its queue and the contact come in the same statement (only the conversation is locked):
+        # routing reads them, and the bot's settings are as fresh as the status.
+        conversation.refresh_from_db(
+            from_queryset=Conversation.objects.select_for_update(of=("self",)).select_related(
+                "bot", "bot__queue", "contact"
+            )
+        )
         if conversation.status == Conversation.Status.RESOLVED and not _stored(conversation, client_msg_id):
             conversation_reopen_with_bot(conversation=conversation)
         message, created = customer_message_store(
@@ -142,6 +148,7 @@ def customer_message_store(
         author_kind=Message.Author.CUSTOMER,
         body=mask_card_numbers(text),
         client_msg_id=client_msg_id,
+        locked=True,
     )
 
 

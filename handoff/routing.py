@@ -75,7 +75,8 @@ def wait_estimate(queue: Queue, position: int) -> WaitEstimate:
     """
     pickups = recent_pickup_seconds(queue)
     typical = statistics.median(pickups) if pickups else DEFAULT_PICKUP_SECONDS
-    online = len(queue_agents_online(queue))
-    free = agents_free_capacity(queue)
+    agents = queue_agents_online(queue)
+    online = len(agents)
+    free = agents_free_capacity(queue, agents)
     rounds = 1 if position <= free else 1 + math.ceil((position - free) / max(1, online))
     return WaitEstimate(position=position, seconds=round(rounds * typical), agents_online=online)

@@ -45,7 +45,7 @@ def handoff_message_render(template: str, *, estimate: WaitEstimate) -> str:
         return template.strip()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def handoff_start(
     *, conversation: Conversation, request: HandoffRequest, queue: Queue | None, handoff_message: str
 ) -> Handoff | None:
@@ -54,7 +54,9 @@ def handoff_start(
     Open queue: the conversation waits in it and agents are told. Closed or no queue: the offline path,
     with a clear message to the customer and the conversation stored (never a silent dead end).
     """
-    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    locked = (
+        Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
+    )
     if locked.status != Conversation.Status.BOT:
         return handoff_open(locked)
     context = handoff_context(locked)
@@ -72,7 +74,6 @@ def handoff_start(
         offered_at=now if is_open else None,
     )
     locked.handoff_reason = request.reason
-    locked.save(update_fields=["handoff_reason"])
     label = Reason(request.reason).label if request.reason in Reason.values else request.reason
     detail = request.evidence.get("explanation") or ""
     system_message_create(
@@ -85,8 +86,9 @@ def handoff_start(
     )
     if is_open:
         locked.queue = queue
-        locked.save(update_fields=["queue"])
-        conversation_status_set(conversation=locked, status=Conversation.Status.WAITING)
+        conversation_status_set(
+            conversation=locked, status=Conversation.Status.WAITING, also_save=("handoff_reason", "queue")
+        )
         estimate = wait_estimate(queue, queue_position(tenant=locked.tenant_id, conversation=locked))
         message_create(
             conversation=locked,
@@ -104,6 +106,7 @@ def handoff_start(
         )
         transaction.on_commit(lambda: queue_dispatch(queue))
     else:
+        locked.save(update_fields=["handoff_reason"])
         offline_path_take(conversation=locked, why="closed", reason=request.reason)
     webhook_emit(
         tenant_id=locked.tenant_id,

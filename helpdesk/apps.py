@@ -7,4 +7,8 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         # Receivers of Django's own logout and user events (see the module's docstring for why signals).
-        from helpdesk import socket_access  # noqa: F401
+        # Forgets the cached webhook subscriptions when a webhook changes.
+        from helpdesk import (
+            socket_access,  # noqa: F401
+            webhooks,  # noqa: F401
+        )

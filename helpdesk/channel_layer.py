@@ -232,20 +232,49 @@ class HelpdeskChannelLayer(RedisPubSubChannelLayer):
 
     def group_send_sync(self, group: str, message: dict[str, Any]) -> None:
         """Publish to ``group`` from sync code over a pooled connection (raises on Redis errors)."""
-        name = self.group_channel_name(group)
-        self._sync_client(name).publish(name, self.serialize(message))
+        self.group_send_many_sync([(group, message)])
+
+    def group_send_many_sync(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Publish each ``(group, message)`` in order, one pipeline (one round trip) per Redis shard."""
+        pipelines: dict[int, Any] = {}
+        for group, message in messages:
+            name = self.group_channel_name(group)
+            client = self._sync_client(name)
+            pipeline = pipelines.get(id(client))
+            if pipeline is None:
+                pipeline = pipelines[id(client)] = client.pipeline(transaction=False)
+            pipeline.publish(name, self.serialize(message))
+        for pipeline in pipelines.values():
+            pipeline.execute()
 
 
 def group_publish_sync(layer: Any, group: str, message: dict[str, Any]) -> bool:
     """Publish from sync code with whatever layer is configured; False (logged) if it could not."""
+    return group_publish_many_sync(layer, [(group, message)])
+
+
+def group_publish_many_sync(layer: Any, messages: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Publish several ``(group, message)`` in order, in one round trip with our layer; False (logged) if
+    they could not all be published."""
+    if not messages:
+        return True
     try:
         if isinstance(layer, HelpdeskChannelLayer):
-            layer.group_send_sync(group, message)
+            layer.group_send_many_sync(messages)
         else:
             from asgiref.sync import async_to_sync
 
-            async_to_sync(layer.group_send)(group, message)
+            async def send_all() -> None:
+                for group, message in messages:
+                    await layer.group_send(group, message)
+
+            async_to_sync(send_all)()
         return True
     except Exception:
-        logger.warning("Could not publish %s to %s", message.get("type"), group, exc_info=True)
+        logger.warning(
+            "Could not publish %s to %s",
+            ", ".join(str(m.get("type")) for _, m in messages),
+            ", ".join(sorted({g for g, _ in messages})),
+            exc_info=True,
+        )
         return False

@@ -20,7 +20,7 @@ from typing import Any
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from helpdesk.channel_layer import group_publish_sync
+from helpdesk.channel_layer import group_publish_many_sync
 
 logger = logging.getLogger(__name__)
 
@@ -51,19 +51,54 @@ def tenant_user_group(tenant_id: int, user_id: int) -> str:
 
 def _send(group: str, event: dict[str, Any]) -> None:
     """Ring the doorbell from sync code. Never raises: a committed write must not look failed."""
+    _send_many([(group, event)])
+
+
+def _send_many(events: list[tuple[str, dict[str, Any]]]) -> None:
     try:
         layer = get_channel_layer()
     except Exception:
-        logger.warning("No channel layer; %s to %s not published", event.get("type"), group, exc_info=True)
+        logger.warning("No channel layer; %s events not published", len(events), exc_info=True)
         return
     if layer is None:
         return
-    group_publish_sync(layer, group, {"type": CONSUMER_EVENT_TYPE, "event": event})
+    group_publish_many_sync(
+        layer, [(group, {"type": CONSUMER_EVENT_TYPE, "event": event}) for group, event in events]
+    )
+
+
+class _Batch:
+    """Events published at one level of one transaction, sent together after commit (see
+    :func:`publish_on_commit`)."""
+
+    def __init__(self, savepoints: tuple[str, ...]) -> None:
+        self.savepoints = savepoints
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def flush(self) -> None:
+        _send_many(self.events)
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
-    """Send ``event`` to ``group`` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: _send(group, event))
+    """Send ``event`` to ``group`` once the current transaction commits (at once outside one).
+
+    Events of one transaction go in one round trip to Redis (a pipeline), in the order they were
+    published: a handoff publishes about ten. Each run of events at one savepoint level is one on-commit
+    callback, so events of a savepoint that rolls back are dropped with it, exactly as if each had its
+    own callback, and the order across levels is kept.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _send(group, event)
+        return
+    savepoints = tuple(connection.savepoint_ids)
+    batch: _Batch | None = getattr(connection, "_helpdesk_events_batch", None)
+    registered = connection.run_on_commit[-1][1] if connection.run_on_commit else None
+    if batch is None or batch.savepoints != savepoints or registered != batch.flush:
+        batch = _Batch(savepoints)
+        connection._helpdesk_events_batch = batch
+        transaction.on_commit(batch.flush)
+    batch.events.append((group, event))
 
 
 def typing_event(*, conversation_id: int, who: str, typing: bool, name: str = "") -> dict[str, Any]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from helpdesk.api.serializers import conversation_api_payload
@@ -64,7 +63,20 @@ def conversation_start(
     return Conversation.objects.create(tenant=tenant, bot_id=bot_id, contact=contact, channel=channel)
 
 
-@transaction.atomic
+def _seq_next(conversation: Conversation, now) -> int:
+    """The conversation's next ``seq``, in one statement: ``UPDATE ... RETURNING`` (PostgreSQL and SQLite
+    3.35+). The row lock it takes serialises concurrent writers until the transaction ends."""
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1, last_message_at = %s, updated_at = %s "
+            "WHERE id = %s RETURNING last_seq",
+            [now, now, conversation.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic(savepoint=False)
 def message_create(
     *,
     conversation: Conversation,
@@ -75,14 +87,18 @@ def message_create(
     private: bool = False,
     data: dict | None = None,
     reply_to: Message | None = None,
+    locked: bool = False,
 ) -> tuple[Message, bool]:
     """Persist a message with the next ``seq`` of its conversation, then ring the doorbell after commit.
 
     Idempotent on ``client_msg_id``: a resend returns the stored message and ``created=False``; and on
     ``reply_to``: a second answer to the same customer message returns the first (a unique column, so
     two bot turns racing each other cannot both answer).
-    The ``seq`` comes from an ``UPDATE ... SET last_seq = last_seq + 1``, whose row lock serialises
-    concurrent writers on PostgreSQL (SQLite serialises all writers), so seqs never repeat or go back.
+    The ``seq`` comes from an ``UPDATE ... SET last_seq = last_seq + 1 ... RETURNING``, whose row lock
+    serialises concurrent writers on PostgreSQL (SQLite serialises all writers), so seqs never repeat or
+    go back. Only a message that can lose a race (one with ``client_msg_id`` or ``reply_to``) pays for a
+    savepoint to recover from it; the caller's transaction is joined, not nested. A caller that holds the
+    conversation's row lock (``locked``) cannot race a resend: the check above already saw it.
     """
     if client_msg_id:
         existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
@@ -93,12 +109,10 @@ def message_create(
         if existing is not None:
             return existing, False
     now = timezone.now()
+    racing = (bool(client_msg_id) and not locked) or reply_to is not None
     try:
-        with transaction.atomic():
-            Conversation.objects.filter(pk=conversation.pk).update(
-                last_seq=F("last_seq") + 1, last_message_at=now, updated_at=now
-            )
-            seq = Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", flat=True).get()
+        with transaction.atomic(savepoint=racing):
+            seq = _seq_next(conversation, now)
             message = Message.objects.create(
                 tenant_id=conversation.tenant_id,
                 conversation=conversation,
@@ -114,12 +128,12 @@ def message_create(
     except IntegrityError:
         # A concurrent resend of the same message, or a concurrent answer to the same question, won the
         # race: return what it stored.
-        if client_msg_id:
+        if not racing:
+            raise
+        if client_msg_id and not locked:
             winner = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
-        elif reply_to is not None:
-            winner = Message.objects.filter(reply_to=reply_to).first()
         else:
-            winner = None
+            winner = Message.objects.filter(reply_to=reply_to).first()
         if winner is None:
             raise
         return winner, False
@@ -156,16 +170,22 @@ def system_message_create(
     return message
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def conversation_status_set(
-    *, conversation: Conversation, status: str, assignee=None, extra: dict | None = None
+    *,
+    conversation: Conversation,
+    status: str,
+    assignee=None,
+    extra: dict | None = None,
+    also_save: tuple[str, ...] = (),
 ) -> Conversation:
-    """Move a conversation to ``status`` and tell its sockets and the tenant's inboxes after commit."""
+    """Move a conversation to ``status`` and tell its sockets and the tenant's inboxes after commit.
+    ``also_save`` names other fields the caller changed, written in the same statement."""
     conversation.status = status
     conversation.assignee = assignee
     if status == Conversation.Status.WAITING:
         conversation.waiting_since = timezone.now()
-    conversation.save(update_fields=["status", "assignee", "waiting_since", "updated_at"])
+    conversation.save(update_fields=["status", "assignee", "waiting_since", "updated_at", *also_save])
     payload = conversation_payload(conversation)
     event = {"type": "conversation.status", "conversation": payload, **(extra or {})}
     publish_on_commit(conversation_group(conversation.tenant_id, conversation.pk), event)

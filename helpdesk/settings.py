@@ -112,8 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
 ):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
-        # The socket threads, plus request threads, task threads and housekeeping.
-        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=SOCKET_DB_THREADS + 8),
+        # A web process: the socket threads, plus request threads, task threads and housekeeping; a worker:
+        # its threads (CELERY_WORKER_CONCURRENCY, 16).
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=SOCKET_DB_THREADS + 12),
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -173,6 +174,11 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A bot's turn mostly waits (for PostgreSQL, for the model's API), so a worker runs many on threads rather
+# than a process per CPU: with the default prefork pool of 2 processes, 50 customers asking at once waited
+# 3.5 s for their answers. CPU-heavy work (retraining the detector) runs in management commands.
+CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="threads")
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=16)
 # Every task finishes well within the broker's visibility timeout, so a task is only redelivered when
 # its worker died. The outbox dedupes the redelivery of a task that is done or still running.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=50)

@@ -14,6 +14,7 @@ anyway, ``SOCKET_DB_THREADS`` is 0 and calls keep Channels' single thread.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import threading
 from collections.abc import Awaitable, Callable
@@ -43,6 +44,23 @@ def _pool() -> ThreadPoolExecutor | None:
     return _executor
 
 
+_thread = threading.local()
+
+
+def _thread_context() -> contextvars.Context:
+    """The socket thread's own context, the same for every call it runs.
+
+    ``sync_to_async`` runs a call in a copy of the caller's context, and Django keeps its cache clients in
+    context-local storage: every socket (and every task a socket starts) would get a cache client, and a
+    Redis connection, of its own, built on its first call. In the thread's own context a thread builds one
+    and reuses it, as Celery's threads and Django's request threads do.
+    """
+    context = getattr(_thread, "context", None)
+    if context is None:
+        context = _thread.context = contextvars.Context()
+    return context
+
+
 def socket_db_reset() -> None:
     """Wait for the socket threads' calls to finish and stop the threads (a new pool starts on the next
     call). For tests, which must not leave a call running into the next test or the database's teardown."""
@@ -59,7 +77,7 @@ def socket_db(fn: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     def in_thread(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return fn(*args, **kwargs)
+            return _thread_context().run(fn, *args, **kwargs)
         finally:
             # Back to the pool at once: a thread holds no connection between calls.
             connections.close_all()
@@ -69,7 +87,8 @@ def socket_db(fn: Callable[P, R]) -> Callable[P, Awaitable[R]]:
         executor = _pool()
         if executor is None:
             return await DatabaseSyncToAsync(fn)(*args, **kwargs)
-        return await DatabaseSyncToAsync(in_thread, thread_sensitive=False, executor=executor)(*args, **kwargs)
+        runner = DatabaseSyncToAsync(in_thread, thread_sensitive=False, executor=executor)
+        return await runner(*args, **kwargs)
 
     call.func = fn  # the plain function, as Channels' wrapper has it (tests call it directly)
     return call

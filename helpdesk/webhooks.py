@@ -38,11 +38,14 @@ from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput
 from helpdesk.models import Membership, Tenant, Webhook, WebhookDelivery, WebhookEvent
 from helpdesk.outbox import outbox_add
+from helpdesk.shared_cache import MISSING, shared_delete, shared_get, shared_set
 
 logger = logging.getLogger(__name__)
 
@@ -115,10 +118,42 @@ def webhook_delete(*, webhook: Webhook) -> None:
     webhook.delete()
 
 
+SUBSCRIPTIONS_CACHE_SECONDS = 60
+
+
+def _subscriptions_key(tenant_id: int) -> str:
+    return f"webhooks.subscriptions.{tenant_id}"
+
+
+def _subscriptions(tenant_id: int) -> list[tuple[int, list[str]]]:
+    """The tenant's active webhooks and their events, from the shared cache when it has them.
+
+    Every message asks this (most tenants have no webhook), so it is cached; any save or delete of a
+    webhook forgets it (:func:`webhook_subscriptions_forget`). A cache that is down is skipped.
+    """
+    key = _subscriptions_key(tenant_id)
+    cached = shared_get(key)
+    if cached is not MISSING:
+        return cached
+    rows = Webhook.objects.for_tenant(tenant_id).filter(active=True).values_list("pk", "events")
+    subscriptions = [(pk, list(events or [])) for pk, events in rows]
+    shared_set(key, subscriptions, SUBSCRIPTIONS_CACHE_SECONDS)
+    return subscriptions
+
+
+@receiver(post_save, sender=Webhook)
+@receiver(post_delete, sender=Webhook)
+def webhook_subscriptions_forget(sender, instance: Webhook, **kwargs) -> None:
+    """Any change to a webhook (API, admin, switched off after failures) is seen by the next event, here
+    and, once the transaction commits, in every other process."""
+    key = _subscriptions_key(instance.tenant_id)
+    shared_delete(key)
+    transaction.on_commit(lambda: shared_delete(key))
+
+
 def webhooks_subscribed(*, tenant_id: int, event: str) -> list[int]:
-    """The ids of the tenant's active webhooks that subscribe to ``event`` (one indexed query)."""
-    subscriptions = Webhook.objects.for_tenant(tenant_id).filter(active=True).values_list("pk", "events")
-    return [pk for pk, events in subscriptions if event in (events or [])]
+    """The ids of the tenant's active webhooks that subscribe to ``event``."""
+    return [pk for pk, events in _subscriptions(tenant_id) if event in events]
 
 
 def webhook_wanted(*, tenant_id: int, event: str) -> bool:

@@ -24,9 +24,11 @@ def queue_is_staffed(queue: Queue) -> bool:
     return not queue.require_agent_online or bool(queue_agents_online(queue))
 
 
-def agents_free_capacity(queue: Queue) -> int:
-    """How many more conversations the queue's online agents can take right now."""
-    online = queue_agents_online(queue)
+def agents_free_capacity(queue: Queue, online: list[AgentPresence] | None = None) -> int:
+    """How many more conversations the queue's online agents can take right now (``online``: the
+    queue's online agents, when the caller has read them already)."""
+    if online is None:
+        online = queue_agents_online(queue)
     if not online:
         return 0
     busy = dict(

@@ -7,75 +7,21 @@ answer is 429 in the error shape, with ``Retry-After``.
 A rate limit must never be the reason a customer cannot open a chat: when the shared cache is down
 (Redis unreachable, timing out), the count moves to a per-process in-memory cache, and a warning is
 logged at most once a minute per process. After a failure the shared cache is left alone for
-``SHARED_CACHE_RETRY_SECONDS``, so a Redis that times out costs one request its timeout, not every
-one. Limits then hold per process, not across processes, which is the price of staying up.
+``SHARED_CACHE_RETRY_SECONDS`` (``helpdesk.shared_cache``), so a Redis that times out costs one request
+its timeout, not every one. Limits then hold per process, not across processes, which is the price of
+staying up.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-
 from django.core.cache.backends.locmem import LocMemCache
-from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from helpdesk.models import ApiKey
-
-logger = logging.getLogger(__name__)
-
-# What a shared cache raises when its server is gone: the redis client's errors, and socket errors from
-# backends that let them through.
-CACHE_DOWN_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
-FALLBACK_WARNING_INTERVAL_SECONDS = 60.0
-SHARED_CACHE_RETRY_SECONDS = 5.0
+from helpdesk.shared_cache import CACHE_DOWN_ERRORS, cache_outage
 
 fallback_cache = LocMemCache("helpdesk-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
-
-
-class _CacheOutage:
-    """Remembers that the shared cache failed (so requests skip it for a while) and logs it sparingly."""
-
-    def __init__(self, retry_after: float, warn_every: float) -> None:
-        self.retry_after = retry_after
-        self.warn_every = warn_every
-        self.lock = threading.Lock()
-        self.down_until = float("-inf")
-        self.last_logged = float("-inf")
-        self.suppressed = 0
-
-    def is_down(self) -> bool:
-        if time.monotonic() < self.down_until:
-            with self.lock:
-                self.suppressed += 1
-            return True
-        return False
-
-    def record(self, error: BaseException) -> None:
-        with self.lock:
-            now = time.monotonic()
-            self.down_until = now + self.retry_after
-            if now - self.last_logged < self.warn_every:
-                self.suppressed += 1
-                return
-            suppressed, self.suppressed, self.last_logged = self.suppressed, 0, now
-        logger.warning(
-            "Rate-limit cache unavailable (%s: %s); counting in this process only "
-            "(%d more requests since the last warning)",
-            type(error).__name__,
-            error,
-            suppressed,
-        )
-
-    def reset(self) -> None:
-        with self.lock:
-            self.down_until = self.last_logged = float("-inf")
-            self.suppressed = 0
-
-
-cache_outage = _CacheOutage(SHARED_CACHE_RETRY_SECONDS, FALLBACK_WARNING_INTERVAL_SECONDS)
 
 
 class _LiveRateThrottle(SimpleRateThrottle):

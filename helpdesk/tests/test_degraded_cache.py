@@ -46,15 +46,15 @@ def open_session(client, bot, address: str = "198.51.100.4"):
 
 
 def test_widget_sessions_open_while_the_cache_is_down(client, bot, dead_redis_cache, caplog):
-    caplog.set_level(logging.WARNING, logger="helpdesk.api.throttling")
+    caplog.set_level(logging.WARNING, logger="helpdesk.shared_cache")
 
     statuses = [open_session(client, bot).status_code for _ in range(3)]
 
     assert statuses == [201, 201, 201]
     assert Conversation.objects.filter(bot=bot).count() == 3
-    warnings = [r for r in caplog.records if r.name == "helpdesk.api.throttling"]
+    warnings = [r for r in caplog.records if r.name == "helpdesk.shared_cache"]
     assert len(warnings) == 1
-    assert "counting in this process only" in warnings[0].getMessage()
+    assert "falling back in this process" in warnings[0].getMessage()
 
 
 def test_the_limit_still_holds_per_process_while_the_cache_is_down(client, bot, settings, dead_redis_cache):
