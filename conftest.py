@@ -98,11 +98,16 @@ def _fresh_celery_app():
 
 @pytest.fixture(autouse=True)
 def _socket_threads_settled():
-    """A socket's database call still running when its test ends must not touch the next test."""
+    """A socket's database call still running when its test ends must not touch the next test, and the
+    thread that runs an async test's ``sync_to_async`` calls gives its connection back."""
     yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
     from helpdesk.socket_db import socket_db_reset
 
     socket_db_reset()
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
 
 
 @pytest.fixture(autouse=True)

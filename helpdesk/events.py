@@ -7,7 +7,8 @@ Groups:
 - ``t<tenant>.inbox``: every agent of the tenant with an inbox open;
 - ``t<tenant>.conv.<conversation>``: the customer's sockets and the agents looking at that conversation;
 - ``user.<user>`` and ``t<tenant>.user.<user>``: every inbox socket of one agent (everywhere, and in one
-  tenant), so that logging out or losing a membership closes them (:func:`agent_sockets_close`).
+  tenant), so that logging out or losing a membership closes them (:func:`agent_sockets_close`); the
+  second also hears the activity of the conversations assigned to that agent.
 
 Publishing never raises into the caller: the write it follows is committed, and clients catch up by seq.
 """
@@ -76,7 +77,25 @@ class _Batch:
         self.events: list[tuple[str, dict[str, Any]]] = []
 
     def flush(self) -> None:
-        _send_many(self.events)
+        _send_many(_superseded_dropped(self.events))
+
+
+def _superseded_dropped(events: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Drop each ``conversation.activity`` that a later event of the batch to the same group makes stale
+    (a later event carrying the same conversation carries it as it is now): a handoff rings the inboxes
+    twice (its status and ``handoff.created``), not five times."""
+    later: set[tuple[str, int]] = set()
+    kept: list[tuple[str, dict[str, Any]]] = []
+    for group, event in reversed(events):
+        conversation = event.get("conversation")
+        key = (group, conversation.get("id")) if isinstance(conversation, dict) else None
+        if key is not None and event.get("type") == "conversation.activity" and key in later:
+            continue
+        if key is not None:
+            later.add(key)
+        kept.append((group, event))
+    kept.reverse()
+    return kept
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:

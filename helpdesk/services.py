@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.errors import InvalidInput
-from helpdesk.events import conversation_group, inbox_group, publish_on_commit
+from helpdesk.events import conversation_group, inbox_group, publish_on_commit, tenant_user_group
 from helpdesk.models import Contact, Conversation, Message, Tenant
 from helpdesk.selectors import conversation_payload, message_payload
 from helpdesk.webhooks import webhook_emit
@@ -61,6 +61,16 @@ def conversation_start(
     if contact.tenant_id != tenant.pk:
         raise InvalidInput("The contact belongs to another tenant.")
     return Conversation.objects.create(tenant=tenant, bot_id=bot_id, contact=contact, channel=channel)
+
+
+def _activity_group(conversation: Conversation) -> str:
+    """Who hears that a conversation moved: a conversation assigned to an agent concerns that agent's
+    inbox (others see its status changes, and its messages when they open it); any other concerns every
+    agent of the tenant (the queue, the bot's conversations). So an agent's frames grow with the
+    conversations that concern them, not with every message of the tenant."""
+    if conversation.status == Conversation.Status.ASSIGNED and conversation.assignee_id:
+        return tenant_user_group(conversation.tenant_id, conversation.assignee_id)
+    return inbox_group(conversation.tenant_id)
 
 
 def _seq_next(conversation: Conversation, now) -> int:
@@ -144,7 +154,7 @@ def message_create(
     event = {"type": "message", "message": message_payload(message)}
     publish_on_commit(conversation_group(conversation.tenant_id, conversation.pk), event)
     publish_on_commit(
-        inbox_group(conversation.tenant_id),
+        _activity_group(conversation),
         {"type": "conversation.activity", "conversation": conversation_payload(conversation), "seq": seq},
     )
     webhook_emit(
