@@ -37,6 +37,12 @@ bench: $(VENV)/.installed
 bench-load: $(VENV)/.installed
 	$(PY) bench/load.py $(LOAD_ARGS)
 
+## Page bench: queries, p50/p95 and query plans of the hot pages, against a tenant made by
+## `manage.py scale_data` in the database of DATABASE_URL; e.g. `make bench-pages PAGES_ARGS="--runs 50"`.
+.PHONY: bench-pages
+bench-pages: $(VENV)/.installed
+	$(PY) bench/pages.py $(PAGES_ARGS)
+
 ## Run the whole test suite: the tests of every app, then the fault suite (tests/fault), which starts its
 ## own Redis, database, Daphne servers and Celery processes and breaks them. Both always run.
 test: $(VENV)/.installed
