@@ -91,15 +91,15 @@ def _pg_seq_scans(plan: dict) -> list[str]:
     return found
 
 
-def seq_scanned(sql: str, sizes: dict[str, int], large: int) -> tuple[list[str], str]:
-    """The large tables the query reads sequentially, and its plan as text."""
+def seq_scanned(sql: str, sizes: dict[str, int], large: int, analyze: bool) -> tuple[list[str], str]:
+    """The large tables the query reads sequentially, and its plan as text (as run, with ``analyze``)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
             tables = _pg_seq_scans(plan[0]["Plan"])
-            cursor.execute("EXPLAIN " + sql)
+            cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ") + sql)
             text = "\n".join(row[0] for row in cursor.fetchall())
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
@@ -124,7 +124,7 @@ def measure(client: Client, name: str, path: str, args: argparse.Namespace, size
         sql = query["sql"]
         if not sql.lstrip().upper().startswith("SELECT"):
             continue
-        tables, plan = seq_scanned(sql, sizes, args.large)
+        tables, plan = seq_scanned(sql, sizes, args.large, args.analyze)
         for table in tables:
             if table not in result.seq_scans:
                 result.seq_scans.append(table)
@@ -177,6 +177,9 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=10_000, help="A table over this many rows is large.")
     parser.add_argument("--only", default="", help="Only pages whose name contains this, e.g. inbox or api.")
     parser.add_argument("--explain", action="store_true", help="Print every SELECT's plan, not only scans.")
+    parser.add_argument(
+        "--analyze", action="store_true", help="Run the printed plans (EXPLAIN ANALYZE, PostgreSQL): times."
+    )
     parser.add_argument("--json", type=Path, help="Also write the results to this file.")
     args = parser.parse_args()
     if args.runs < 1:

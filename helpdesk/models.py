@@ -149,7 +149,26 @@ class Conversation(TenantOwned):
     objects = ConversationQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "status", "-updated_at"], name="conv_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "-updated_at"], name="conv_tenant_status"),
+            # The inbox's lists, each in the order it is shown, holding only the rows it can show: the
+            # open ones are a sliver of a tenant's history, so the lists and their counts read only them.
+            models.Index(
+                fields=["tenant", "-updated_at", "id"],
+                condition=~Q(status__in=["resolved", "offline"]),
+                name="conv_open_updated",
+            ),
+            models.Index(
+                fields=["tenant", "waiting_since", "id"],
+                condition=Q(status="waiting"),
+                name="conv_waiting_since",
+            ),
+            models.Index(
+                fields=["tenant", "assignee", "-updated_at", "id"],
+                condition=Q(status="assigned"),
+                name="conv_assigned_updated",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Conversation #{self.pk}"
@@ -187,6 +206,15 @@ class Message(TenantOwned):
                 fields=["conversation", "client_msg_id"],
                 condition=~Q(client_msg_id=""),
                 name="message_unique_client_msg_id",
+            ),
+        ]
+        indexes = [
+            # Unread counts of the inbox lists: a conversation's customer messages after a seq, counted
+            # from the index alone.
+            models.Index(
+                fields=["conversation", "seq"],
+                condition=Q(author_kind="customer"),
+                name="message_customer_seq",
             ),
         ]
 
