@@ -154,6 +154,7 @@ def pages(tenant: Tenant) -> list[tuple[str, str]]:
         ("inbox: all open, page 40", "/inbox/list/open/?page=40"),
         ("conversation: 10 messages", f"/inbox/c/{typical}/"),
         ("conversation: longest", f"/inbox/c/{longest}/"),
+        ("conversation: longest, earlier", f"/inbox/c/{longest}/?before=1000"),
         ("tickets: unsolved", "/tickets/"),
         ("tickets: all", "/tickets/?status=all"),
         ("tickets: mine", "/tickets/?mine=on&status=all"),

@@ -101,6 +101,25 @@ def inbox_lists(*, tenant: Tenant | int, user, limit: int = LIST_PAGE) -> dict[s
     return lists
 
 
+CONVERSATION_PAGE = 100
+
+
+def conversation_messages_tail(
+    *, conversation: Conversation, before_seq: int | None = None, limit: int = CONVERSATION_PAGE
+) -> tuple[list[Message], bool]:
+    """The last ``limit`` messages of the conversation before ``before_seq`` (the latest ones without it),
+    oldest first and private notes included, and whether earlier ones exist.
+
+    One query, whatever the conversation's length: it reads ``limit + 1`` rows newest first along the
+    (conversation, seq) index, so the extra row answers "earlier?" without a count.
+    """
+    qs = Message.objects.for_tenant(conversation.tenant_id).filter(conversation_id=conversation.pk)
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    return rows[:limit][::-1], len(rows) > limit
+
+
 def contact_history(conversation: Conversation, limit: int = 10) -> list[Conversation]:
     """The contact's other conversations, newest first, for the agent's context card."""
     return list(

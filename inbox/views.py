@@ -10,8 +10,16 @@ from django.shortcuts import render
 
 from helpdesk.errors import NotFound
 from helpdesk.models import Membership
-from helpdesk.selectors import conversation_get, messages_after, messages_payload
-from inbox.selectors import INBOX_LISTS, LIST_PAGE, canned_replies, contact_history, inbox_list, inbox_lists
+from helpdesk.selectors import conversation_get, messages_payload
+from inbox.selectors import (
+    INBOX_LISTS,
+    LIST_PAGE,
+    canned_replies,
+    contact_history,
+    conversation_messages_tail,
+    inbox_list,
+    inbox_lists,
+)
 from inbox.services import conversation_mark_read
 
 LIST_TITLES = {"waiting": "Waiting", "mine": "Mine", "open": "All open"}
@@ -41,23 +49,36 @@ def inbox_list_page(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "inbox/list.html", {"name": name, "title": LIST_TITLES[name], "page": page})
 
 
+def _before_seq(value: str | None) -> int | None:
+    """The ``before`` of an earlier page of messages: a positive seq, or None (the latest page) for
+    anything else, so a mangled link shows the latest messages rather than an error."""
+    if value is None or not value.isdigit() or not 0 < int(value) < 2**31:
+        return None
+    return int(value)
+
+
 @login_required
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The conversation with its latest messages (``?before=<seq>``: the page before that message). The
+    socket adds what arrives after; a long history is read a page at a time, so the page costs the same
+    at 20 or 20,000 messages."""
     membership = _membership(request)
     try:
         conversation = conversation_get(tenant=membership.tenant_id, conversation_id=conversation_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    messages = messages_payload(
-        conversation, messages_after(conversation=conversation, include_private=True, limit=10_000)
-    )
+    before = _before_seq(request.GET.get("before"))
+    rows, earlier = conversation_messages_tail(conversation=conversation, before_seq=before)
     conversation_mark_read(membership=membership, conversation=conversation)
     return render(
         request,
         "inbox/conversation.html",
         {
             "conversation": conversation,
-            "messages": messages,
+            "messages": messages_payload(conversation, rows),
+            "earlier_before": rows[0].seq if earlier else None,
+            # An earlier page is history only: live messages and replies belong on the latest one.
+            "earlier_page": before is not None,
             "handoff": conversation.handoffs.order_by("-created_at").first(),
             "history": contact_history(conversation),
             # The tickets app owns tickets; the page reads the contact's through the relation.
