@@ -161,7 +161,17 @@ class Ticket(TenantOwned):
                 name="ticket_one_per_conversation",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "status", "-updated_at"], name="ticket_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "-updated_at"], name="ticket_tenant_status"),
+            # The ticket list, newest activity first: every ticket, and the unsolved ones it shows by
+            # default (a partial index of only those), each in the list's order.
+            models.Index(fields=["tenant", "-updated_at", "-id"], name="ticket_tenant_updated"),
+            models.Index(
+                fields=["tenant", "-updated_at", "-id"],
+                condition=Q(status__in=["open", "pending"]),
+                name="ticket_unsolved_updated",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
