@@ -413,7 +413,9 @@ async def run_phases(args, stack: Stack, product: Target, bare: Target, bot_key:
             agents=args.agents,
             duration=args.duration,
             interval=args.interval,
-            handoff_spread=args.handoff_spread,
+            handoff_spread=(
+                args.handoff_spread if args.handoff_spread is not None else max(10.0, args.customers / 20)
+            ),
         )
         notes.append(f"{target.name} relay {meter.report()}")
         dead = stack.check_alive()
@@ -437,7 +439,10 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60, help="seconds of steady load")
     parser.add_argument("--interval", type=float, default=20, help="seconds between a customer's messages")
     parser.add_argument(
-        "--handoff-spread", type=float, default=10, help="seconds over which the customers hand off"
+        "--handoff-spread",
+        type=float,
+        default=None,
+        help="seconds over which the customers hand off (default: 20 handoffs a second, at least 10 s)",
     )
     parser.add_argument("--bot-customers", type=int, default=50)
     parser.add_argument("--storm", type=int, default=1000, help="sockets opened within one second")

@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from chatbot.extraction import extract_fields
 from chatbot.knowledge import bot_profile, passages_for, responder_for, trigger_settings_for
@@ -134,10 +135,15 @@ def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
     """The bot's turn for one customer message. Idempotent: a turn already answered returns its answer
     (``Message.reply_to`` is unique, so even two runs racing each other store one answer)."""
     conversation = Conversation.objects.select_related("bot", "bot__queue").get(pk=conversation_id)
-    message = Message.objects.get(pk=message_id, conversation=conversation)
-    done = Message.objects.filter(reply_to=message).first()
-    if done is not None or conversation.status not in (Conversation.Status.BOT, Conversation.Status.OFFLINE):
-        return done
+    message = (
+        Message.objects.annotate(answered=Exists(Message.objects.filter(reply_to=OuterRef("pk"))))
+        .filter(conversation=conversation)
+        .get(pk=message_id)
+    )
+    if message.answered:
+        return Message.objects.filter(reply_to=message).first()
+    if conversation.status not in (Conversation.Status.BOT, Conversation.Status.OFFLINE):
+        return None
     bot = conversation.bot
     try:
         if conversation.status == Conversation.Status.OFFLINE:
@@ -187,7 +193,11 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
         threshold=settings.confidence_threshold,
     )
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        locked = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("bot", "contact")
+            .get(pk=conversation.pk)
+        )
         if locked.status != Conversation.Status.BOT:
             return None  # an agent took the conversation while the model was thinking: stay silent
         Message.objects.filter(pk=message.pk).update(

@@ -39,6 +39,7 @@ import json
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from helpdesk.errors import DomainError
@@ -186,6 +187,16 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
     """
 
     include_private = False
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch, without its hop to the shared sync thread before every handler to close
+        stale database connections: every frame and every event of every socket queued for that one
+        thread. Our handlers never use a connection of the event loop's thread; their database calls
+        (``helpdesk.socket_db``) close their own."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         self.groups_joined: set[str] = set()
