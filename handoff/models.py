@@ -45,6 +45,8 @@ class Handoff(TenantOwned):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["tenant", "reason", "created_at"], name="handoff_tenant_reason"),
+            # The API's list, newest first: read in order whatever other tenants hold.
+            models.Index(fields=["tenant", "id"], name="handoff_tenant_id"),
             # The handoff report of a date range, read from the index alone on PostgreSQL (it carries the
             # columns the report counts and times; other databases ignore ``include``).
             models.Index(

@@ -73,6 +73,8 @@ class Contact(TenantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # The API's list, newest first: read in order whatever other tenants hold.
+        indexes = [models.Index(fields=["tenant", "id"], name="contact_tenant_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "email"], condition=~Q(email=""), name="contact_unique_email"
@@ -151,6 +153,8 @@ class Conversation(TenantOwned):
     class Meta:
         indexes = [
             models.Index(fields=["tenant", "status", "-updated_at"], name="conv_tenant_status"),
+            # The API's list, newest first: read in order whatever other tenants hold.
+            models.Index(fields=["tenant", "id"], name="conv_tenant_id"),
             # The inbox's lists, each in the order it is shown, holding only the rows it can show: the
             # open ones are a sliver of a tenant's history, so the lists and their counts read only them.
             models.Index(

@@ -166,6 +166,8 @@ class Ticket(TenantOwned):
             # The ticket list, newest activity first: every ticket, and the unsolved ones it shows by
             # default (a partial index of only those), each in the list's order.
             models.Index(fields=["tenant", "-updated_at", "-id"], name="ticket_tenant_updated"),
+            # The API's list, newest first: read in order whatever other tenants hold.
+            models.Index(fields=["tenant", "id"], name="ticket_tenant_id"),
             models.Index(
                 fields=["tenant", "-updated_at", "-id"],
                 condition=Q(status__in=["open", "pending"]),
