@@ -106,18 +106,27 @@ CONVERSATION_PAGE = 100
 
 def conversation_messages_tail(
     *, conversation: Conversation, before_seq: int | None = None, limit: int = CONVERSATION_PAGE
-) -> tuple[list[Message], bool]:
-    """The last ``limit`` messages of the conversation before ``before_seq`` (the latest ones without it),
-    oldest first and private notes included, and whether earlier ones exist.
+) -> tuple[list[Message], int | None]:
+    """The conversation's messages in the ``limit`` seqs before ``before_seq`` (its latest ones without
+    it, up to ``last_seq`` as read with the conversation), oldest first, private notes included; and the
+    ``before_seq`` of the page before them, None at the start.
 
-    One query, whatever the conversation's length: it reads ``limit + 1`` rows newest first along the
-    (conversation, seq) index, so the extra row answers "earlier?" without a count.
+    A conversation's seqs run 1..last_seq without gaps (each is taken with the conversation's counter in
+    the transaction that stores the message), so a page is a window of seqs, read as one range of the
+    (conversation, seq) index: the planner cannot take it for the whole history and sort it, and the
+    page costs one query at any length. Messages newer than ``last_seq`` reach the page over the socket,
+    which resumes from it.
     """
-    qs = Message.objects.for_tenant(conversation.tenant_id).filter(conversation_id=conversation.pk)
+    end = conversation.last_seq + 1
     if before_seq is not None:
-        qs = qs.filter(seq__lt=before_seq)
-    rows = list(qs.order_by("-seq")[: limit + 1])
-    return rows[:limit][::-1], len(rows) > limit
+        end = min(end, before_seq)
+    start = max(1, end - limit)
+    rows = list(
+        Message.objects.for_tenant(conversation.tenant_id)
+        .filter(conversation_id=conversation.pk, seq__gte=start, seq__lt=end)
+        .order_by("seq")
+    )
+    return rows, start if start > 1 else None
 
 
 def contact_history(conversation: Conversation, limit: int = 10) -> list[Conversation]:

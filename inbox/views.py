@@ -68,7 +68,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     except NotFound as exc:
         raise Http404(exc.message) from exc
     before = _before_seq(request.GET.get("before"))
-    rows, earlier = conversation_messages_tail(conversation=conversation, before_seq=before)
+    rows, earlier_before = conversation_messages_tail(conversation=conversation, before_seq=before)
     conversation_mark_read(membership=membership, conversation=conversation)
     return render(
         request,
@@ -76,7 +76,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         {
             "conversation": conversation,
             "messages": messages_payload(conversation, rows),
-            "earlier_before": rows[0].seq if earlier else None,
+            "earlier_before": earlier_before,
             # An earlier page is history only: live messages and replies belong on the latest one.
             "earlier_page": before is not None,
             "handoff": conversation.handoffs.order_by("-created_at").first(),

@@ -8,10 +8,11 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from helpdesk.tests.scale_support import grow, query_count, scale_world
-from inbox.selectors import CONVERSATION_PAGE, inbox_list
+from inbox.selectors import CONVERSATION_PAGE, conversation_messages_tail, inbox_list
 
 pytestmark = pytest.mark.django_db
 
@@ -145,4 +146,20 @@ def test_each_list_is_read_from_its_index_in_order(world, name, index):
     assert index in plan
     assert "message_customer_seq" in plan
     assert "Seq Scan on helpdesk_conversation" not in plan
+    assert "Sort" not in plan
+
+
+@pytest.mark.postgres
+def test_a_page_of_messages_is_a_range_of_the_seq_index(world):
+    grow(world, conversations=1, long_messages=150)
+    with CaptureQueriesContext(connection) as captured:
+        conversation_messages_tail(conversation=world.long, before_seq=120)
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + captured.captured_queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Index Scan using message_unique_seq" in plan
+    assert "seq >= 20" in plan and "seq < 120" in plan
     assert "Sort" not in plan
