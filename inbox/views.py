@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,8 +16,8 @@ from inbox.selectors import (
     canned_replies,
     contact_history,
     conversation_messages_tail,
-    inbox_list,
     inbox_lists,
+    inbox_page,
 )
 from inbox.services import conversation_mark_read
 
@@ -44,8 +43,9 @@ def inbox_list_page(request: HttpRequest, name: str) -> HttpResponse:
     membership = _membership(request)
     if name not in INBOX_LISTS:
         raise Http404("No such list.")
-    paginator = Paginator(inbox_list(tenant=membership.tenant_id, user=request.user, name=name), LIST_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = inbox_page(
+        tenant=membership.tenant_id, user=request.user, name=name, number=request.GET.get("page")
+    )
     return render(request, "inbox/list.html", {"name": name, "title": LIST_TITLES[name], "page": page})
 
 
