@@ -91,9 +91,9 @@ def _list_rows(*, tenant: Tenant | int, user, name: str):
 
 def inbox_list(*, tenant: Tenant | int, user, name: str):
     """One list of the inbox as a queryset: ``waiting`` (oldest first, the order they are served), ``mine``
-    or ``open``. Each row carries its contact, assignee, queue and ``unread`` count, so a page costs the
-    same queries at any volume."""
-    rows = _list_rows(tenant=tenant, user=user, name=name).select_related("contact", "assignee", "queue")
+    or ``open``. Each row carries its contact, assignee and ``unread`` count (what a row shows), so a page
+    costs the same queries at any volume."""
+    rows = _list_rows(tenant=tenant, user=user, name=name).select_related("contact", "assignee")
     return _with_unread(rows, user)
 
 
