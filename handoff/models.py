@@ -47,12 +47,11 @@ class Handoff(TenantOwned):
             models.Index(fields=["tenant", "reason", "created_at"], name="handoff_tenant_reason"),
             # The API's list, newest first: read in order whatever other tenants hold.
             models.Index(fields=["tenant", "id"], name="handoff_tenant_id"),
-            # The handoff report of a date range, read from the index alone on PostgreSQL (it carries the
-            # columns the report counts and times; other databases ignore ``include``).
+            # The handoff report of a date range, read from the index alone: after the range's columns it
+            # carries the ones the report counts and times (as key columns: SQLite has no ``include``).
             models.Index(
-                fields=["tenant", "created_at"],
-                include=["reason", "outcome", "offered_at", "accepted_at"],
-                name="handoff_tenant_created",
+                fields=["tenant", "created_at", "reason", "outcome", "offered_at", "accepted_at"],
+                name="handoff_report_range",
             ),
         ]
 

@@ -3,7 +3,7 @@
 Pickup time is ``accepted_at - offered_at`` of handoffs offered to a queue and accepted by an agent. The
 counts are grouped by the database; the percentiles are computed here, over one duration per accepted
 handoff of the range, so the numbers are the same on SQLite and PostgreSQL. Two queries, whatever the
-range holds; on PostgreSQL both read only the (tenant, created_at) index, which carries the columns.
+range holds, both reading only the report's index (tenant and created_at, then the columns it counts).
 """
 
 from __future__ import annotations

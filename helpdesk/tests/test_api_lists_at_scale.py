@@ -92,5 +92,5 @@ def test_the_report_reads_its_index(world):
             cursor.execute("EXPLAIN " + query["sql"])
             plan = "\n".join(row[0] for row in cursor.fetchall())
             # Index-only once vacuumed, as in production (a test's fresh rows are not yet all-visible).
-            assert "using handoff_tenant_created" in plan
+            assert "using handoff_report_range" in plan
             assert "Seq Scan" not in plan
