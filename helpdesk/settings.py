@@ -180,7 +180,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="threads")
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=16)
 # Every task finishes well within the broker's visibility timeout, so a task is only redelivered when
-# its worker died. The outbox dedupes the redelivery of a task that is done or still running.
+# its worker died. The outbox dedupes the redelivery of a task that is done or still running. The limits
+# below are enforced by the prefork pool only; on threads the tasks bound themselves (the model call's
+# ANTHROPIC_TOTAL_BUDGET_SECONDS, SMTP and webhook timeouts), and a bot answer is unique per message.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=50)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
