@@ -185,7 +185,11 @@ class Message(TenantOwned):
         AGENT = "agent", "Agent"
         SYSTEM = "system", "System"
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: the unique (conversation, seq) index serves every lookup by conversation, and
+    # with a second one PostgreSQL read a conversation's whole history to return one page after a seq.
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     author_kind = models.CharField(max_length=10, choices=Author.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
