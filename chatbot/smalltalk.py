@@ -2,7 +2,7 @@
 
 A greeting searched in the knowledge base finds nothing and would read as a question the bot cannot
 answer (a low-confidence handoff on "hi"). A message is small talk only when nothing else is left once
-its greeting, thanks and pleasantry words are taken out: "Hello, I can't log in" is a question.
+its greeting, thanks and pleasantry words are taken out: "Hello, my parcel never came" is a question.
 
 Customers often open by saying who they are ("Hi, I'm Maria, maria@example.com", "hello, my order
 number is RW20331902"). That is still a greeting: the details are collected for the agent by the

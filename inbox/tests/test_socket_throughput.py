@@ -79,16 +79,23 @@ async def test_with_no_socket_threads_calls_run_one_at_a_time(settings):
 # Frames and events ---------------------------------------------------------------------------------
 
 
-async def test_an_event_reaches_the_agent_while_a_slow_frame_waits(world, monkeypatch):
-    sock = await _agent(world["alice"])
+@pytest.fixture
+def slow_heartbeat(monkeypatch) -> threading.Event:
+    """Heartbeats wait until the returned event is set."""
     release = threading.Event()
     heartbeat = inbox_consumers.PRESENCE["heartbeat"]
 
-    def slow_heartbeat(**kwargs):
+    def slow(**kwargs):
         release.wait(5)
         return heartbeat(**kwargs)
 
-    monkeypatch.setitem(inbox_consumers.PRESENCE, "heartbeat", slow_heartbeat)
+    monkeypatch.setitem(inbox_consumers.PRESENCE, "heartbeat", slow)
+    return release
+
+
+async def test_an_event_reaches_the_agent_while_a_slow_frame_waits(world, slow_heartbeat):
+    sock = await _agent(world["alice"])
+    release = slow_heartbeat
     await sock.send({"type": "ping", "idle": False})
     await asyncio.sleep(0.1)
     await sync_to_async(_publish)(world["acme"].pk, {"type": "agent.note", "text": "hello"})
@@ -118,16 +125,9 @@ async def test_frames_are_handled_in_the_order_they_came(world):
     await sock.disconnect()
 
 
-async def test_too_many_waiting_frames_are_refused_with_a_clear_error(world, monkeypatch):
+async def test_too_many_waiting_frames_are_refused_with_a_clear_error(world, slow_heartbeat, monkeypatch):
     sock = await _agent(world["alice"])
-    release = threading.Event()
-    heartbeat = inbox_consumers.PRESENCE["heartbeat"]
-
-    def slow_heartbeat(**kwargs):
-        release.wait(5)
-        return heartbeat(**kwargs)
-
-    monkeypatch.setitem(inbox_consumers.PRESENCE, "heartbeat", slow_heartbeat)
+    release = slow_heartbeat
     monkeypatch.setattr("helpdesk.consumers.MAX_PENDING_FRAMES", 3)
     for _ in range(6):
         await sock.send({"type": "ping", "idle": False})
