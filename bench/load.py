@@ -2,7 +2,7 @@
 
 Starts a production-like stack on loopback (a PostgreSQL database of its own, created, migrated, seeded
 and dropped at the end; its own ``redis-server`` on a free port; ``--processes`` Daphne servers with the
-options of docker-compose.yml; a Celery worker with the default pool (16 threads);
+options of docker-compose.yml; ``--workers`` Celery workers (default 1) with the default pool (16 threads);
 ``CELERY_TASK_ALWAYS_EAGER=false``),
 and the bare echo app (``bench/bare_app.py``) on as many Daphne servers, on the same Redis. Then, from
 this one client process:
@@ -94,7 +94,13 @@ class Stack:
     """The product (database, Redis, Daphne servers, worker) and the bare app, each stopped at the end."""
 
     def __init__(
-        self, workdir: Path, processes: int, agents: int, own_product: bool, storm_tokens: int = 0
+        self,
+        workdir: Path,
+        processes: int,
+        agents: int,
+        own_product: bool,
+        storm_tokens: int = 0,
+        workers: int = 1,
     ) -> None:
         self.logs = workdir / "logs"
         self.daphne_flags = daphne_flags()
@@ -146,17 +152,20 @@ class Stack:
             self._daphne(f"bare{i + 1}", port, "bench.bare_app:application", bare_env)
             for i, port in enumerate(self.bare_ports)
         ]
-        self.worker = Service(
-            "worker",
-            [
-                str(BIN / "celery"),
-                *("-A", "helpdesk", "worker", "-n", f"load-{os.getpid()}@%h"),
-                *("--without-mingle", "--without-gossip", "--loglevel=INFO"),
-            ],
-            env=self.env,
-            log_dir=self.logs,
-            ready=lambda service: " ready." in service.log_since_start(),
-        )
+        self.workers = [
+            Service(
+                f"worker{i + 1}" if workers > 1 else "worker",
+                [
+                    str(BIN / "celery"),
+                    *("-A", "helpdesk", "worker", "-n", f"load-{os.getpid()}-{i + 1}@%h"),
+                    *("--without-mingle", "--without-gossip", "--loglevel=INFO"),
+                ],
+                env=self.env,
+                log_dir=self.logs,
+                ready=lambda service: " ready." in service.log_since_start(),
+            )
+            for i in range(workers)
+        ]
         self.seed: dict = {}
         self._exit = ExitStack()
 
@@ -171,7 +180,7 @@ class Stack:
 
     @property
     def services(self) -> list[Service]:
-        product = [*self.daphnes, self.worker] if self.own_product else []
+        product = [*self.daphnes, *self.workers] if self.own_product else []
         return [self.redis, *product, *self.bares]
 
     def start(self) -> None:
@@ -447,6 +456,12 @@ def main() -> int:
     parser.add_argument("--bot-customers", type=int, default=50)
     parser.add_argument("--storm", type=int, default=1000, help="sockets opened within one second")
     parser.add_argument("--processes", type=int, default=1, help="Daphne servers per app")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="Celery worker processes, each with the default pool of 16 threads",
+    )
     parser.add_argument("--target", action="append", default=[], help="ws:// base of a running product")
     parser.add_argument("--bot-key", default="")
     parser.add_argument("--agent-sessions", default="", help="file of agents' sessionid cookies")
@@ -464,7 +479,14 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, stop)
     workdir = Path(tempfile.mkdtemp(prefix="helpdesk-load-"))
-    stack = Stack(workdir, args.processes, args.agents, own_product=not args.target, storm_tokens=args.storm)
+    stack = Stack(
+        workdir,
+        args.processes,
+        args.agents,
+        own_product=not args.target,
+        storm_tokens=args.storm,
+        workers=args.workers,
+    )
     code = 0
     try:
         print(f"Starting the stack (logs in {stack.logs}) ...", flush=True)
