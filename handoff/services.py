@@ -55,7 +55,9 @@ def handoff_start(
     with a clear message to the customer and the conversation stored (never a silent dead end).
     """
     locked = (
-        Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("contact", "bot")
+        .get(pk=conversation.pk)
     )
     if locked.status != Conversation.Status.BOT:
         return handoff_open(locked)
