@@ -50,9 +50,13 @@ def _fresh_cache():
     """Rate-limit counters and other cached values never leak from one test into the next."""
     from django.core.cache import cache
 
+    from inbox.selectors import queue_loads_forget
+
     cache.clear()
+    queue_loads_forget()
     yield
     cache.clear()
+    queue_loads_forget()
 
 
 CELERY_KEYS_TESTS_CHANGE = ("task_always_eager", "broker_url")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from handoff.models import Handoff
 from inbox.models import Queue
-from inbox.selectors import agents_free_capacity, queue_agents_online, queue_is_staffed
+from inbox.selectors import queue_is_staffed, queue_load
 from tickets.hours import is_open
 from tickets.selectors import schedule_for_queue
 
@@ -75,8 +75,7 @@ def wait_estimate(queue: Queue, position: int) -> WaitEstimate:
     """
     pickups = recent_pickup_seconds(queue)
     typical = statistics.median(pickups) if pickups else DEFAULT_PICKUP_SECONDS
-    agents = queue_agents_online(queue)
-    online = len(agents)
-    free = agents_free_capacity(queue, agents)
+    load = queue_load(queue)
+    online, free = load.agents_online, load.free_capacity
     rounds = 1 if position <= free else 1 + math.ceil((position - free) / max(1, online))
     return WaitEstimate(position=position, seconds=round(rounds * typical), agents_online=online)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -39,6 +42,38 @@ def agents_free_capacity(queue: Queue, online: list[AgentPresence] | None = None
         .annotate(n=Count("id"))
     )
     return sum(max(0, p.capacity - busy.get(p.user_id, 0)) for p in online)
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    agents_online: int
+    free_capacity: int
+
+
+QUEUE_LOAD_SECONDS = 5.0
+_queue_loads: dict[int, tuple[float, QueueLoad]] = {}
+
+
+def queue_load(queue: Queue) -> QueueLoad:
+    """How many of the queue's agents are online and how many more conversations they can take, as of at
+    most ``QUEUE_LOAD_SECONDS`` ago in this process.
+
+    For the wait a customer is told, not for routing: it is asked on every handoff, and during a burst of
+    handoffs its two presence queries were a quarter of a handoff's work; a few seconds old is close enough
+    for "about 4 minutes". Routing decisions read presence fresh (``queue_is_staffed``).
+    """
+    now = time.monotonic()
+    cached = _queue_loads.get(queue.pk)
+    if cached is not None and now - cached[0] < QUEUE_LOAD_SECONDS:
+        return cached[1]
+    online = queue_agents_online(queue)
+    load = QueueLoad(agents_online=len(online), free_capacity=agents_free_capacity(queue, online))
+    _queue_loads[queue.pk] = (now, load)
+    return load
+
+
+def queue_loads_forget() -> None:
+    _queue_loads.clear()
 
 
 def queue_position(*, tenant: Tenant | int, conversation: Conversation) -> int:

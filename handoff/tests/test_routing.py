@@ -115,3 +115,18 @@ def test_built_in_rules_take_their_phrases_from_the_code_plus_the_admins(make_te
     shipped = next(r for r in DEFAULT_SENSITIVE_RULES if r.name == "legal")
     assert legal.keywords == (*shipped.keywords, "ombudsman")
     assert legal.patterns == shipped.patterns
+
+
+def test_the_wait_reads_the_queues_load_at_most_every_few_seconds(
+    staffed_bot, monkeypatch, django_assert_num_queries
+):
+    from inbox import selectors
+
+    bot, alice = staffed_bot
+    assert wait_estimate(bot.queue, position=1).agents_online == 0
+    presence_connect(membership=alice)
+    # Within the window the load is this process's recent reading: pickups are read, presence is not.
+    with django_assert_num_queries(1):
+        assert wait_estimate(bot.queue, position=1).agents_online == 0
+    monkeypatch.setattr(selectors, "QUEUE_LOAD_SECONDS", 0.0)
+    assert wait_estimate(bot.queue, position=1).agents_online == 1
