@@ -15,7 +15,7 @@ The Redis client is set up for connections that live for hours: a socket timeout
 layer's longest blocking read (0.1 s polls), connect timeouts, TCP keepalive, a PING health check,
 retries with backoff on connection errors, and a pool large enough for a reconnect storm.
 
-Sync code (services after commit, Celery workers) publishes through :func:`group_publish_sync`: one
+Sync code (services after commit, Celery workers) publishes through :func:`group_publish_many_sync`: one
 process-wide sync client per host, the same channel names and serializer, never raising into the caller.
 """
 
@@ -230,10 +230,6 @@ class HelpdeskChannelLayer(RedisPubSubChannelLayer):
                 ]
         return self._sync_clients[_consistent_hash(name, len(self._sync_clients))]
 
-    def group_send_sync(self, group: str, message: dict[str, Any]) -> None:
-        """Publish to ``group`` from sync code over a pooled connection (raises on Redis errors)."""
-        self.group_send_many_sync([(group, message)])
-
     def group_send_many_sync(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
         """Publish each ``(group, message)`` in order, one pipeline (one round trip) per Redis shard."""
         pipelines: dict[int, Any] = {}
@@ -246,11 +242,6 @@ class HelpdeskChannelLayer(RedisPubSubChannelLayer):
             pipeline.publish(name, self.serialize(message))
         for pipeline in pipelines.values():
             pipeline.execute()
-
-
-def group_publish_sync(layer: Any, group: str, message: dict[str, Any]) -> bool:
-    """Publish from sync code with whatever layer is configured; False (logged) if it could not."""
-    return group_publish_many_sync(layer, [(group, message)])
 
 
 def group_publish_many_sync(layer: Any, messages: list[tuple[str, dict[str, Any]]]) -> bool:

@@ -350,10 +350,10 @@ class OutboxTask(TenantOwned):
     Written in the same transaction as the change that calls for it, so the work is never lost between the
     commit and the broker: once the transaction commits the row is dispatched to Celery, and the
     housekeeping sweep dispatches again whatever is not done by ``due_at`` (the broker was down, the worker
-    died). ``key`` makes asking twice for the same work one row. A run holds a lease (``started_at``) taken
-    by a conditional UPDATE, so two deliveries of one row never run at once. ``deadline_at`` and
-    ``on_overdue`` name what to do for the customer when the work is still not done by then (the bot's
-    turn: tell them and hand the conversation to a person). See :mod:`helpdesk.outbox`.
+    died). ``key`` makes a repeated request for one piece of work a single row. A run holds a lease
+    (``started_at``) taken by a conditional UPDATE, so two deliveries of one row never run at once.
+    ``deadline_at`` and ``on_overdue`` name what to do for the customer when the work is still not done
+    by then (the bot's turn: tell them and hand the conversation to a person). See :mod:`helpdesk.outbox`.
     """
 
     class Outcome(models.TextChoices):

@@ -77,8 +77,12 @@ def _lookup(membership: Membership, conversation_id: int) -> Conversation:
 
 
 @socket_db
-def _stored(conversation_id: int, client_msg_id: str) -> bool:
-    return Message.objects.filter(conversation_id=conversation_id, client_msg_id=client_msg_id).exists()
+def _stored(membership: Membership, conversation_id: int, client_msg_id: str) -> bool:
+    return (
+        Message.objects.for_tenant(membership.tenant_id)
+        .filter(conversation_id=conversation_id, client_msg_id=client_msg_id)
+        .exists()
+    )
 
 
 @socket_db
@@ -204,7 +208,10 @@ class InboxConsumer(HelpdeskConsumer):
         conversation_id = payload.get("conversation_id")
         if payload.get("type") == "message" and isinstance(client_msg_id, str) and client_msg_id:
             try:
-                if type(conversation_id) is int and await _stored(conversation_id, client_msg_id):
+                stored = type(conversation_id) is int and await _stored(
+                    self.membership, conversation_id, client_msg_id
+                )
+                if stored:
                     return "Your reply was saved, but something went wrong after; nothing was lost."
             except Exception:
                 pass
