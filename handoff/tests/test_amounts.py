@@ -33,6 +33,21 @@ from handoff.amounts import Money, find_amounts
         ("$1.2k", "1200", "USD", "$1.2k"),
         ("$3k", "3000", "USD", "$3k"),
         ("$1,250.00", "1250.00", "USD", "$1,250.00"),
+        ("2.300,50 €", "2300.50", "EUR", "2.300,50 €"),
+        ("€ 2.300,50", "2300.50", "EUR", "€ 2.300,50"),
+        ("1'250 CHF", "1250", "CHF", "1'250 CHF"),
+        ("1,250.50 USD", "1250.50", "USD", "1,250.50 USD"),
+        ("R$ 1.250,00", "1250.00", "BRL", "R$ 1.250,00"),
+        ("0,99 €", "0.99", "EUR", "0,99 €"),
+        ("30 quid", "30", "GBP", "30 quid"),
+        ("200 reais", "200", "BRL", "200 reais"),
+        ("20 złoty", "20", "PLN", "20 złoty"),
+        ("150 kronor", "150", None, "150 kronor"),
+        ("50 lira", "50", "TRY", "50 lira"),
+        ("100 рублей", "100", "RUB", "100 рублей"),
+        ("80 francs", "80", "CHF", "80 francs"),
+        ("2 thousand dollars", "2000", "USD", "2 thousand dollars"),
+        ("1.5 million euros", "1500000", "EUR", "1.5 million euros"),
     ],
 )
 def test_find_amounts_reads_each_format(text, amount, currency, matched):
@@ -52,6 +67,11 @@ def test_find_amounts_reads_each_format(text, amount, currency, matched):
         "40 pounds of flour",
         "my phone is 555 0123",
         "version 1.250 of the app",
+        "five pounds of flour",
+        "40 libras de harina",
+        "I have one question about the euro",
+        "two orders, three days, one refund",
+        "She said twenty times that the dollar is weak",
         "",
     ],
 )
@@ -100,3 +120,61 @@ def test_space_grouping_is_not_read_before_a_currency_word():
     (money,) = find_amounts("I ordered 3 250 dollar lamps")
 
     assert (money.amount, money.text) == (Decimal("250"), "250 dollar")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency", "matched"),
+    [
+        ("I paid six hundred pounds for it", "600", "GBP", "six hundred pounds"),
+        ("I want two hundred and forty euros back", "240", "EUR", "two hundred and forty euros"),
+        ("it was twenty-five dollars", "25", "USD", "twenty-five dollars"),
+        ("a hundred bucks", "100", "USD", "hundred bucks"),
+        ("Quiero doscientos cuarenta euros", "240", "EUR", "doscientos cuarenta euros"),
+        ("me cobraron quinientos dólares", "500", "USD", "quinientos dólares"),
+        ("Ich möchte zweihundert Euro zurück", "200", "EUR", "zweihundert Euro"),
+        ("zweihundertfünfzig Franken", "250", "CHF", "zweihundertfünfzig Franken"),
+        ("J'ai payé trois cents euros", "300", "EUR", "trois cents euros"),
+        ("quatre-vingt-dix euros", "90", "EUR", "quatre-vingt-dix euros"),
+        ("ho pagato duecentocinquanta euro", "250", "EUR", "duecentocinquanta euro"),
+        ("paguei seiscentos reais", "600", "BRL", "seiscentos reais"),
+        ("mil e duzentos euros", "1200", "EUR", "mil e duzentos euros"),
+        ("ik heb tweehonderd euro betaald", "200", "EUR", "tweehonderd euro"),
+        ("€ zwanzig", "20", "EUR", "€ zwanzig"),
+    ],
+)
+def test_find_amounts_reads_number_words(text, amount, currency, matched):
+    (money,) = find_amounts(text)
+
+    assert (money.amount, money.currency, money.text) == (Decimal(amount), currency, matched)
+
+
+def test_number_word_offsets_slice_the_original_text():
+    text = "Pedido 4471: quiero doscientos cuarenta euros y 2.300,50 € de vuelta."
+
+    found = find_amounts(text)
+
+    assert found == [
+        Money(amount=Decimal("240"), currency="EUR", text="doscientos cuarenta euros", start=20, end=45),
+        Money(amount=Decimal("2300.50"), currency="EUR", text="2.300,50 €", start=48, end=58),
+    ]
+    assert [text[money.start : money.end] for money in found] == [money.text for money in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("Order 12345: refund €260 within 3 days", ["260"]),
+        ("I bought 2 lamps for forty dollars", ["40"]),
+        ("one, two hundred dollars", ["200"]),
+        ("I got one $20 bill and 3 coins", ["20"]),
+        ("2 chairs at €75 each, order LL-204518", ["75"]),
+    ],
+)
+def test_amounts_next_to_other_numbers_take_only_the_money(text, amounts):
+    assert [str(money.amount) for money in find_amounts(text)] == amounts
+
+
+def test_dollar_words_follow_the_default_currency():
+    (money,) = find_amounts("it cost eighty dollars", default_currency="CAD")
+
+    assert (money.amount, money.currency) == (Decimal("80"), "CAD")
