@@ -18,13 +18,13 @@ from chatbot.models import Bot, KnowledgeArticle
 from chatbot.responders.base import BotProfile, Passage, Responder
 from chatbot.responders.local import LocalResponder
 from chatbot.retrieval import IndexCache, split_passages
+from handoff.detection.signals import BUILTIN_CATEGORIES, DetectionSettings, SensitiveRule
 from handoff.selectors import sensitive_rules_for, sensitive_rules_version
-from handoff.triggers import DEFAULT_SENSITIVE_RULES, SensitiveRule, TriggerSettings
 
 PASSAGES_PER_QUESTION = 4
 
 _index_cache = IndexCache()
-_settings_cache: dict[int, tuple[tuple, TriggerSettings]] = {}
+_settings_cache: dict[int, tuple[tuple, DetectionSettings]] = {}
 _settings_lock = threading.Lock()
 
 
@@ -90,35 +90,32 @@ def responder_for(bot: Bot) -> Responder:
         return _responders[key]
 
 
-def trigger_settings_for(bot: Bot) -> TriggerSettings:
+def detection_settings_for(bot: Bot) -> DetectionSettings:
+    """The bot's handoff settings: its switches and limits, and its rule rows. A built-in category is on
+    unless its row turns it off; the admin's words on any row (built-in or their own) are rules."""
     version = (bot.updated_at, sensitive_rules_version(bot.pk))
     with _settings_lock:
         cached = _settings_cache.get(bot.pk)
         if cached is not None and cached[0] == version:
             return cached[1]
-    builtins = {rule.name: rule for rule in DEFAULT_SENSITIVE_RULES}
-    rules = []
+    builtin = {name for name, _ in BUILTIN_CATEGORIES}
+    categories, rules = set(builtin), []
     for row in sensitive_rules_for(bot.pk):
-        shipped = builtins.get(row.name) if row.builtin else None
-        rules.append(
-            SensitiveRule(
-                name=row.name,
-                label=row.label,
-                keywords=(shipped.keywords if shipped else ()) + row.lines(row.keywords),
-                patterns=(shipped.patterns if shipped else ()) + row.lines(row.patterns),
-                enabled=row.enabled,
-            )
-        )
-    built = TriggerSettings(
+        if row.name in builtin and row.builtin and not row.enabled:
+            categories.discard(row.name)
+        keywords, patterns = row.lines(row.keywords), row.lines(row.patterns)
+        if keywords or patterns:
+            rules.append(SensitiveRule(row.name, row.label, keywords, patterns, enabled=row.enabled))
+    built = DetectionSettings(
         explicit_request=bot.trigger_explicit_request,
         sensitive_topic=bot.trigger_sensitive_topic,
         negative_sentiment=bot.trigger_negative_sentiment,
         repeated_failure=bot.trigger_repeated_failure,
         low_confidence=bot.trigger_low_confidence,
-        sensitive_rules=tuple(rules),
+        sensitive_categories=frozenset(categories),
+        rules=tuple(rules),
         refund_handoff_amount=Decimal(bot.refund_handoff_amount) if bot.refund_handoff_amount else None,
         currency=bot.currency,
-        sentiment_threshold=bot.sentiment_threshold,
         max_unresolved_turns=bot.max_unresolved_turns,
         confidence_threshold=bot.confidence_threshold,
     )

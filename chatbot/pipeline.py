@@ -1,39 +1,55 @@
-"""The bot's side of the customer message path: inline triggers, then the bot's turn.
+"""The bot's side of the customer message path: the message's signals, then the bot's turn.
 
-``customer_message_route`` runs inside the transaction that stored the customer's message: the
-deterministic triggers (explicit request, sensitive topics, dissatisfaction and frustration phrases) run
-before and independent of any model call, and a hit hands off at once. Otherwise the bot's turn is
-enqueued after commit. ``bot_turn_run`` is the turn itself (a Celery task calls it): sentiment, retrieval,
-the responder, then the triggers that need them. The model may add a handoff, never veto one; an error
-of the model hands off too. Running a turn twice answers once.
+``customer_message_route`` runs inside the transaction that stored the customer's message: the rule floor
+and the learned signal model (``handoff.detection``) read it before, and independent of, any reply, and
+a signal hands off at once. Otherwise the bot's turn is enqueued after commit. ``bot_turn_run`` is the turn
+itself (a Celery task calls it): retrieval, the responder, then the turn's own conditions (a question
+asked again, unresolved turns, low confidence, an error) and the assistant's signals, decided together
+by ``handoff_decide``. The assistant may add a handoff, never veto one; an error of the model hands off
+too. Running a turn twice answers once.
 """
 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from chatbot.extraction import extract_fields
-from chatbot.knowledge import bot_profile, passages_for, responder_for, trigger_settings_for
+from chatbot.knowledge import bot_profile, detection_settings_for, passages_for, responder_for
 from chatbot.models import Bot
 from chatbot.responders.base import BotReply, ReplyKind, Turn
 from chatbot.usage import model_usage_record
+from handoff.amounts import find_amounts
+from handoff.detection.decision import (
+    Decision,
+    TurnState,
+    decision_evidence,
+    handoff_decide,
+    unresolved_after,
+)
+from handoff.detection.loops import Exchange, asked_again
+from handoff.detection.reading import Reading, read_message
+from handoff.detection.signals import (
+    BOT_ERROR,
+    EXPLICIT_REQUEST,
+    LOW_CONFIDENCE,
+    NEGATIVE_SENTIMENT,
+    REFUND_OVER_AMOUNT,
+    REPEATED_FAILURE,
+    SENSITIVE_TOPIC,
+    DetectionContext,
+    DetectionSettings,
+    Signal,
+)
+from handoff.detection.store import DetectorUnavailable, detector_get
 from handoff.offline import offline_message_receive
 from handoff.offline_text import DISCLAIMER, OFFLINE_UNSURE
 from handoff.sentiment import sentiment_score
 from handoff.services import HandoffRequest, handoff_start
-from handoff.triggers import (
-    TriggerHit,
-    TurnContext,
-    inline_hits,
-    is_rephrase,
-    primary_hit,
-    turn_hits,
-    unresolved_after,
-)
 from helpdesk.events import conversation_group, publish_on_commit, typing_event
 from helpdesk.models import Conversation, Message, OutboxTask
 from helpdesk.outbox import outbox_add
@@ -44,31 +60,61 @@ logger = logging.getLogger(__name__)
 HISTORY_TURNS = 10
 
 
-def _hit_evidence(hit: TriggerHit, hits: list[TriggerHit], message: Message) -> dict:
-    return {
-        **hit.as_evidence(),
-        "message_seq": message.seq,
-        "message": message.body,
-        "all": [h.as_evidence() for h in hits],
-    }
+def _quote(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def handoff_for_hits(
-    *, conversation: Conversation, bot: Bot, message: Message, hits: list[TriggerHit]
+def handoff_for_decision(
+    *, conversation: Conversation, bot: Bot, message: Message, decision: Decision | None
 ) -> bool:
-    """Hand off if any trigger fired; the primary one names the reason. Returns whether it handed off."""
-    hit = primary_hit(hits)
-    if hit is None:
+    """Hand off when the decision says so, with every signal as evidence. Returns whether it handed off."""
+    if decision is None:
         return False
+    evidence = {**decision_evidence(decision), "message_seq": message.seq, "message": message.body}
     handoff_start(
         conversation=conversation,
-        request=HandoffRequest(
-            reason=hit.reason, evidence=_hit_evidence(hit, hits, message), trigger_message=message
-        ),
+        request=HandoffRequest(reason=decision.reason, evidence=evidence, trigger_message=message),
         queue=bot.queue,
         handoff_message=bot.handoff_message,
     )
     return True
+
+
+def _bot_failed(explanation: str, rule: str = "bot_error") -> Decision:
+    signal = Signal(BOT_ERROR, rule, evidence=explanation, rule=rule, source="turn")
+    return Decision(reason=BOT_ERROR, signal=signal, signals=(signal,))
+
+
+def _refund_asked_before(conversation: Conversation, message: Message, settings: DetectionSettings) -> bool:
+    """Whether an earlier customer message of the bot's part asked for money back, looked up only when this
+    one names an amount above the limit (the only case where it matters)."""
+    limit = settings.refund_handoff_amount
+    if limit is None or not settings.sensitive_topic:
+        return False
+    if not any(m.amount > limit for m in find_amounts(message.body, default_currency=settings.currency)):
+        return False
+    return (
+        Message.objects.for_tenant(conversation.tenant_id)
+        .filter(
+            conversation=conversation,
+            author_kind=Message.Author.CUSTOMER,
+            seq__gt=conversation.bot_since_seq,
+            seq__lt=message.seq,
+            data__refund_requested=True,
+        )
+        .exists()
+    )
+
+
+def message_read(conversation: Conversation, message: Message, settings: DetectionSettings) -> Reading:
+    """The message's signals; a refund request is kept on the message for the turns after it."""
+    context = DetectionContext(refund_requested=_refund_asked_before(conversation, message, settings))
+    reading = read_message(message.body, context, settings)
+    if reading.refund_requested and not message.data.get("refund_requested"):
+        message.data = {**message.data, "refund_requested": True}
+        Message.objects.filter(pk=message.pk).update(data=message.data)
+    return reading
 
 
 def collected_update(*, conversation: Conversation, bot: Bot, text: str, extra: dict | None = None) -> None:
@@ -91,8 +137,18 @@ def customer_message_route(*, conversation: Conversation, message: Message) -> N
         return
     if conversation.status != Conversation.Status.BOT:
         return
-    hits = inline_hits(message.body, trigger_settings_for(bot))
-    if handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=hits):
+    try:
+        reading = message_read(conversation, message, detection_settings_for(bot))
+    except DetectorUnavailable as exc:
+        # Start-up refuses to run without the model; should it vanish later, a person takes over
+        # rather than the bot deciding blind.
+        logger.error("%s", exc)
+        handoff_for_decision(
+            conversation=conversation, bot=bot, message=message, decision=_bot_failed("detector unavailable")
+        )
+        return
+    decision = handoff_decide(reading.signals)
+    if handoff_for_decision(conversation=conversation, bot=bot, message=message, decision=decision):
         return
     _turn_enqueue(conversation, bot, message)
 
@@ -153,14 +209,9 @@ def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
     except Exception as exc:
         # Whatever broke, the customer must not wait in silence: a person takes over.
         logger.exception("The bot's turn failed for conversation %s", conversation.pk)
-        hit = TriggerHit(
-            reason="bot_error",
-            rule="bot_error",
-            matched="",
-            explanation=f"The bot failed: {type(exc).__name__}",
-        )
         with transaction.atomic():
-            handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=[hit])
+            decision = _bot_failed(type(exc).__name__)
+            handoff_for_decision(conversation=conversation, bot=bot, message=message, decision=decision)
         reply = None
     finally:
         publish_on_commit(
@@ -168,6 +219,51 @@ def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
             typing_event(conversation_id=conversation.pk, who="bot", typing=False, name=bot.name),
         )
     return reply
+
+
+def assistant_signals(reply: BotReply, settings: DetectionSettings) -> list[Signal]:
+    """What the responder itself read in the message (Claude's answer tool). They add to the detector's
+    and the rules' signals, never take one away, and follow the bot's switches like the others."""
+    if reply.kind != ReplyKind.ANSWER:
+        return []
+    signals = []
+    if reply.wants_human:
+        signals.append(Signal(EXPLICIT_REQUEST, "person", rule="model_request", source="assistant"))
+    if reply.sensitive_topic:
+        signals.append(Signal(SENSITIVE_TOPIC, reply.sensitive_topic, rule="assistant", source="assistant"))
+    limit = settings.refund_handoff_amount
+    if reply.refund_amount is not None and limit is not None and Decimal(reply.refund_amount) > limit:
+        signals.append(
+            Signal(
+                SENSITIVE_TOPIC,
+                REFUND_OVER_AMOUNT,
+                evidence=f"{reply.refund_amount} {reply.refund_currency or settings.currency}",
+                rule=REFUND_OVER_AMOUNT,
+                source="assistant",
+                amount=reply.refund_amount,
+                currency=reply.refund_currency or settings.currency,
+            )
+        )
+    if reply.frustrated:
+        signals.append(Signal(NEGATIVE_SENTIMENT, "frustrated", rule="assistant", source="assistant"))
+    if reply.kb_answers is False:
+        evidence = "the assistant found no answer in the knowledge base"
+        signals.append(
+            Signal(LOW_CONFIDENCE, "kb_answers", evidence=evidence, rule="assistant", source="assistant")
+        )
+    return [s for s in signals if settings.allows(s.reason, s.category)]
+
+
+def _exchanges(earlier: list[Message]) -> list[Exchange]:
+    """The bot's earlier answers, each with the customer message it answered."""
+    questions = {m.pk: m.body for m in earlier if m.author_kind == Message.Author.CUSTOMER}
+    return [
+        Exchange(questions[m.data["reply_to"]], m.body)
+        for m in earlier
+        if m.author_kind == Message.Author.BOT
+        and m.data.get("kind") == ReplyKind.ANSWER
+        and m.data.get("reply_to") in questions
+    ]
 
 
 def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message | None:
@@ -178,20 +274,41 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
         question=message.body, history=history, passages=passages, bot=bot_profile(bot)
     )
     model_usage_record(bot=bot, conversation=conversation, question=message, reply=reply)
-    settings = trigger_settings_for(bot)
-    previous_customer = tuple(m.body for m in earlier if m.author_kind == Message.Author.CUSTOMER)
+    settings = detection_settings_for(bot)
     previous_state = next(
         (m.data.get("unresolved", 0) for m in reversed(earlier) if m.author_kind == Message.Author.CUSTOMER),
         0,
     )
-    repeated = is_rephrase(message.body, previous_customer, settings.rephrase_similarity) is not None
+    is_answer = reply.kind == ReplyKind.ANSWER
+    again = asked_again(detector_get(), message.body, reply.text, _exchanges(earlier)) if is_answer else None
     unresolved = unresolved_after(
         previous_state,
         reply_kind=reply.kind,
-        confidence=reply.confidence if reply.kind == ReplyKind.ANSWER else None,
-        repeated=repeated,
+        confidence=reply.confidence if is_answer else None,
+        repeated=again is not None,
         threshold=settings.confidence_threshold,
     )
+    signals = assistant_signals(reply, settings)
+    if again is not None and settings.repeated_failure:
+        evidence = (
+            f'Asked again ("{_quote(message.body)}" after "{_quote(again.earlier.question)}") and the '
+            "answer would repeat an earlier one"
+        )
+        signals.append(
+            Signal(
+                REPEATED_FAILURE, "asked_again", again.question_similarity, evidence, "asked_again", "turn"
+            )
+        )
+    state = TurnState(
+        unresolved_turns=unresolved,
+        max_unresolved_turns=settings.max_unresolved_turns,
+        confidence=reply.confidence if is_answer else None,
+        confidence_threshold=settings.confidence_threshold,
+        bot_error=(reply.error or "error") if reply.kind == ReplyKind.ERROR else "",
+        repeated_failure=settings.repeated_failure,
+        low_confidence=settings.low_confidence,
+    )
+    decision = handoff_decide(signals, state)
     with transaction.atomic():
         locked = (
             Conversation.objects.select_for_update(of=("self",))
@@ -209,18 +326,7 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
             }
         )
         collected_update(conversation=locked, bot=bot, text="", extra=reply.collected)
-        context = TurnContext(
-            text=message.body,
-            previous_customer_texts=previous_customer,
-            unresolved_turns=unresolved,
-            sentiment=score,
-            confidence=reply.confidence if reply.kind == ReplyKind.ANSWER else None,
-            reply_kind=reply.kind,
-            model_wants_human=reply.wants_human,
-            bot_error=reply.error if reply.kind == ReplyKind.ERROR else "",
-        )
-        hits = turn_hits(context, settings)
-        if handoff_for_hits(conversation=locked, bot=bot, message=message, hits=hits):
+        if handoff_for_decision(conversation=locked, bot=bot, message=message, decision=decision):
             return None
         return _bot_answer_store(
             conversation=locked,
@@ -263,10 +369,13 @@ def _answer_offline(conversation: Conversation, bot: Bot, message: Message) -> M
         question=message.body, history=history, passages=passages, bot=bot_profile(bot)
     )
     model_usage_record(bot=bot, conversation=conversation, question=message, reply=reply)
-    settings = trigger_settings_for(bot)
-    wants_person = reply.wants_human or any(
-        h.reason == "explicit_request" for h in inline_hits(message.body, settings)
-    )
+    settings = detection_settings_for(bot)
+    try:
+        signals = read_message(message.body, DetectionContext(), settings).signals
+    except DetectorUnavailable as exc:
+        logger.error("%s", exc)
+        signals = []
+    wants_person = reply.wants_human or any(s.reason == EXPLICIT_REQUEST for s in signals)
     if reply.kind in (ReplyKind.GREETING, ReplyKind.THANKS) and not wants_person:
         text, sources = reply.text, []
     elif wants_person or reply.kind == ReplyKind.ERROR or reply.confidence < settings.confidence_threshold:
@@ -312,13 +421,8 @@ def bot_turn_overdue(row: OutboxTask) -> None:
         bot = conversation.bot
         seconds = settings.BOT_TURN_WATCHDOG_SECONDS
         if conversation.status == Conversation.Status.BOT:
-            hit = TriggerHit(
-                reason="bot_error",
-                rule="watchdog",
-                matched="",
-                explanation=f"No answer within {seconds} s",
-            )
-            handoff_for_hits(conversation=conversation, bot=bot, message=message, hits=[hit])
+            decision = _bot_failed(f"No answer within {seconds} s", rule="watchdog")
+            handoff_for_decision(conversation=conversation, bot=bot, message=message, decision=decision)
         elif conversation.status == Conversation.Status.OFFLINE:
             message_create(
                 conversation=conversation,

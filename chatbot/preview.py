@@ -5,19 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatbot.extraction import extract_fields, mask_card_numbers
-from chatbot.knowledge import bot_profile, passages_for, responder_for, trigger_settings_for
+from chatbot.knowledge import bot_profile, detection_settings_for, passages_for, responder_for
 from chatbot.models import Bot
+from chatbot.pipeline import assistant_signals
 from chatbot.responders.base import BotReply, ReplyKind
+from handoff.detection.decision import TurnState, handoff_decide, signal_evidence, turn_signals
+from handoff.detection.reading import read_message
+from handoff.detection.signals import DetectionContext
 from handoff.sentiment import sentiment_score
-from handoff.triggers import TriggerHit, TurnContext, inline_hits, primary_hit, turn_hits
 
 
 @dataclass(frozen=True)
 class TriggerPreview:
     text: str
-    inline: list[TriggerHit]
-    after_reply: list[TriggerHit]
-    primary: TriggerHit | None
+    inline: list[dict]  # each signal as its evidence record (reason, rule, matched, explanation, ...)
+    after_reply: list[dict]
+    primary: dict | None
     reply: BotReply | None
     sentiment: float | None
     collected: dict[str, str]
@@ -28,29 +31,33 @@ class TriggerPreview:
 
 
 def triggers_preview(*, bot: Bot, text: str) -> TriggerPreview:
-    """Run the message as the first of a new conversation: the inline triggers, and when none fires the
-    bot's turn (sentiment, retrieval, responder) and the triggers that need it."""
+    """Run the message as the first of a new conversation: its signals (rule floor and model), and when
+    none fires the bot's turn (retrieval, responder) and the turn's own conditions."""
     text = mask_card_numbers(text.strip())
-    settings = trigger_settings_for(bot)
-    inline = inline_hits(text, settings)
+    settings = detection_settings_for(bot)
+    signals = read_message(text, DetectionContext(), settings).signals
     collected = extract_fields(
         text, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency
     )
-    if inline:
-        return TriggerPreview(text, inline, [], primary_hit(inline), None, None, collected)
+    if (decision := handoff_decide(signals)) is not None:
+        inline = [signal_evidence(s) for s in decision.signals]
+        return TriggerPreview(text, inline, [], inline[0], None, None, collected)
     score = sentiment_score(text)
     passages = passages_for(bot, text)
     reply = responder_for(bot).respond(question=text, history=[], passages=passages, bot=bot_profile(bot))
     is_answer = reply.kind == ReplyKind.ANSWER
-    context = TurnContext(
-        text=text,
-        previous_customer_texts=(),
+    state = TurnState(
         unresolved_turns=1 if is_answer and reply.confidence < settings.confidence_threshold else 0,
-        sentiment=score,
+        max_unresolved_turns=settings.max_unresolved_turns,
         confidence=reply.confidence if is_answer else None,
-        reply_kind=reply.kind,
-        model_wants_human=reply.wants_human,
-        bot_error=reply.error if reply.kind == ReplyKind.ERROR else "",
+        confidence_threshold=settings.confidence_threshold,
+        bot_error=(reply.error or "error") if reply.kind == ReplyKind.ERROR else "",
+        repeated_failure=settings.repeated_failure,
+        low_confidence=settings.low_confidence,
     )
-    after = turn_hits(context, settings)
-    return TriggerPreview(text, [], after, primary_hit(after), reply, score, {**collected, **reply.collected})
+    after_signals = assistant_signals(reply, settings)
+    decision = handoff_decide(after_signals, state)
+    after = [signal_evidence(s) for s in (decision.signals if decision else turn_signals(state))]
+    return TriggerPreview(
+        text, [], after, after[0] if decision else None, reply, score, {**collected, **reply.collected}
+    )

@@ -63,7 +63,7 @@ class HandoffRule(TenantOwned):
     """A named sensitive-topic rule of a bot: keywords and patterns that always send a chat to a person.
 
     Each bot starts with the built-in rules (billing disputes, complaints, legal, account security,
-    account cancellation). Their phrases live in the code (``handoff.phrases``) so every bot gets each
+    account cancellation), which the signal model recognises (``handoff.detection``) so every bot gets each
     improvement; a built-in row holds only whether it is on and any phrases the admin adds. Admins
     disable, extend or add rules per bot in Django admin.
     """

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from handoff.deadlines import OFFLINE, REOFFER, deadline_action
+from handoff.detection.signals import BUILTIN_CATEGORIES
 from handoff.models import Handoff, HandoffRule, Reason
 from handoff.offline import offline_path_take
 from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
-from handoff.triggers import DEFAULT_SENSITIVE_RULES
 from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Conversation, Message
@@ -184,12 +184,12 @@ def handoff_payload(handoff: Handoff) -> dict:
 def handoff_rules_seed(*, tenant_id: int, bot_id: int) -> int:
     """Give a bot the default sensitive-topic rules it does not have yet. Returns how many were added."""
     added = 0
-    for rule in DEFAULT_SENSITIVE_RULES:
+    for name, label in BUILTIN_CATEGORIES:
         _, created = HandoffRule.objects.get_or_create(
             tenant_id=tenant_id,
             bot_id=bot_id,
-            name=rule.name,
-            defaults={"label": rule.label, "builtin": True, "enabled": rule.enabled},
+            name=name,
+            defaults={"label": label, "builtin": True, "enabled": True},
         )
         added += int(created)
     return added

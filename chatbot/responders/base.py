@@ -57,6 +57,12 @@ class BotReply:
     passage_ids: list[str] = field(default_factory=list)
     wants_human: bool = False  # the model read the customer as asking for a person
     collected: dict[str, str] = field(default_factory=dict)  # order_number, email, account_id, issue_summary
+    # What the responder itself read in the message (Claude's answer tool); they add to the detector's.
+    sensitive_topic: str = ""  # a sensitive category, or ""
+    frustrated: bool = False
+    refund_amount: str | None = None  # Decimal as string: the money the customer wants back
+    refund_currency: str | None = None
+    kb_answers: bool | None = None  # whether the knowledge base answers the question (None: not said)
     usage: dict[str, int] = field(default_factory=dict)  # input_tokens, output_tokens, cache_* tokens
     error: str = ""  # for kind == error: a short code ("timeout", "overloaded", "malformed", ...)
     responder: str = ""  # "claude" | "local"

@@ -276,6 +276,29 @@ def test_wants_human_and_collected_fields_are_kept_and_unknown_or_blank_fields_d
     assert reply.collected == {"order_number": "LL-123456", "issue_summary": "Late refund."}
 
 
+def test_the_assistants_handoff_signals_are_read_and_missing_ones_stay_unknown():
+    signals = {
+        "sensitive_topic": "account_security",
+        "frustrated": True,
+        "refund_amount": 240.5,
+        "refund_currency": "eur",
+        "kb_answers": False,
+    }
+    responder, _ = responder_with(good_answer(signals=signals))
+
+    reply = ask(responder)
+
+    assert (reply.sensitive_topic, reply.frustrated, reply.kb_answers) == ("account_security", True, False)
+    assert (reply.refund_amount, reply.refund_currency) == ("240.50", "EUR")
+    plain = ask(responder_with(good_answer())[0])
+    assert (plain.sensitive_topic, plain.frustrated, plain.refund_amount, plain.kb_answers) == (
+        "",
+        False,
+        None,
+        None,
+    )
+
+
 def test_overloaded_is_retried_a_bounded_number_of_times_then_an_error():
     responder, seen = responder_with(
         api_error(529, "overloaded_error", {"retry-after-ms": "1"}), max_retries=2
@@ -365,6 +388,11 @@ def test_a_body_that_is_not_a_message_is_malformed(body):
         {"answer": "Yes.", "confidence": 0.9, "wants_human": "yes"},
         {"answer": "Yes.", "confidence": 0.9, "collected": ["LL-123456"]},
         {"answer": "Yes.", "confidence": 0.9, "collected": {"email": 42}},
+        {"answer": "Yes.", "confidence": 0.9, "signals": ["legal"]},
+        {"answer": "Yes.", "confidence": 0.9, "signals": {"sensitive_topic": "weather"}},
+        {"answer": "Yes.", "confidence": 0.9, "signals": {"frustrated": "very"}},
+        {"answer": "Yes.", "confidence": 0.9, "signals": {"refund_amount": "lots"}},
+        {"answer": "Yes.", "confidence": 0.9, "signals": {"kb_answers": 1}},
     ],
 )
 def test_tool_input_that_does_not_fit_the_schema_is_malformed(tool_input):

@@ -1,14 +1,14 @@
 """The one decision: given every signal about a customer turn, hand off or not, and why.
 
-Signals come from the rule floor (``handoff.triggers`` hits, via ``signals_from_hits``), the learned
-model (``handoff.detection.signals.detect``), Claude's own reading of the message, and the turn itself
-(unresolved count, confidence, a bot error). What must hold:
+Signals come from the rule floor (``handoff.detection.floor``), the learned model
+(``handoff.detection.signals``), Claude's own reading of the message, and the turn itself (a question
+asked again, the unresolved count, confidence, a bot error). What must hold:
 
 - no signal and no turn condition -> no handoff;
 - any signal hands off: a source only adds; nothing (no low score, no "the customer seems fine" from a
   model) can take away another source's signal;
 - the reason is the first present of ``DECISION_ORDER``: explicit_request, sensitive_topic,
-  negative_sentiment, repeated_failure, bot_error, low_confidence (the order of ``handoff.triggers``);
+  negative_sentiment, repeated_failure, bot_error, low_confidence;
 - within a reason, a rule's signal (certain) comes before a model's, then the higher probability, then
   the order given; the handoff keeps every signal as evidence for the agent.
 """
@@ -95,27 +95,74 @@ def handoff_decide(signals: Sequence[Signal], state: TurnState | None = None) ->
     return Decision(reason=known[0].reason, signal=known[0], signals=tuple(known))
 
 
-def signals_from_hits(hits: Sequence) -> list[Signal]:
-    """The rule floor's ``TriggerHit`` values as signals (source "rule"; "assistant" for Claude's own
-    request for a person, which ``turn_hits`` reports as the rule "model_request")."""
-    out = []
-    for hit in hits:
-        source = "assistant" if hit.rule == "model_request" else "rule"
-        category = (
-            hit.rule
-            if hit.reason == SENSITIVE_TOPIC
-            else ("person" if hit.reason == EXPLICIT_REQUEST else hit.rule)
-        )
-        out.append(
-            Signal(
-                reason=hit.reason,
-                category=category,
-                probability=hit.score if source != "rule" else None,
-                evidence=hit.matched,
-                rule=hit.rule,
-                source=source,
-                amount=hit.amount,
-                currency=hit.currency,
+def unresolved_after(
+    previous: int, *, reply_kind: str, confidence: float | None, repeated: bool, threshold: float
+) -> int:
+    """How many consecutive customer turns are unresolved after this one.
+
+    A turn is unresolved when the customer asked again (``repeated``), when the bot failed (``error``),
+    or when its answer was not confident (below ``threshold``, or no confidence at all). A confident
+    answer to a new question, a greeting or a thanks resolves it and resets the count, so a customer
+    asking several different answerable questions never accumulates.
+    """
+    if repeated or reply_kind == "error":
+        return previous + 1
+    if reply_kind in ("greeting", "thanks"):
+        return 0
+    if confidence is None or confidence < threshold:
+        return previous + 1
+    return 0
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def explain(signal: Signal) -> str:
+    """One sentence an agent reads: what was seen and by whom (a rule is certain, the model gives odds)."""
+    words = f': "{_quote(signal.evidence)}"' if signal.evidence else ""
+    odds = (
+        f" ({signal.probability:.0%})" if signal.source == "model" and signal.probability is not None else ""
+    )
+    if signal.reason == EXPLICIT_REQUEST:
+        if signal.source == "assistant":
+            return "The assistant read the message as a request for a person"
+        return f"Asked for a person{odds}{words}"
+    if signal.reason == SENSITIVE_TOPIC:
+        if signal.amount is not None:
+            return (
+                f"Refund of {signal.amount} {signal.currency or ''} asked for, above the bot's limit{words}"
             )
-        )
-    return out
+        return f"Sensitive topic ({signal.category.replace('_', ' ')}){odds}{words}"
+    if signal.reason == NEGATIVE_SENTIMENT:
+        return f"Frustrated{odds}{words}"
+    if signal.reason == REPEATED_FAILURE and signal.source == "model":
+        return f"Unhappy with the bot's answers{odds}{words}"
+    if signal.reason == BOT_ERROR:
+        if signal.rule == "watchdog":  # the evidence is the sentence: "No answer within 30 s"
+            return signal.evidence
+        return f"The bot failed to answer ({signal.evidence or 'error'})"
+    if signal.reason == LOW_CONFIDENCE:
+        return f"The bot was not confident in its answer ({signal.evidence})"
+    return signal.evidence
+
+
+def signal_evidence(signal: Signal) -> dict:
+    """A signal as the handoff's evidence record (JSON): what the inbox, the API and reports read."""
+    return {
+        "reason": signal.reason,
+        "rule": signal.rule,
+        "category": signal.category,
+        "source": signal.source,
+        "matched": signal.evidence,
+        "explanation": explain(signal),
+        "score": signal.probability,
+        "amount": signal.amount,
+        "currency": signal.currency,
+    }
+
+
+def decision_evidence(decision: Decision) -> dict:
+    """The deciding signal's record, with every signal considered under ``all`` (the deciding one first)."""
+    return {**signal_evidence(decision.signal), "all": [signal_evidence(s) for s in decision.signals]}

@@ -54,6 +54,14 @@ LABEL_REASON: dict[str, str] = {
     "dissatisfied": REPEATED_FAILURE,
 }
 SENSITIVE_CATEGORIES = frozenset(label for label, reason in LABEL_REASON.items() if reason == SENSITIVE_TOPIC)
+# The sensitive categories every bot starts with, as (name, label) for its rule rows in admin.
+BUILTIN_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("billing_dispute", "billing dispute"),
+    ("complaint", "complaint"),
+    ("legal", "legal"),
+    ("account_security", "account security"),
+    ("account_cancellation", "account cancellation"),
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,19 @@ class Signal:
     source: str = "model"  # "model" | "rule" | "assistant" | "turn"
     amount: str | None = None  # Decimal as string, for the refund-amount rule
     currency: str | None = None
+
+
+@dataclass(frozen=True)
+class SensitiveRule:
+    """An admin's rule of a bot: ``keywords`` (phrases, any case, whole words) and ``patterns`` (regular
+    expressions, case-insensitive, matched against the folded text). A match is a sensitive topic with
+    the rule's name as its category (see ``handoff.detection.floor``)."""
+
+    name: str
+    label: str
+    keywords: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,11 @@ class DetectionSettings:
     refund_handoff_amount: Decimal | None = Decimal("100")  # None disables the refund-amount rule
     currency: str = "USD"
     thresholds: dict[str, float] = field(default_factory=dict)
+    rules: tuple[SensitiveRule, ...] = ()  # the admin's own keyword rules (the rule floor)
+    # The turn's conditions (``handoff.detection.decision.TurnState``).
+    low_confidence: bool = True
+    confidence_threshold: float = 0.35
+    max_unresolved_turns: int = 3  # 0 disables the count
 
     def allows(self, reason: str, category: str) -> bool:
         if reason == SENSITIVE_TOPIC and category in SENSITIVE_CATEGORIES:
@@ -134,6 +160,7 @@ def refund_over_amount(text: str, settings: DetectionSettings) -> Signal | None:
         category=REFUND_OVER_AMOUNT,
         evidence=money.text,
         rule=REFUND_OVER_AMOUNT,
+        source="rule",
         amount=str(money.amount),
         currency=money.currency or settings.currency,
     )
@@ -146,8 +173,9 @@ def signals_from_analysis(
     settings: DetectionSettings,
     detector: Detector,
 ) -> list[Signal]:
-    """The signals of one message given the model's analysis of it (``detector`` supplies thresholds and
-    the evidence words). In ``LABEL_REASON`` order, one per fired label, then the refund-amount rule."""
+    """The model's signals of one message given its analysis (``detector`` supplies thresholds and the
+    evidence words). In ``LABEL_REASON`` order, one per fired label, then the refund-amount rule when
+    this message or an earlier one (``context``) asks for money back."""
     scores = analysis.scores
     thresholds = {**detector.thresholds, **settings.thresholds}
     fired = [
@@ -165,20 +193,18 @@ def signals_from_analysis(
         )
         for label in fired
     ]
-    asked = context.refund_requested or refund_requested(scores, thresholds)
-    if asked and (signal := refund_over_amount(text, settings)) is not None:
+    if context.refund_requested and (signal := refund_over_amount(text, settings)) is not None:
         signals.append(signal)
     return signals
 
 
 def detect(text: str, context: DetectionContext, settings: DetectionSettings, detector=None) -> list[Signal]:
-    """The model's signals for one customer message (see the module docstring for the mapping).
+    """Every signal of one customer message: the rule floor's and the model's (see
+    ``handoff.detection.reading.read_message``, which also says what the message leaves for later turns).
 
     Raises ``handoff.detection.store.DetectorUnavailable`` when no usable model is installed: a missing
     model is an error at start, never a silent "no handoff".
     """
-    if detector is None:
-        from handoff.detection.store import detector_get
+    from handoff.detection.reading import read_message
 
-        detector = detector_get()
-    return signals_from_analysis(text, detector.analyse(text), context, settings, detector)
+    return read_message(text, context, settings, detector).signals

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from handoff.detection.decision import DECISION_ORDER, TurnState, handoff_decide, signals_from_hits
+import pytest
+
+from handoff.detection.decision import (
+    DECISION_ORDER,
+    TurnState,
+    decision_evidence,
+    handoff_decide,
+    unresolved_after,
+)
 from handoff.detection.signals import Signal
-from handoff.triggers import REASON_ORDER, TriggerHit
 
 
 def _model(reason: str, category: str, probability: float = 0.9) -> Signal:
@@ -41,7 +48,7 @@ def test_the_reason_follows_the_agreed_precedence_whatever_the_order_of_signals(
 
 
 def test_the_order_matches_the_rule_floor_with_bot_error_before_low_confidence():
-    assert DECISION_ORDER == REASON_ORDER
+    assert DECISION_ORDER.index("bot_error") < DECISION_ORDER.index("low_confidence")
     state = TurnState(confidence=0.1, bot_error="timeout")
 
     decision = handoff_decide([], state)
@@ -95,16 +102,45 @@ def test_turn_conditions_hand_off_on_their_own_and_respect_their_switches():
     assert handoff_decide([], TurnState(confidence=None)) is None
 
 
-def test_rule_floor_hits_become_rule_signals_and_the_assistants_request_is_marked():
-    hits = [
-        TriggerHit("sensitive_topic", "refund_over_amount", "$250", "...", amount="250", currency="USD"),
-        TriggerHit("explicit_request", "model_request", "", "..."),
-    ]
+def test_the_evidence_names_the_deciding_signal_and_keeps_every_other_one():
+    refund = Signal(
+        "sensitive_topic", "refund_over_amount", evidence="€250", rule="refund_over_amount", source="rule",
+        amount="250", currency="EUR",
+    )  # fmt: skip
+    assistant = Signal("explicit_request", "person", rule="model_request", source="assistant")
+    frustrated = _model("negative_sentiment", "frustrated", 0.91)
 
-    signals = signals_from_hits(hits)
+    evidence = decision_evidence(handoff_decide([frustrated, refund, assistant]))
 
-    assert [(s.reason, s.category, s.source, s.amount) for s in signals] == [
-        ("sensitive_topic", "refund_over_amount", "rule", "250"),
-        ("explicit_request", "person", "assistant", None),
+    assert evidence["reason"] == "explicit_request"
+    assert evidence["explanation"] == "The assistant read the message as a request for a person"
+    assert [(e["reason"], e["source"]) for e in evidence["all"]] == [
+        ("explicit_request", "assistant"),
+        ("sensitive_topic", "rule"),
+        ("negative_sentiment", "model"),
     ]
-    assert handoff_decide(signals).reason == "explicit_request"
+    assert evidence["all"][1]["explanation"].startswith("Refund of 250 EUR asked for")
+    assert evidence["all"][2]["explanation"] == 'Frustrated (91%): "words"'
+
+
+@pytest.mark.parametrize(
+    ("previous", "kind", "confidence", "repeated", "after"),
+    [
+        (0, "answer", 0.9, False, 0),
+        (2, "answer", 0.9, False, 0),
+        (0, "answer", 0.2, False, 1),
+        (1, "answer", None, False, 2),
+        (1, "answer", 0.9, True, 2),
+        (2, "greeting", None, False, 0),
+        (2, "thanks", None, False, 0),
+        (1, "thanks", None, True, 2),
+        (1, "error", None, False, 2),
+    ],
+)
+def test_unresolved_turns_count_until_a_confident_answer_or_small_talk(
+    previous, kind, confidence, repeated, after
+):
+    assert (
+        unresolved_after(previous, reply_kind=kind, confidence=confidence, repeated=repeated, threshold=0.35)
+        == after
+    )

@@ -101,20 +101,34 @@ def test_the_wait_follows_recent_pickups_and_the_line_ahead(staffed_bot):
     assert wait_estimate(bot.queue, position=7).seconds == 900
 
 
-def test_built_in_rules_take_their_phrases_from_the_code_plus_the_admins(make_tenant, make_bot):
-    from chatbot.knowledge import trigger_settings_for
+def test_a_bot_s_rule_rows_become_its_categories_and_keyword_rules(make_tenant, make_bot):
+    from chatbot.knowledge import detection_settings_for
     from handoff.models import HandoffRule
-    from handoff.triggers import DEFAULT_SENSITIVE_RULES
 
     bot = make_bot(make_tenant("acme"))
-    rule = HandoffRule.objects.get(bot=bot, name="legal")
-    assert (rule.builtin, rule.keywords, rule.patterns) == (True, "", "")
-    rule.keywords = "ombudsman"
-    rule.save()
-    legal = next(r for r in trigger_settings_for(bot).sensitive_rules if r.name == "legal")
-    shipped = next(r for r in DEFAULT_SENSITIVE_RULES if r.name == "legal")
-    assert legal.keywords == (*shipped.keywords, "ombudsman")
-    assert legal.patterns == shipped.patterns
+    assert detection_settings_for(bot).sensitive_categories == {
+        "billing_dispute",
+        "complaint",
+        "legal",
+        "account_security",
+        "account_cancellation",
+    }
+    legal = HandoffRule.objects.get(bot=bot, name="legal")
+    assert (legal.builtin, legal.keywords, legal.patterns) == (True, "", "")
+    legal.keywords = "ombudsman"
+    legal.save()
+    HandoffRule.objects.filter(bot=bot, name="complaint").update(enabled=False)
+    HandoffRule.objects.create(
+        tenant=bot.tenant, bot=bot, name="recall", label="product recall", patterns=r"\brecall(ed)?\b"
+    )
+
+    settings = detection_settings_for(bot)
+
+    assert "complaint" not in settings.sensitive_categories and "legal" in settings.sensitive_categories
+    assert {(r.name, r.keywords, r.patterns) for r in settings.rules} == {
+        ("legal", ("ombudsman",), ()),
+        ("recall", (), (r"\brecall(ed)?\b",)),
+    }
 
 
 def test_the_wait_reads_the_queues_load_at_most_every_few_seconds(

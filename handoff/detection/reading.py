@@ -1,0 +1,50 @@
+"""One customer message read once: the rule floor and the model together, and what it leaves for later.
+
+``read_message`` is what the customer message path calls, inline, before any reply. It returns the
+signals (the floor's first, then the model's) and whether the message asked for money back, which the
+caller keeps with the message so that an amount given in a later turn still counts ("I want my money
+back" ... "it was two hundred euros").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from handoff.detection.floor import floor_signals, mentions_refund
+from handoff.detection.model import Analysis, Detector
+from handoff.detection.signals import (
+    DetectionContext,
+    DetectionSettings,
+    Signal,
+    refund_requested,
+    signals_from_analysis,
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    signals: list[Signal]
+    scores: dict[str, float]  # every label's probability
+    refund_requested: bool  # this message asks for money back (keep it for the next turns)
+    analysis: Analysis
+
+
+def read_message(
+    text: str, context: DetectionContext, settings: DetectionSettings, detector: Detector | None = None
+) -> Reading:
+    """The rule floor's and the model's signals of ``text`` (see the module docstring).
+
+    Raises ``handoff.detection.store.DetectorUnavailable`` when no usable model is installed.
+    """
+    if detector is None:
+        from handoff.detection.store import detector_get
+
+        detector = detector_get()
+    floor = floor_signals(text, explicit_request=settings.explicit_request, rules=settings.rules)
+    analysis = detector.analyse(text)
+    thresholds = {**detector.thresholds, **settings.thresholds}
+    asked = refund_requested(analysis.scores, thresholds) or mentions_refund(text)
+    if asked and not context.refund_requested:
+        context = replace(context, refund_requested=True)
+    model = signals_from_analysis(text, analysis, context, settings, detector)
+    return Reading(floor + model, analysis.scores, asked, analysis)
