@@ -42,9 +42,13 @@ def bot_passages(bot: Bot) -> list[Passage]:
     return passages
 
 
-def passages_for(bot: Bot, question: str, k: int = PASSAGES_PER_QUESTION) -> list[Passage]:
+def passages_for(
+    bot: Bot, question: str, k: int = PASSAGES_PER_QUESTION, *, context: str = ""
+) -> list[Passage]:
+    """The bot's passages that best match ``question``; ``context`` is the customer's previous message,
+    whose words count too (at a lower weight) when the question leans on it ("and what about Canada?")."""
     index = _index_cache.get(bot.pk, articles_version(bot), lambda: bot_passages(bot))
-    return index.search(question, k=k)
+    return index.search(question, k=k, context=context)
 
 
 def bot_profile(bot: Bot) -> BotProfile:

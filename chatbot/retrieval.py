@@ -18,7 +18,7 @@ import bm25s
 import numpy as np
 
 from chatbot.responders.base import Passage
-from chatbot.terms import index_terms, query_terms
+from chatbot.terms import FOLLOW_UP_WEIGHT, follow_up_context, index_terms, query_terms, typo_match
 
 # bm25s sets its own logger to DEBUG when imported, which would print a line per index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -149,25 +149,36 @@ class PassageIndex:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def search(self, query: str, k: int = 4) -> list[Passage]:
+    def search(self, query: str, k: int = 4, *, context: str = "") -> list[Passage]:
         """The k passages that best match the query, best first, each a copy with .score set.
 
         Only passages sharing at least one term with the query are returned, so a question about
-        something the knowledge base never mentions gets [] rather than arbitrary passages.
+        something the knowledge base never mentions gets [] rather than arbitrary passages. ``context``
+        is the customer's previous message: when the query leans on it (see
+        ``terms.follow_up_context``), its other words add their score at ``FOLLOW_UP_WEIGHT``.
         """
         if self._bm25 is None or k <= 0:
             return []
-        vocab = self._bm25.vocab_dict
-        terms = [term for term in query_terms(query) if term in vocab]
-        if not terms:
+        terms = self._known(query_terms(query))
+        leaned_on = follow_up_context(query, context)
+        extra = [t for t in self._known(query_terms(leaned_on)) if t not in terms] if leaned_on else []
+        if not terms and not extra:
             return []
-        scores = self._bm25.get_scores(terms)
+        scores = self._bm25.get_scores(terms) if terms else np.zeros(len(self.passages))
+        if extra:
+            scores = scores + FOLLOW_UP_WEIGHT * self._bm25.get_scores(extra)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         ranked = sorted(top.tolist(), key=lambda i: (-scores[i], i))
         return [
             dataclasses.replace(self.passages[i], score=float(scores[i])) for i in ranked if scores[i] > 0
         ]
+
+    def _known(self, terms: list[str]) -> list[str]:
+        """The terms the index knows, a misspelt one replaced by the indexed term it is a slip of."""
+        vocab = self._bm25.vocab_dict if self._bm25 is not None else {}
+        known = (term if term in vocab else typo_match(term, vocab.keys()) for term in terms)
+        return list(dict.fromkeys(term for term in known if term))
 
 
 class IndexCache:

@@ -8,11 +8,20 @@ dependency), English stopwords from bm25s, and a few spelling and synonym folds.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"also", "would", "could", "may", "might", "must", "shall", "us"}
+# Contractions typed without their apostrophe ("dont", "whats"): function words like their spelt forms.
+_CONTRACTIONS = (
+    "dont cant wont isnt arent didnt doesnt wasnt werent havent hasnt hadnt couldnt wouldnt shouldnt "
+    "im ive youre youve theyre weve whats wheres hows whos thats theres heres"
+)
+STOPWORDS |= frozenset(_CONTRACTIONS.split())
 
 # Words customers use around a question that say nothing about its topic ("I bought it last week,
 # please help"). They are dropped from queries only: an article that contains them is not less relevant.
@@ -56,12 +65,29 @@ WORD_FOLDS = {
     "priced": "price",
     "prices": "price",
     "pricing": "price",
+    # What one travels with.
+    "luggage": "bag",
+    "baggage": "bag",
+    "suitcase": "bag",
+    "suitcases": "bag",
+    "installment": "instalment",
+    "installments": "instalment",
 }
 
 _PHRASE_FOLDS = (
     (re.compile(r"\be-?mail", re.IGNORECASE), "email"),
     (re.compile(r"\b(?:log|sign)[\s-]?(?:in|on)\b", re.IGNORECASE), "login"),
     (re.compile(r"\bpass\s?word", re.IGNORECASE), "password"),
+    # Getting one's money back is a refund, and sending or taking a thing back is returning it.
+    (re.compile(r"\b(?:my\s+|the\s+|your\s+)?money\s+back\b", re.IGNORECASE), "refund"),
+    (
+        re.compile(
+            r"\b(?:send|sends|sent|sending|take|takes|took|taking|bring|brings|brought|bringing|post|posting)"
+            r"(?:\s+(?:it|them|this|that|one))?\s+back\b",
+            re.IGNORECASE,
+        ),
+        "return",
+    ),
     # Countries and unions customers abbreviate and articles spell out, or the other way round.
     (re.compile(r"\b(?:the\s+)?(?:united\s+kingdom|great\s+britain)\b", re.IGNORECASE), "uk"),
     (re.compile(r"\b(?:the\s+)?united\s+states(?:\s+of\s+america)?\b", re.IGNORECASE), "usa"),
@@ -139,3 +165,56 @@ def query_terms(text: str) -> list[str]:
         if len(word) > 1 and word not in STOPWORDS and word not in QUERY_FILLERS and not word.isdigit():
             seen.setdefault(stem(word), None)
     return list(seen)
+
+
+# A follow-up question ("and how long until it's back on my card?") leans on the customer's previous
+# message: its words say what changes, the previous message says what it is about. Those words then count
+# too, at this weight, in retrieval and in the responder's confidence.
+FOLLOW_UP_WEIGHT = 0.5
+_ACKNOWLEDGEMENT_WORDS = "ok okay k right alright great cool thanks thank thx sure yes yeah yep hmm oh ah"
+_ACKNOWLEDGEMENT = frozenset(_ACKNOWLEDGEMENT_WORDS.split())
+# Words that open a question continuing the previous one: "and ...", "what about ...", "same for ...".
+_CONTINUATION = re.compile(
+    r"^(?:and|also|but|or|so|plus|then|too|same|else|what\s+(?:about|if|else)|how\s+about|anything\s+else)\b"
+)
+# Words that point back at something named earlier instead of naming it.
+_REFERRING_WORDS = "it its it's itself that this these those they them their one ones same"
+_REFERRING = frozenset(_REFERRING_WORDS.split())
+_FOLLOW_UP_TERMS = 3
+
+
+def follow_up_context(question: str, previous: str) -> str:
+    """``previous`` when ``question`` leans on it, else "".
+
+    A question leans on the previous message when it opens as a continuation ("and", "but", "what
+    about"), when it has at most one content word of its own, or when it points back ("it", "that",
+    "those") and has few content words ("can I do that online?"). A question that names its own subject
+    in full stands alone, so an earlier topic cannot pull its retrieval elsewhere.
+    """
+    previous = previous.strip()
+    if not previous:
+        return ""
+    words = re.findall(r"[a-z']+", question.lower().replace("\u2019", "'"))
+    while words and words[0] in _ACKNOWLEDGEMENT:
+        words.pop(0)
+    content = len(query_terms(question))
+    opens_as_continuation = bool(words) and _CONTINUATION.match(" ".join(words[:3])) is not None
+    points_back = any(word in _REFERRING for word in words)
+    if opens_as_continuation or content <= 1 or (points_back and content <= _FOLLOW_UP_TERMS):
+        return previous
+    return ""
+
+
+# A misspelt word ("adress", "pasword", "deliverd") meets the one word of the knowledge base it is one
+# edit away from (a letter added, dropped, changed or two swapped). Short words are left alone: at four
+# letters or fewer one edit turns most words into another real word.
+TYPO_MIN_LENGTH = 5
+
+
+def typo_match(term: str, known: Collection[str]) -> str | None:
+    """The one term of ``known`` that ``term`` is a typing slip of, or None (none, or several alike)."""
+    if len(term) < TYPO_MIN_LENGTH or term in known:
+        return None
+    near = process.extract(term, known, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=2)
+    near = [candidate for candidate, _, _ in near if len(candidate) >= TYPO_MIN_LENGTH]
+    return near[0] if len(near) == 1 else None
