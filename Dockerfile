@@ -7,6 +7,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+# The handoff model is built from the corpus in the image: every process of a release uses the same one.
+RUN DJANGO_SECRET_KEY=build-only python manage.py detection_train
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
 RUN useradd --create-home helpdesk

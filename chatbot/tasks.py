@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_init
 
 from chatbot.pipeline import bot_turn_run
+from handoff.detection.store import detector_get
 from helpdesk.outbox import outbox_run
+
+
+@worker_init.connect
+def _detector_loaded(**kwargs) -> None:
+    """A worker without a usable handoff model refuses to start (see ``handoff.checks``)."""
+    detector_get()
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -9,8 +9,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from handoff.detection.store import detector_get  # noqa: E402
 from helpdesk.housekeeping import HousekeepingStarter  # noqa: E402
 from helpdesk.routing import websocket_urlpatterns  # noqa: E402
+
+# No server without the handoff model: a missing, corrupt or stale file stops the start with what to run,
+# rather than a first customer message that cannot be judged.
+detector_get()
 
 # The first connection starts this process's housekeeping thread (pickup deadlines, the outbox sweep and
 # the bot-turn watchdog), so periodic work runs even with no Celery beat or worker.

@@ -19,6 +19,7 @@ def _percentile(ordered: list[int], fraction: float) -> float:
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # they build or measure the model the checks need
     help = "Time read_message() over corpus messages (and longer ones of two or three) after a warm-up."
 
     def add_arguments(self, parser):

@@ -14,6 +14,7 @@ from handoff.detection.store import detector_ensure, detector_save, model_path
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # they build or measure the model the checks need
     help = "Train the handoff signal model on handoff/detection/corpus and write the model file."
 
     def add_arguments(self, parser):
