@@ -254,6 +254,11 @@ def assistant_signals(reply: BotReply, settings: DetectionSettings) -> list[Sign
     return [s for s in signals if settings.allows(s.reason, s.category)]
 
 
+def _previous_question(earlier: list[Message]) -> str:
+    """The customer's message before this one (a follow-up is retrieved with its words too)."""
+    return next((m.body for m in reversed(earlier) if m.author_kind == Message.Author.CUSTOMER), "")
+
+
 def _exchanges(earlier: list[Message]) -> list[Exchange]:
     """The bot's earlier answers, each with the customer message it answered."""
     questions = {m.pk: m.body for m in earlier if m.author_kind == Message.Author.CUSTOMER}
@@ -269,7 +274,7 @@ def _exchanges(earlier: list[Message]) -> list[Exchange]:
 def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message | None:
     score = sentiment_score(message.body)
     history, earlier = _history(conversation, message.seq)
-    passages = passages_for(bot, message.body)
+    passages = passages_for(bot, message.body, context=_previous_question(earlier))
     reply: BotReply = responder_for(bot).respond(
         question=message.body, history=history, passages=passages, bot=bot_profile(bot)
     )
@@ -363,8 +368,8 @@ def _bot_answer_store(
 def _answer_offline(conversation: Conversation, bot: Bot, message: Message) -> Message:
     """With nobody to hand to, the bot gives its best answer, marked as not checked by a person; when it
     is not sure, or the customer asks for a person, it offers the ticket instead of guessing."""
-    history, _ = _history(conversation, message.seq)
-    passages = passages_for(bot, message.body)
+    history, earlier = _history(conversation, message.seq)
+    passages = passages_for(bot, message.body, context=_previous_question(earlier))
     reply = responder_for(bot).respond(
         question=message.body, history=history, passages=passages, bot=bot_profile(bot)
     )

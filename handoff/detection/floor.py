@@ -66,13 +66,29 @@ _ALONE = re.compile(
 _FRAMES = re.compile("|".join(f"(?:{frame})" for frame in _REQUEST_FRAMES))
 
 
+# "Do I have to talk to someone to cancel?" asks whether a person is needed, not for one.
+_WHETHER_NEEDED = re.compile(
+    r"\b(?:do|does|will)\s+(?:i|we|you)\s+(?:have|need)\s+to\b|\b(?:must|should)\s+(?:i|we)\b"
+    r"|\bis\s+it\s+(?:necessary|required|possible)\b|\b(?:tengo|hay)\s+que\b|\bfaut-il\b|\bmuss\s+ich\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]*[.!?\n]?")
+
+
+def _asks_whether_needed(folded: str, start: int, end: int) -> bool:
+    sentence_start = max(folded.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    sentence = _SENTENCE.match(folded, sentence_start).group()
+    return (
+        sentence.rstrip().endswith("?") and _WHETHER_NEEDED.search(folded, sentence_start, start) is not None
+    )
+
+
 def unmistakable_request(text: str) -> str | None:
     """The words of a plain request for a person, or None (see the module docstring)."""
     folded = fold(text)
     if match := _ALONE.match(folded):
         return text.strip()
     for match in _FRAMES.finditer(folded):
-        if not negated(folded, match.start()):
+        if not negated(folded, match.start()) and not _asks_whether_needed(folded, *match.span()):
             return text[match.start() : match.end()]
     return None
 

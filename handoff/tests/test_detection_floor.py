@@ -17,6 +17,7 @@ from handoff.detection.signals import SensitiveRule
         ("agent", "agent"),
         ("Human please!!", "Human please!!"),
         ("can I talk to someone about my bill?", "talk to someone"),
+        ("I have to talk to someone today. Now.", "talk to someone"),
         ("please connect me to a live agent", "connect me to a live agent"),
         ("I'd like a real person", "I'd like a real person"),
         ("quiero hablar con un agente", "hablar con un agente"),
@@ -42,6 +43,7 @@ def test_a_plain_request_for_a_person_is_certain_and_quotes_the_customer(text, w
         "is there someone at home to sign for it?",
         "can a person collect the parcel for me",
         "hablar con el banco",
+        "do I have to talk to someone to change my plan, or can I do it online?",
         "",
     ],
 )
