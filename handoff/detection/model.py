@@ -201,11 +201,18 @@ class Detector:
         row_of = {index: row for row, index in enumerate(analysis.indices.tolist())}
         original = text.split()
         words = original if len(original) == len(analysis.pieces) else analysis.pieces
-        totals = np.zeros((len(words), len(labels)))
+        # One scatter-add over (word, feature row) pairs instead of a numpy call per word.
+        positions, rows = [], []
         for position, ids in enumerate(analysis.char_ids):
-            rows = [row_of[i] for i in set(ids) if i >= 0]
-            if rows:
-                totals[position] = contributions[rows].sum(axis=0)
+            for i in set(ids):
+                if i >= 0:
+                    positions.append(position)
+                    rows.append(row_of[i])
+        totals = np.zeros((len(words), len(labels)))
+        if rows:
+            picked, where = contributions[np.asarray(rows)], np.asarray(positions)
+            for column in range(len(labels)):
+                totals[:, column] = np.bincount(where, weights=picked[:, column], minlength=len(words))
         spans: dict[str, list[str]] = {}
         for column, label in enumerate(labels):
             best = sorted(np.argsort(-totals[:, column], kind="stable")[:limit].tolist())
