@@ -37,7 +37,7 @@ _PERSON = (
 )
 _REQUEST_FRAMES = (
     # English: a verb of talking or connecting, then the person.
-    rf"\b(?:talk|speak|chat)\s+(?:to|with)\s+{_PERSON}\b",
+    rf"\b(?:talk|speak|chat)(?:ing)?\s+(?:to|with)\s+{_PERSON}\b",
     rf"\b(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+{_PERSON}\b",
     rf"\b(?:get|give)\s+me\s+{_PERSON}\b",
     r"\b(?:i(?:\s+(?:want|need|would\s+like|demand)|'d\s+like)|can\s+i\s+(?:have|get))\s+(?:to\s+(?:talk|speak)"
@@ -91,6 +91,16 @@ def unmistakable_request(text: str) -> str | None:
         if not negated(folded, match.start()) and not _asks_whether_needed(folded, *match.span()):
             return text[match.start() : match.end()]
     return None
+
+
+def declines_person(text: str) -> bool:
+    """Whether the customer says they do not want a person ("I don't need to speak to a human, just tell
+    me...") and asks for one nowhere in the message. The model reads the words of a request either way;
+    this is the one thing a rule knows better, so the caller drops the model's request signal then."""
+    folded = fold(text)
+    frames = list(_FRAMES.finditer(folded))
+    declined = [m for m in frames if negated(folded, m.start())]
+    return bool(declined) and len(declined) == len(frames) and unmistakable_request(text) is None
 
 
 # --- refund words -----------------------------------------------------------------------------------------

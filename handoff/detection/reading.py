@@ -3,14 +3,16 @@
 ``read_message`` is what the customer message path calls, inline, before any reply. It returns the
 signals (the floor's first, then the model's) and whether the message asked for money back, which the
 caller keeps with the message so that an amount given in a later turn still counts ("I want my money
-back" ... "it was two hundred euros").
+back" ... "it was two hundred euros"). A request for a person the customer declines in so many words
+("no need for a human, just...") is dropped from the model's signals: negation is the one thing the
+rule reads better than the n-gram model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from handoff.detection.floor import floor_signals, mentions_refund
+from handoff.detection.floor import declines_person, floor_signals, mentions_refund
 from handoff.detection.model import Analysis, Detector
 from handoff.detection.signals import (
     DetectionContext,
@@ -47,4 +49,6 @@ def read_message(
     if asked and not context.refund_requested:
         context = replace(context, refund_requested=True)
     model = signals_from_analysis(text, analysis, context, settings, detector)
+    if any(s.category == "person" for s in model) and declines_person(text):
+        model = [s for s in model if s.category != "person"]
     return Reading(floor + model, analysis.scores, asked, analysis)

@@ -7,7 +7,13 @@ import logging
 
 import pytest
 
-from handoff.detection.floor import floor_signals, mentions_refund, rule_signals, unmistakable_request
+from handoff.detection.floor import (
+    declines_person,
+    floor_signals,
+    mentions_refund,
+    rule_signals,
+    unmistakable_request,
+)
 from handoff.detection.signals import SensitiveRule
 
 
@@ -17,6 +23,7 @@ from handoff.detection.signals import SensitiveRule
         ("agent", "agent"),
         ("Human please!!", "Human please!!"),
         ("can I talk to someone about my bill?", "talk to someone"),
+        ("any chance of talking to someone who knows?", "talking to someone"),
         ("I have to talk to someone today. Now.", "talk to someone"),
         ("please connect me to a live agent", "connect me to a live agent"),
         ("I'd like a real person", "I'd like a real person"),
@@ -107,3 +114,16 @@ def test_the_floor_gives_the_request_first_and_respects_the_switch():
 )
 def test_refund_words_in_the_corpus_languages(text, asked):
     assert mentions_refund(text) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "declines"),
+    [
+        ("I don't need to speak to a human, just tell me the price", True),
+        ("no quiero hablar con un agente, solo el horario", True),
+        ("I don't want to talk to a bot, get me a human", False),
+        ("what are your opening hours", False),
+    ],
+)
+def test_a_declined_request_is_told_apart_from_a_request(text, declines):
+    assert declines_person(text) is declines

@@ -64,3 +64,14 @@ def test_the_admins_rules_are_part_of_the_reading(detector):
     assert ("sensitive_topic", "recall", "rule") in [
         (s.reason, s.category, s.source) for s in reading.signals
     ]
+
+
+def test_a_request_the_customer_declines_is_not_a_request_even_if_the_model_reads_one(detector):
+    reading = read_message(
+        "I don't need to speak to a human, just tell me what the plan costs",
+        DetectionContext(),
+        EUR,
+        detector,
+    )
+
+    assert all(s.reason != "explicit_request" for s in reading.signals)
