@@ -1,7 +1,14 @@
 import pytest
 
-from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind
-from chatbot.responders.local import LocalResponder, answer_confidence, best_sentences, question_weights
+from chatbot.confidence.calibration import shipped_calibration
+from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind, Turn
+from chatbot.responders.local import (
+    LocalResponder,
+    answer_confidence,
+    best_sentences,
+    previous_customer_message,
+    question_weights,
+)
 from chatbot.smalltalk import small_talk_kind
 from chatbot.tests.bike_shop import ANSWERABLE, UNANSWERABLE, bike_shop_index
 
@@ -197,3 +204,35 @@ def test_a_question_after_context_is_answered_from_its_own_words():
 
     assert reply.confidence >= THRESHOLD
     assert reply.text.startswith("Here's what I found in \u201cPaying in instalments\u201d: ")
+
+
+def test_a_follow_up_is_answered_from_the_previous_message_s_topic():
+    # Given a customer who said what went wrong, then asks how long "it" takes
+    history = [Turn("customer", "my tyre has a puncture"), Turn("bot", "Sorry to hear that.")]
+    question = "how long does it take?"
+    passages = bike_shop_index().search(question, context="my tyre has a puncture")
+
+    # When the responder answers
+    reply = LocalResponder().respond(question=question, history=history, passages=passages, bot=BOT)
+
+    # Then the answer comes from the puncture article, not from delivery times
+    assert reply.text.startswith("Here's what I found in \u201cPuncture repair\u201d: ")
+    assert reply.confidence >= THRESHOLD
+
+
+def test_the_reported_confidence_is_the_calibrated_one():
+    question = "Can I pay in instalments?"
+    passages = bike_shop_index().search(question)
+
+    factors = answer_confidence(question, passages)
+    reply = LocalResponder().respond(question=question, history=[], passages=passages, bot=BOT)
+
+    assert reply.confidence == factors.calibrated
+    assert factors.calibrated == round(shipped_calibration().probability(factors.features()), 3)
+
+
+def test_previous_customer_message_skips_the_bot_s_turns():
+    history = [Turn("customer", "first"), Turn("customer", "second"), Turn("bot", "reply")]
+
+    assert previous_customer_message(history) == "second"
+    assert previous_customer_message([]) == ""

@@ -230,3 +230,26 @@ def test_synthetic_corpus_has_the_requested_size_and_is_searchable():
     assert len({p.id for p in corpus.passages}) == 60
     assert result.passages == 60
     assert result.query_p95_ms >= 0
+
+
+def test_a_follow_up_is_retrieved_with_the_words_of_the_previous_message():
+    index = bike_shop_index()
+    question, previous = "how long does it take?", "my tyre has a puncture"
+
+    alone = index.search(question)
+    followed = index.search(question, context=previous)
+
+    assert alone[0].title == "Bike delivery"
+    assert followed[0].title == "Puncture repair"
+
+
+def test_the_previous_message_is_ignored_when_the_question_stands_alone():
+    index = bike_shop_index()
+    question = "Do you take cycle to work vouchers at checkout?"
+
+    assert index.search(question, context="my tyre has a puncture") == index.search(question)
+
+
+def test_a_misspelt_question_finds_its_article():
+    assert "puncur" not in set(index_terms("Puncture repair: punctures"))  # typed "puncure", one letter out
+    assert bike_shop_index().search("my puncure")[0].title == "Puncture repair"

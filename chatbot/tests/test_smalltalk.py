@@ -3,7 +3,7 @@
 import pytest
 
 from chatbot.responders.base import ReplyKind
-from chatbot.smalltalk import small_talk_kind
+from chatbot.smalltalk import small_talk_kind, small_talk_reply
 
 
 @pytest.mark.parametrize(
@@ -50,4 +50,49 @@ def test_saying_it_worked_closes_the_conversation(text):
     ],
 )
 def test_a_question_or_a_problem_is_not_small_talk(text):
+    assert small_talk_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello, got a couple of things to ask",
+        "hi there, quick question",
+        "hey, I need some help",
+        "Hi! I've got a few questions for you",
+        "good morning, can you help me please?",
+        "hello, can I ask you something?",
+        "Hola, tengo un par de dudas",
+        "buenas, ¿me puedes ayudar?",
+        "Bonjour, j'ai une petite question",
+        "Salut, j'ai besoin d'aide",
+        "Hallo, ich habe ein paar Fragen",
+        "Guten Tag, können Sie mir helfen?",
+        "Ciao, ho una domanda veloce",
+        "buongiorno, volevo chiedere una cosa",
+        "Olá, tenho uma dúvida",
+        "oi, preciso de ajuda",
+        "Hoi, ik heb een vraagje",
+        "goedemorgen, kunt u mij helpen?",
+    ],
+)
+def test_a_greeting_that_announces_a_question_invites_it(text):
+    assert small_talk_reply(text, "Ada") == (
+        ReplyKind.GREETING,
+        "Hello! I'm Ada. Of course: go ahead, what would you like to ask?",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi, I have a question about my refund",
+        "hello, I need help with my password",
+        "hi, quick question: do you ship to Canada?",
+        "hey, I have a problem with my order",
+        "Hola, tengo una pregunta sobre mi factura",
+        "Hallo, ich habe eine Frage zu meiner Rechnung",
+    ],
+)
+def test_an_announcement_that_names_its_subject_is_a_question(text):
     assert small_talk_kind(text) is None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chatbot.terms import index_terms, query_terms, stem
+from chatbot.terms import follow_up_context, index_terms, query_terms, stem, typo_match
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,55 @@ def test_how_long_asks_for_a_figure_and_is_not_a_topic(question, expected):
 )
 def test_ery_nouns_meet_their_verbs(word, expected):
     assert stem(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("customer", "article"),
+    [("can I get my money back", "refund"), ("can I send it back", "return"), ("my suitcase", "luggage")],
+)
+def test_everyday_phrasings_meet_the_help_centre_word(customer, article):
+    assert set(index_terms(article)) <= set(query_terms(customer))
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_not_a_topic():
+    assert query_terms("whats the fee, i dont know") == query_terms("what's the fee, I don't know")
+
+
+@pytest.mark.parametrize(
+    ("typed", "known", "expected"),
+    [
+        ("pasword", {"password", "email"}, "password"),
+        ("delivry", {"delivery"}, "delivery"),
+        ("cancel", {"cancel"}, None),  # known as typed
+        ("card", {"cart"}, None),  # too short to tell a slip from another word
+        ("bundle", {"bundles", "bundled"}, None),  # two near words: no guess
+    ],
+)
+def test_a_misspelt_word_meets_the_one_known_word_it_is_a_slip_of(typed, known, expected):
+    assert typo_match(typed, known) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "and how long until it's back on my card?",
+        "what about Canada?",
+        "ok and returns?",
+        "is that free?",
+        "can I do it online?",
+        "how much?",
+    ],
+)
+def test_a_question_that_leans_on_the_previous_message_takes_it_as_context(question):
+    assert follow_up_context(question, "I sent my order back last week") == "I sent my order back last week"
+
+
+@pytest.mark.parametrize(
+    ("question", "previous"),
+    [
+        ("Do you take cycle to work vouchers at checkout?", "How long does delivery take?"),
+        ("and what about Canada?", ""),
+    ],
+)
+def test_a_question_that_names_its_own_subject_stands_alone(question, previous):
+    assert follow_up_context(question, previous) == ""
