@@ -8,6 +8,7 @@ dependency), English stopwords from bm25s, and a few spelling and synonym folds.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
 
@@ -95,7 +96,13 @@ _PHRASE_FOLDS = (
 )
 # Addresses and links are personal data or noise, never the topic of a question.
 _NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
-_WORD = re.compile(r"[a-z0-9]+")
+# A word is a run of letters and digits in any script, with the combining marks some scripts write inside
+# words (Devanagari vowel signs, Latin accents typed as marks).
+_WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0900-\u0dff])*")
+# Scripts written without spaces between words (Chinese, Japanese) and Korean, whose words carry their
+# particles: a run of them is indexed as overlapping pairs of characters, the usual unit for search in
+# these languages, so a question and an article meet on the words they share.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 # "Wi-Fi" and "wifi", "e-bike" and "ebike" are one word to customers: a hyphenated compound also yields
 # its joined form, and keeps only the parts long enough to mean something on their own ("bike", not "e").
 _COMPOUND = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
@@ -141,13 +148,36 @@ def _join_compound(match: re.Match[str]) -> str:
     return " ".join(["".join(parts), *(part for part in parts if len(part) >= 3)])
 
 
+def _unaccent(word: str) -> str:
+    """Latin accents off ("devolución" -> "devolucion"): customers type them or not."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not (unicodedata.combining(ch) and ch < "\u0370"))
+
+
+def _pairs(run: str) -> list[str]:
+    return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def _words(text: str) -> list[str]:
     text = _NOISE.sub(" ", text)
     for pattern, replacement in _PHRASE_FOLDS:
         text = pattern.sub(replacement, text)
-    text = text.lower().replace("'", " ").replace("\u2019", " ")
+    text = unicodedata.normalize("NFKC", text).lower().replace("'", " ").replace("\u2019", " ")
     text = _COMPOUND.sub(_join_compound, text)
-    return [WORD_FOLDS.get(word, word) for word in _WORD.findall(text)]
+    words: list[str] = []
+    for word in _WORD.findall(text):
+        if _CJK.search(word):
+            for part in _CJK.split(word):
+                if part:
+                    words.append(WORD_FOLDS.get(part, part))
+            for run in _CJK.findall(word):
+                words.extend(_pairs(run))
+        else:
+            word = _unaccent(word)
+            words.append(WORD_FOLDS.get(word, word))
+    return words
 
 
 def index_terms(text: str) -> list[str]:

@@ -96,3 +96,23 @@ def test_a_question_that_leans_on_the_previous_message_takes_it_as_context(quest
 )
 def test_a_question_that_names_its_own_subject_stands_alone(question, previous):
     assert follow_up_context(question, previous) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("¿Cuánto tarda la devolución?", ["cuanto", "tarda", "la", "devolucion"]),
+        ("Как отменить подписку?", ["как", "отменить", "подписку"]),
+        ("मुझे रिफंड चाहिए", ["मुझे", "रिफंड", "चाहिए"]),
+        ("上课时间", ["上课", "课时", "时间"]),
+        ("無料体験は何日?", ["無料", "料体", "体験", "験は", "は何", "何日"]),
+    ],
+)
+def test_words_of_every_script_are_terms_and_unspaced_scripts_become_character_pairs(text, expected):
+    assert query_terms(text) == expected
+
+
+def test_a_question_in_another_script_meets_the_article_that_shares_its_words():
+    article = index_terms("免费试用期为十四天，试用期内可以随时取消。")
+
+    assert set(query_terms("免费试用有几天？")) & set(article) >= {"免费", "试用"}
