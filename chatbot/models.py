@@ -73,10 +73,6 @@ class Bot(TenantOwned):
         help_text="When nobody can take a handoff: outside business hours, nobody online, or not picked up "
         "in time.",
     )
-    sentiment_threshold = models.FloatField(
-        default=-0.5,
-        help_text="A customer message whose sentiment score (-1..1) is at or below this hands off.",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -51,7 +51,6 @@ class BotOut(serializers.ModelSerializer):
             "max_unresolved_turns",
             "handoff_message",
             *TRIGGERS,
-            "sentiment_threshold",
             "created_at",
             "updated_at",
         ]
@@ -80,7 +79,6 @@ class BotUpdateIn(serializers.Serializer):
     trigger_negative_sentiment = serializers.BooleanField()
     trigger_repeated_failure = serializers.BooleanField()
     trigger_low_confidence = serializers.BooleanField()
-    sentiment_threshold = FiniteFloatField(min_value=-1.0, max_value=1.0)
 
 
 class BotListView(TenantAPIView):

@@ -89,7 +89,6 @@ def test_a_bot_added_in_admin_gets_the_default_rules(client, two_tenants):
             "refund_handoff_amount": "100",
             "confidence_threshold": "0.35",
             "max_unresolved_turns": "3",
-            "sentiment_threshold": "-0.5",
         }
     )
     for flag in (
