@@ -1,8 +1,8 @@
 """The rule floor: the few checks that are exact and cheap enough to stand beside the learned model.
 
 - **Unmistakable requests for a person**: a message that is nothing but a person word ("agent",
-  "human please", "operator!!") or a request frame around one ("talk to a human", "hablar con un
-  agente", "mit einem Mitarbeiter sprechen"). Anything less plain is the model's to judge; this list is
+  "human please", "operator!!") or a request frame around one ("connect me to a live agent", "hablar
+  con un agente", "mit einem Mitarbeiter sprechen"). Anything less plain is the model's to judge; this list is
   not meant to grow with every wording, only to make the obvious certain.
 - **The admin's own rules** per bot (``SensitiveRule``: keywords on word boundaries, regular
   expressions), each a sensitive topic named after the rule.
@@ -94,9 +94,10 @@ def unmistakable_request(text: str) -> str | None:
 
 
 def declines_person(text: str) -> bool:
-    """Whether the customer says they do not want a person ("I don't need to speak to a human, just tell
-    me...") and asks for one nowhere in the message. The model reads the words of a request either way;
-    this is the one thing a rule knows better, so the caller drops the model's request signal then."""
+    """Whether the customer says they do not want a person ("no need to chat with an agent, only the
+    opening hours please") and asks for one nowhere in the message. The model reads the words of a
+    request either way; this is the one thing a rule knows better, so the caller drops the model's
+    request signal then."""
     folded = fold(text)
     frames = list(_FRAMES.finditer(folded))
     declined = [m for m in frames if negated(folded, m.start())]

@@ -1,7 +1,7 @@
 """Loops: the customer asks again and the bot is about to give the answer it already gave.
 
-Two wordings of one question often share few words ("where is my parcel" / "has my package shipped
-yet"), and two different questions often share most of theirs ("standard shipping" / "express
+Two wordings of one question often share few words ("when will the box get here" / "has my delivery
+left the warehouse"), and two different questions often share most of theirs ("standard shipping" / "express
 shipping"), so similar questions alone cannot tell a loop from a new question. What does tell: the bot
 answering with what it already said. A turn is asked again when
 
@@ -10,8 +10,8 @@ answering with what it already said. A turn is asked again when
 
 Similarity is the cosine of the signal model's TF-IDF vectors (character n-grams inside words and word
 n-grams), which survives inflections, typos and languages without spaces. Dissatisfaction in words
-("that is not what I asked") is the model's own label; repeated low-confidence turns are the unresolved
-count. Both sit beside this in ``handoff.detection.decision``.
+("you answered a different question") is the model's own label; repeated low-confidence turns are the
+unresolved count. Both sit beside this in ``handoff.detection.decision``.
 """
 
 from __future__ import annotations
