@@ -22,10 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import chain, repeat
 
 import numpy as np
 import sklearn
@@ -41,6 +41,7 @@ from handoff.detection.features import FeatureConfig, char_ngrams, normalise, wo
 
 FORMAT = 1
 WORD_CACHE_SIZE = 50_000
+_NO_IDS = np.zeros(0, dtype=np.intp)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class Analysis:
 
     scores: dict[str, float]
     pieces: list[str]  # the normalised words
-    char_ids: list[tuple[int, ...]]  # per word, the vocabulary index of each character n-gram (-1: unknown)
+    char_ids: list[np.ndarray]  # per word, the vocabulary indices of its known character n-grams
     indices: np.ndarray  # feature indices present in the message
     values: np.ndarray  # their tf-idf weights
 
@@ -139,16 +140,19 @@ class Detector:
 
     # --- scoring --------------------------------------------------------------------------------------
 
-    def _word_char_ids(self, piece: str) -> tuple[int, ...]:
-        return tuple(map(self.char_vocab.get, char_ngrams(piece, self.config.features), repeat(-1)))
+    def _word_char_ids(self, piece: str) -> np.ndarray:
+        """The vocabulary indices of the word's character n-grams the model knows (repeats kept)."""
+        known = [
+            i for i in map(self.char_vocab.get, char_ngrams(piece, self.config.features)) if i is not None
+        ]
+        return np.array(known, dtype=np.intp)
 
     @staticmethod
-    def _weigh(ids: Iterable[int], idf: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sublinear tf times idf, L2-normalised: what ``TfidfVectorizer.transform`` computes. ``ids`` are
-        vocabulary indices, -1 for an n-gram the model does not know."""
-        found, counts = np.unique(np.fromiter(ids, dtype=np.intp), return_counts=True)
-        if len(found) and found[0] < 0:
-            found, counts = found[1:], counts[1:]
+    def _weigh(
+        found: np.ndarray, counts: np.ndarray, idf: np.ndarray, offset: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sublinear tf times idf, L2-normalised: what ``TfidfVectorizer.transform`` computes, for the
+        distinct vocabulary indices ``found`` seen ``counts`` times."""
         if not len(found):
             return found, np.zeros(0)
         values = (1.0 + np.log(counts)) * idf[found]
@@ -159,12 +163,21 @@ class Detector:
         every label's probability. The per-message cost is dictionary look-ups of its n-grams and a few
         small numpy operations; see ``detection_bench``."""
         normalised = normalise(text)
-        features = self.config.features
         pieces = normalised.split()
         char_ids = list(map(self.word_char_ids, pieces))
-        char_i, char_v = self._weigh(chain.from_iterable(char_ids), self.char_idf, 0)
-        word_ids = map(self.word_vocab.get, word_ngrams(normalised, features), repeat(-1))
-        word_i, word_v = self._weigh(word_ids, self.word_idf, self._offset)
+        found, counts = np.unique(np.concatenate(char_ids) if char_ids else _NO_IDS, return_counts=True)
+        char_i, char_v = self._weigh(found, counts, self.char_idf, 0)
+        # A message has a few dozen word n-grams: counted in Python, which beats numpy's per-call cost.
+        vocab = self.word_vocab
+        words = Counter(
+            i for i in map(vocab.get, word_ngrams(normalised, self.config.features)) if i is not None
+        )
+        word_i, word_v = self._weigh(
+            np.fromiter(words.keys(), np.intp, len(words)),
+            np.fromiter(words.values(), np.float64, len(words)),
+            self.word_idf,
+            self._offset,
+        )
         indices, values = np.concatenate((char_i, word_i)), np.concatenate((char_v, word_v))
         raw = (values @ self.weights[indices] + self.bias).tolist() if len(indices) else self._bias
         probabilities = [
@@ -204,10 +217,9 @@ class Detector:
         # One scatter-add over (word, feature row) pairs instead of a numpy call per word.
         positions, rows = [], []
         for position, ids in enumerate(analysis.char_ids):
-            for i in set(ids):
-                if i >= 0:
-                    positions.append(position)
-                    rows.append(row_of[i])
+            for i in set(ids.tolist()):
+                positions.append(position)
+                rows.append(row_of[i])
         totals = np.zeros((len(words), len(labels)))
         if rows:
             picked, where = contributions[np.asarray(rows)], np.asarray(positions)
