@@ -64,6 +64,13 @@ _ALONE = re.compile(
     r"(?:\s*(?:please|pls|plz|por\s+favor|s'il\s+vous\s+plait|bitte|per\s+favore|alstublieft|now))?\W*$"
 )
 _FRAMES = re.compile("|".join(f"(?:{frame})" for frame in _REQUEST_FRAMES))
+# Every frame contains one of these (folded) words: a message with none of them skips the frames, which
+# is most messages, at the cost of a few substring tests.
+_FRAME_WORDS = (
+    "talk", "speak", "chat", "connect", "transfer", "put", "get", "give", "want", "need", "like", "can",
+    "demand", "real", "live", "actual", "hablar", "parler", "parlare", "falar", "spreken", "praten", "met",
+    "einem", "einer", "オペレーター", "担当者", "人間", "スタッフ",
+)  # fmt: skip
 
 
 # "Do I have to talk to someone to cancel?" asks whether a person is needed, not for one.
@@ -87,6 +94,8 @@ def unmistakable_request(text: str) -> str | None:
     folded = fold(text)
     if match := _ALONE.match(folded):
         return text.strip()
+    if not any(word in folded for word in _FRAME_WORDS):
+        return None
     for match in _FRAMES.finditer(folded):
         if not negated(folded, match.start()) and not _asks_whether_needed(folded, *match.span()):
             return text[match.start() : match.end()]

@@ -39,22 +39,31 @@ class Command(BaseCommand):
         context, settings = DetectionContext(), DetectionSettings(rules=rules)
         for text in sample[:200]:
             read_message(text, context, settings, detector)
-        wall, cpu, fired = [], [], 0
+        wall, cpu, quiet, fired = [], [], [], 0
         for text in sample:
             started, started_cpu = time.perf_counter_ns(), time.thread_time_ns()
             signals = read_message(text, context, settings, detector).signals
             cpu.append(time.thread_time_ns() - started_cpu)
             wall.append(time.perf_counter_ns() - started)
             fired += bool(signals)
-        for name, values in (("wall", sorted(wall)), ("cpu", sorted(cpu))):
-            self.stdout.write(
-                f"read_message() {name}: mean {sum(values) / len(values) / 1000:.0f} µs, "
-                f"p50 {_percentile(values, 0.5):.0f} µs, p99 {_percentile(values, 0.99):.0f} µs"
-            )
+            if not signals:
+                quiet.append(cpu[-1])
+        rows = (
+            ("wall, every message", sorted(wall)),
+            ("cpu, every message", sorted(cpu)),
+            ("cpu, messages without a signal", sorted(quiet)),
+        )
+        for name, values in rows:
+            if values:
+                self.stdout.write(
+                    f"read_message() {name}: mean {sum(values) / len(values) / 1000:.0f} µs, "
+                    f"p50 {_percentile(values, 0.5):.0f} µs, p99 {_percentile(values, 0.99):.0f} µs"
+                )
         cache = detector.word_char_ids.cache_info()
         self.stdout.write(f"word cache: {cache.hits} hits, {cache.misses} misses, {cache.currsize} words")
         average = sum(len(t) for t in sample) / len(sample)
         self.stdout.write(
             f"{len(sample)} messages (mean {average:.0f} characters), {fired} with a signal; "
-            "cpu is the thread's own time, wall includes waiting for a busy machine"
+            "cpu is the thread's own time, wall includes waiting for a busy machine; a message with a "
+            "signal also pays for the words quoted as evidence (it is handed off)"
         )
