@@ -44,6 +44,7 @@ from handoff.detection.signals import (
     DetectionContext,
     DetectionSettings,
     Signal,
+    quote,
 )
 from handoff.detection.store import DetectorUnavailable, detector_get
 from handoff.offline import offline_message_receive
@@ -58,11 +59,6 @@ from helpdesk.services import conversation_collected_merge, message_create
 logger = logging.getLogger(__name__)
 
 HISTORY_TURNS = 10
-
-
-def _quote(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def handoff_for_decision(
@@ -254,6 +250,20 @@ def assistant_signals(reply: BotReply, settings: DetectionSettings) -> list[Sign
     return [s for s in signals if settings.allows(s.reason, s.category)]
 
 
+def turn_state(reply: BotReply, settings: DetectionSettings, unresolved: int) -> TurnState:
+    """The turn's own conditions for ``handoff_decide``: the reply and the bot's switches and limits."""
+    is_answer = reply.kind == ReplyKind.ANSWER
+    return TurnState(
+        unresolved_turns=unresolved,
+        max_unresolved_turns=settings.max_unresolved_turns,
+        confidence=reply.confidence if is_answer else None,
+        confidence_threshold=settings.confidence_threshold,
+        bot_error=(reply.error or "error") if reply.kind == ReplyKind.ERROR else "",
+        repeated_failure=settings.repeated_failure,
+        low_confidence=settings.low_confidence,
+    )
+
+
 def _previous_question(earlier: list[Message]) -> str:
     """The customer's message before this one (a follow-up is retrieved with its words too)."""
     return next((m.body for m in reversed(earlier) if m.author_kind == Message.Author.CUSTOMER), "")
@@ -296,7 +306,7 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
     signals = assistant_signals(reply, settings)
     if again is not None and settings.repeated_failure:
         evidence = (
-            f'Asked again ("{_quote(message.body)}" after "{_quote(again.earlier.question)}") and the '
+            f'Asked again ("{quote(message.body, 80)}" after "{quote(again.earlier.question, 80)}") and the '
             "answer would repeat an earlier one"
         )
         signals.append(
@@ -304,16 +314,7 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
                 REPEATED_FAILURE, "asked_again", again.question_similarity, evidence, "asked_again", "turn"
             )
         )
-    state = TurnState(
-        unresolved_turns=unresolved,
-        max_unresolved_turns=settings.max_unresolved_turns,
-        confidence=reply.confidence if is_answer else None,
-        confidence_threshold=settings.confidence_threshold,
-        bot_error=(reply.error or "error") if reply.kind == ReplyKind.ERROR else "",
-        repeated_failure=settings.repeated_failure,
-        low_confidence=settings.low_confidence,
-    )
-    decision = handoff_decide(signals, state)
+    decision = handoff_decide(signals, turn_state(reply, settings, unresolved))
     with transaction.atomic():
         locked = (
             Conversation.objects.select_for_update(of=("self",))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from chatbot.extraction import extract_fields, mask_card_numbers
 from chatbot.knowledge import bot_profile, detection_settings_for, passages_for, responder_for
 from chatbot.models import Bot
-from chatbot.pipeline import assistant_signals
+from chatbot.pipeline import assistant_signals, turn_state
 from chatbot.responders.base import BotReply, ReplyKind
-from handoff.detection.decision import TurnState, handoff_decide, signal_evidence, turn_signals
+from handoff.detection.decision import handoff_decide, signal_evidence, turn_signals
 from handoff.detection.reading import read_message
 from handoff.detection.signals import DetectionContext
 from handoff.sentiment import sentiment_score
@@ -45,16 +45,9 @@ def triggers_preview(*, bot: Bot, text: str) -> TriggerPreview:
     score = sentiment_score(text)
     passages = passages_for(bot, text)
     reply = responder_for(bot).respond(question=text, history=[], passages=passages, bot=bot_profile(bot))
-    is_answer = reply.kind == ReplyKind.ANSWER
-    state = TurnState(
-        unresolved_turns=1 if is_answer and reply.confidence < settings.confidence_threshold else 0,
-        max_unresolved_turns=settings.max_unresolved_turns,
-        confidence=reply.confidence if is_answer else None,
-        confidence_threshold=settings.confidence_threshold,
-        bot_error=(reply.error or "error") if reply.kind == ReplyKind.ERROR else "",
-        repeated_failure=settings.repeated_failure,
-        low_confidence=settings.low_confidence,
-    )
+    unsure = reply.kind == ReplyKind.ANSWER and reply.confidence < settings.confidence_threshold
+    unresolved = 1 if unsure else 0
+    state = turn_state(reply, settings, unresolved)
     after_signals = assistant_signals(reply, settings)
     decision = handoff_decide(after_signals, state)
     after = [signal_evidence(s) for s in (decision.signals if decision else turn_signals(state))]

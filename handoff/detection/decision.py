@@ -26,6 +26,7 @@ from handoff.detection.signals import (
     REPEATED_FAILURE,
     SENSITIVE_TOPIC,
     Signal,
+    quote,
 )
 
 DECISION_ORDER: tuple[str, ...] = (
@@ -114,14 +115,9 @@ def unresolved_after(
     return 0
 
 
-def _quote(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def explain(signal: Signal) -> str:
     """One sentence an agent reads: what was seen and by whom (a rule is certain, the model gives odds)."""
-    words = f': "{_quote(signal.evidence)}"' if signal.evidence else ""
+    words = f': "{quote(signal.evidence)}"' if signal.evidence else ""
     odds = (
         f" ({signal.probability:.0%})" if signal.source == "model" and signal.probability is not None else ""
     )

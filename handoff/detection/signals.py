@@ -127,14 +127,15 @@ class DetectionSettings:
         return bool(getattr(self, reason, False))
 
 
-def _quote(text: str, limit: int = 120) -> str:
+def quote(text: str, limit: int = 120) -> str:
+    """``text`` on one line, cut with an ellipsis past ``limit`` characters (how evidence quotes)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _evidence(text: str, words: list[str]) -> str:
     """The words that carried the signal, in message order (the whole message when nothing stands out)."""
-    return _quote(" ".join(words) if words else text)
+    return quote(" ".join(words) if words else text)
 
 
 def refund_requested(scores: dict[str, float], thresholds: dict[str, float]) -> bool:
