@@ -1,0 +1,107 @@
+"""The customer message path and the handoff judgement together: what the message leaves for later
+turns, a model that goes missing while running, and the assistant's signals under the bot's switches."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from chatbot.pipeline import assistant_signals
+from chatbot.responders.base import BotReply, ReplyKind
+from chatbot.services import customer_message_receive, widget_session_start
+from handoff.detection.signals import DetectionSettings
+from handoff.detection.store import DetectorUnavailable
+from handoff.models import Handoff
+from helpdesk.models import Conversation, Message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(acme, make_bot):
+    bot = make_bot(acme, currency="EUR", refund_handoff_amount=Decimal("100"))
+    return widget_session_start(public_key=bot.public_key).conversation
+
+
+def say(conversation, text: str, number: int) -> Message:
+    message, _ = customer_message_receive(conversation=conversation, text=text, client_msg_id=f"m-{number}")
+    conversation.refresh_from_db()
+    return message
+
+
+def test_a_refund_asked_for_in_one_turn_and_priced_in_the_next_hands_off_then(conversation):
+    asked = say(conversation, "I would like a refund for the bike lock please", 1)
+    assert asked.data.get("refund_requested") is True
+    assert conversation.status == Conversation.Status.BOT
+
+    priced = say(conversation, "it was two hundred and forty euros", 2)
+
+    assert conversation.status == Conversation.Status.WAITING
+    handoff = Handoff.objects.get(conversation=conversation)
+    assert (handoff.reason, handoff.evidence["category"]) == ("sensitive_topic", "refund_over_amount")
+    assert (handoff.evidence["amount"], handoff.evidence["currency"]) == ("240", "EUR")
+    assert handoff.evidence["message_seq"] == priced.seq
+
+
+def test_an_amount_without_an_earlier_refund_request_is_just_a_question(conversation):
+    say(conversation, "is the 240 euro touring bike in stock?", 1)
+
+    assert not Handoff.objects.filter(conversation=conversation).exists()
+
+
+def test_a_model_gone_missing_while_running_hands_off_and_keeps_the_message(conversation, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise DetectorUnavailable("missing", "/nowhere/detector.joblib", "no such file")
+
+    monkeypatch.setattr("chatbot.pipeline.read_message", unavailable)
+
+    message = say(conversation, "how long does delivery take?", 1)
+
+    assert Message.objects.filter(pk=message.pk).exists()
+    handoff = Handoff.objects.get(conversation=conversation)
+    assert (handoff.reason, handoff.evidence["matched"]) == ("bot_error", "detector unavailable")
+
+
+def _reply(**fields) -> BotReply:
+    return BotReply(text="Sure.", confidence=0.9, kind=ReplyKind.ANSWER, **fields)
+
+
+def test_the_assistants_signals_add_handoff_reasons():
+    settings = DetectionSettings(refund_handoff_amount=Decimal("100"), currency="EUR")
+    reply = _reply(
+        wants_human=True,
+        sensitive_topic="legal",
+        frustrated=True,
+        refund_amount="250.00",
+        refund_currency=None,
+        kb_answers=False,
+    )
+
+    signals = assistant_signals(reply, settings)
+
+    assert [(s.reason, s.category) for s in signals] == [
+        ("explicit_request", "person"),
+        ("sensitive_topic", "legal"),
+        ("sensitive_topic", "refund_over_amount"),
+        ("negative_sentiment", "frustrated"),
+        ("low_confidence", "kb_answers"),
+    ]
+    assert all(s.source == "assistant" for s in signals)
+    assert signals[2].currency == "EUR"
+
+
+def test_the_assistants_signals_follow_the_bots_switches_and_limits():
+    settings = DetectionSettings(
+        explicit_request=False,
+        sensitive_categories=frozenset({"billing_dispute"}),
+        refund_handoff_amount=Decimal("500"),
+        low_confidence=False,
+    )
+    reply = _reply(wants_human=True, sensitive_topic="legal", refund_amount="250.00", kb_answers=False)
+
+    assert assistant_signals(reply, settings) == []
+    assert (
+        assistant_signals(BotReply(text="", confidence=0.0, kind=ReplyKind.ERROR, wants_human=True), settings)
+        == []
+    )
