@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup --host $(HOST) --port $(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) helpdesk.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) config.asgi:application
 
 ## Connection storm on loopback: handshake times of 300 and 1,000 widget sockets opened within a second.
 bench: $(VENV)/.installed
@@ -61,10 +61,10 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 worker: $(VENV)/.installed
-	$(VENV)/bin/celery -A helpdesk worker --loglevel=info
+	$(VENV)/bin/celery -A config worker --loglevel=info
 
 beat: $(VENV)/.installed
-	$(VENV)/bin/celery -A helpdesk beat --loglevel=info
+	$(VENV)/bin/celery -A config beat --loglevel=info
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

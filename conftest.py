@@ -78,7 +78,7 @@ def celery_app_reset(app) -> None:
 @pytest.fixture
 def celery_broker(settings):
     """Point the real Celery app at a broker URL for one test (tasks published, not run eagerly)."""
-    from helpdesk.celery import app
+    from config.celery import app
 
     def use(url: str) -> None:
         settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -93,7 +93,7 @@ def celery_broker(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_celery_app():
-    from helpdesk.celery import app
+    from config.celery import app
 
     celery_app_reset(app)
     yield

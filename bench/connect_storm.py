@@ -87,7 +87,7 @@ def start_daphne(env: dict[str, str], port: int, daphne_args: str, log_path: Pat
     log = log_path.open("wb")
     command = [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "-v", "0", *shlex.split(daphne_args)]
     process = subprocess.Popen(
-        [*command, "helpdesk.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [*command, "config.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

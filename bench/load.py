@@ -144,7 +144,7 @@ class Stack:
         self.product_ports = [free_port() for _ in range(processes)] if own_product else []
         self.bare_ports = [free_port() for _ in range(processes)]
         self.daphnes = [
-            self._daphne(f"daphne{i + 1}", port, "helpdesk.asgi:application", self.env)
+            self._daphne(f"daphne{i + 1}", port, "config.asgi:application", self.env)
             for i, port in enumerate(self.product_ports)
         ]
         bare_env = {**clean_env(), "REDIS_URL": self.redis_url, "CHANNELS_PREFIX": "bare"}
@@ -157,7 +157,7 @@ class Stack:
                 f"worker{i + 1}" if workers > 1 else "worker",
                 [
                     str(BIN / "celery"),
-                    *("-A", "helpdesk", "worker", "-n", f"load-{os.getpid()}-{i + 1}@%h"),
+                    *("-A", "config", "worker", "-n", f"load-{os.getpid()}-{i + 1}@%h"),
                     *("--without-mingle", "--without-gossip", "--loglevel=INFO"),
                 ],
                 env=self.env,

@@ -179,8 +179,9 @@ def scenarios_replay(
 def _replay(
     bot_settings: dict, kb: list[dict], scenarios: list[Scenario], progress: Callable[[], None] | None
 ) -> list[Outcome]:
+    from celery import current_app as celery_app
+
     from chatbot.services import article_upsert, bot_create, customer_message_receive, widget_session_start
-    from helpdesk.celery import app as celery_app
     from inbox.models import Queue
 
     eager = celery_app.conf.task_always_eager

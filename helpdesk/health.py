@@ -165,9 +165,9 @@ class _WorkersPing:
 
     @staticmethod
     def _ping() -> tuple[str, dict]:
-        from helpdesk.celery import app
+        from celery import current_app
 
-        replies = app.control.ping(timeout=PROBE_TIMEOUT_SECONDS) or []
+        replies = current_app.control.ping(timeout=PROBE_TIMEOUT_SECONDS) or []
         workers = sorted(name for reply in replies for name in reply)
         return (OK if workers else DOWN), {"workers": workers}
 

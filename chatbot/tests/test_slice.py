@@ -6,7 +6,7 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation
-from helpdesk.testing import agent_socket, messages_of, session_key_for, widget_socket
+from tests.support.sockets import agent_socket, messages_of, session_key_for, widget_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
 

@@ -5,8 +5,8 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation, Message
-from helpdesk.testing import messages_of, widget_socket
 from helpdesk.visitor_tokens import VisitorClaims, visitor_token_issue
+from tests.support.sockets import messages_of, widget_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -230,8 +230,8 @@ async def test_an_email_typed_after_the_pickup_deadline_reaches_the_offline_path
 
 
 async def test_a_message_after_resolve_reopens_the_conversation_with_the_bot(session, make_agent):
-    from helpdesk.testing import agent_socket, session_key_for
     from inbox.services import conversation_resolve
+    from tests.support.sockets import agent_socket, session_key_for
 
     conversation_id = session.conversation.pk
     sock, _ = await connected(session.token)

@@ -5,7 +5,7 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from handoff.models import OfflinePolicy
-from helpdesk.testing import widget_socket
+from tests.support.sockets import widget_socket
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,8 +11,8 @@ import pytest
 from chatbot.services import customer_message_receive, widget_session_start
 from handoff.models import OfflineIntake, OfflinePolicy
 from handoff.offline import offline_ticket_open
-from helpdesk.live_server import shared_database_url
 from helpdesk.models import Message
+from tests.support.live_server import shared_database_url
 from tickets.models import Ticket
 from tickets.services import ticket_create_for_conversation
 
@@ -42,7 +42,7 @@ def worker(settings, tmp_path, celery_broker):
         [
             str(Path(sys.executable).with_name("celery")),
             "-A",
-            "helpdesk",
+            "config",
             "worker",
             "--pool=solo",
             "--without-mingle",

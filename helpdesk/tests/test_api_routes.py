@@ -1,5 +1,5 @@
 """Generated from the URL resolver: every API route and method, with no credentials, a read-only key, and
-another tenant's ids. A new route is covered as soon as it is wired in ``helpdesk.api_urls``; one whose
+another tenant's ids. A new route is covered as soon as it is wired in ``config.api_urls``; one whose
 path keyword or list model is unknown here fails ``test_every_route_is_known``, so it cannot slip by.
 """
 
@@ -11,8 +11,8 @@ import pytest
 from django.urls import URLPattern
 
 from chatbot.models import Bot, KnowledgeArticle
+from config import api_urls
 from handoff.models import Handoff, HandoffRule
-from helpdesk import api_urls
 from helpdesk.models import ApiKey, Contact, Conversation, Membership, Webhook
 from helpdesk.tests.api_support import client_for, key_for, tenant_fingerprint, tenant_world
 from inbox.models import CannedReply, Queue

@@ -16,7 +16,7 @@ from chatbot.services import widget_session_start
 from helpdesk.channel_layer import HelpdeskChannelLayer
 from helpdesk.events import _send, conversation_group, typing_send
 from helpdesk.models import Message
-from helpdesk.testing import widget_socket
+from tests.support.sockets import widget_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,18 +1,19 @@
-"""Imports between our apps point one way: helpdesk <- inbox, tickets <- handoff <- chatbot."""
+"""Imports between our apps point one way: helpdesk <- inbox, tickets <- handoff <- chatbot; only the
+project package (``config``: settings, urls, asgi, celery, routing) wires them together, and no app
+imports it."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
+    "config": {"helpdesk", "inbox", "tickets", "handoff", "chatbot"},
     "helpdesk": set(),
     "inbox": {"helpdesk"},
     "tickets": {"helpdesk"},
     "handoff": {"helpdesk", "inbox", "tickets"},
     "chatbot": {"helpdesk", "inbox", "tickets", "handoff"},
 }
-# The project package wires the apps together in these files only.
-WIRING = {"helpdesk/urls.py", "helpdesk/asgi.py", "helpdesk/routing.py", "helpdesk/api_urls.py"}
 
 
 def imports_against_the_direction() -> list[str]:
@@ -20,7 +21,7 @@ def imports_against_the_direction() -> list[str]:
     for app, allowed in ALLOWED.items():
         for path in (ROOT / app).rglob("*.py"):
             rel = path.relative_to(ROOT).as_posix()
-            if "/tests/" in rel or "/migrations/" in rel or rel in WIRING:
+            if "/tests/" in rel or "/migrations/" in rel:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 names = []

@@ -73,7 +73,7 @@ def test_concurrent_writers_on_a_sqlite_file_all_succeed_and_every_row_is_stored
     writers, per_writer = 16, 10
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
-        DJANGO_SETTINGS_MODULE="helpdesk.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
         WRITERS=str(writers),
         PER_WRITER=str(per_writer),

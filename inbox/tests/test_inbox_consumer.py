@@ -5,7 +5,7 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation, Message
-from helpdesk.testing import agent_socket, session_key_for
+from tests.support.sockets import agent_socket, session_key_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

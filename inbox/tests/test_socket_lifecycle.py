@@ -11,10 +11,10 @@ from django.utils import timezone
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation, Membership, Message
 from helpdesk.socket_access import membership_access_changed
-from helpdesk.testing import agent_socket
 from inbox.models import AgentConnection, AgentPresence, Queue
 from inbox.presence import presence_connect, presence_connections_expire
 from inbox.selectors import queue_agents_online
+from tests.support.sockets import agent_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -133,7 +133,7 @@ class Stack:
                         "-p",
                         str(port),
                         *production_daphne_flags(),
-                        "helpdesk.asgi:application",
+                        "config.asgi:application",
                     ],
                     env=self.env,
                     log_dir=self.logs,
@@ -145,7 +145,7 @@ class Stack:
             [
                 str(BIN / "celery"),
                 "-A",
-                "helpdesk",
+                "config",
                 "worker",
                 "-n",
                 f"fault-{os.getpid()}@%h",
@@ -163,7 +163,7 @@ class Stack:
             [
                 str(BIN / "celery"),
                 "-A",
-                "helpdesk",
+                "config",
                 "beat",
                 "-s",
                 str(workdir / "beat-schedule"),

@@ -57,7 +57,7 @@ def embedded(tmp_path):
             "-p",
             str(port),
             *production_daphne_flags(),
-            "helpdesk.asgi:application",
+            "config.asgi:application",
         ],
         env=env,
         log_dir=logs,

@@ -18,5 +18,5 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("helpdesk.api_urls")),
+    path("api/v1/", include("config.api_urls")),
 ]

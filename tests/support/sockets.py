@@ -11,7 +11,7 @@ DEFAULT_TIMEOUT = 5
 
 
 def asgi_app():
-    from helpdesk.asgi import application
+    from config.asgi import application
 
     return application
 

@@ -57,7 +57,7 @@ def live_asgi_server(log_path: Path, host: str = "127.0.0.1", timeout: float = 3
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [str(daphne), "-b", host, "-p", str(port), "helpdesk.asgi:application"],
+        [str(daphne), "-b", host, "-p", str(port), "config.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log,
