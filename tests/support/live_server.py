@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project, where manage.py and config/ are
 
 
 def _free_port(host: str) -> int:
