@@ -266,6 +266,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # In debug the files are served from their folders (no collectstatic needed); production collects them here.
 STATIC_ROOT = env("STATIC_ROOT", default=None if DEBUG else str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = DEBUG
+# Access-Control-Allow-Origin: * on every static file (WhiteNoise's default, kept on purpose): the widget's
+# loader runs on customers' sites and imports its ES modules from here, and browsers fetch modules in CORS
+# mode. The files are public anyway; no cookies are sent or read.
+WHITENOISE_ALLOW_ALL_ORIGINS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,67 @@
+/* What both agent pages (the inbox lists and a conversation) share: the agent's socket with presence,
+ * the handoff alerts and the connection line. Each page module passes its own frame handler.
+ *
+ * The page's root element carries what the scripts need, rendered by the template:
+ *   data-socket            the path of the agents' socket (config/routing.py)
+ *   data-conversation-url  the URL of conversation 0; conversationUrl() puts another id in its place */
+
+import { CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED, LiveSocket, socketUrl } from "../shared/socket.js";
+import { createAlerts } from "./alerts.js";
+import { createPresence } from "./presence.js";
+
+const HEARTBEAT_MS = 30000; // presence counts a tab as gone after PRESENCE_TIMEOUT_SECONDS (90) without one
+const HEARTBEAT_TIMEOUT_MS = 20000;
+
+export function conversationUrl(root, id) {
+  const template = root.dataset.conversationUrl;
+  const at = template.lastIndexOf("/0/");
+  return template.slice(0, at) + "/" + id + "/" + template.slice(at + 3);
+}
+
+/* root: the page's root element (see above); resume: as for LiveSocket (a conversation page resumes
+ * from its last seq); onFrame(frame): the page's frames; onReconnect(): after a reconnect, for what
+ * the page may have missed meanwhile; onState(state): the socket's state, as LiveSocket reports it.
+ * Returns {live, showState, showLive}. */
+export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
+  const stateLine = document.getElementById("live-state");
+  const nav = document.querySelector(".topbar nav");
+  const showState = (text) => {
+    if (stateLine) stateLine.textContent = text;
+  };
+  const presence = createPresence({ nav, send: (frame) => live.send(frame), showState });
+  const alerts = createAlerts({ nav, conversationUrl: (id) => conversationUrl(root, id) });
+  let everConnected = false;
+
+  const live = new LiveSocket({
+    url: () => socketUrl(root.dataset.socket, location.origin),
+    resume,
+    heartbeat: { everyMs: HEARTBEAT_MS, frame: presence.heartbeat, timeoutMs: HEARTBEAT_TIMEOUT_MS },
+    onOpen() {
+      if (everConnected && onReconnect) onReconnect();
+      everConnected = true;
+    },
+    onState(state, info) {
+      if (state === "open") showState("Live");
+      else if (state === "reconnecting") showState("Reconnecting…");
+      if (onState) onState(state, info);
+    },
+    onClose(event) {
+      if (event.code === CLOSE_NOT_AUTHENTICATED || event.code === CLOSE_NOT_ALLOWED) {
+        // Logged out, or access removed or changed: reloading shows the login page, or the inbox as
+        // the agent's membership now allows.
+        showState("Not allowed: please log in again.");
+        setTimeout(() => location.reload(), 1500);
+        return false;
+      }
+      return true;
+    },
+    onFrame(frame) {
+      if (frame.type === "hello" || frame.type === "pong") presence.show(frame.presence);
+      else if (frame.type === "handoff.created") alerts.announce(frame.conversation, false);
+      else if (frame.type === "handoff.reoffered") alerts.announce(frame.conversation, true);
+      onFrame(frame);
+    },
+  });
+  live.start();
+  return { live, showState, showLive: presence.showLive };
+}
