@@ -2,8 +2,7 @@
 
 Both sides must normalise text the same way, or a question would never match the words of its answer.
 No model and no extra package: a light suffix stripper (PyStemmer would be better but is not a
-dependency), stopwords from bm25s (English always, and those of the language a text is written in when
-it is another), and a few spelling and synonym folds.
+dependency), English stopwords from bm25s, and a few spelling and synonym folds.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
 
-from bm25s import stopwords as bm25s_stopwords
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -158,17 +156,6 @@ def _unaccent(word: str) -> str:
     return "".join(ch for ch in decomposed if not (unicodedata.combining(ch) and ch < "\u0370"))
 
 
-# Function words of the other languages bm25s knows, accents off as in `_words`. A knowledge base in
-# Spanish or German, and its customers' questions, would otherwise count "de", "la", "und" and "können"
-# as topics. A language's list applies only to a text that has more of its words than of English ones
-# (`text_stopwords`): some are English content words ("son", "bin", "door", "sea"), which English keeps.
-_OTHER_LANGUAGES = "DANISH DUTCH FRENCH GERMAN ITALIAN NORWEGIAN PORTUGUESE RUSSIAN SPANISH SWEDISH TURKISH"
-LANGUAGE_STOPWORDS = {
-    name.lower(): frozenset(_unaccent(word) for word in getattr(bm25s_stopwords, f"STOPWORDS_{name}"))
-    for name in _OTHER_LANGUAGES.split()
-}
-
-
 def _pairs(run: str) -> list[str]:
     return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
 
@@ -193,22 +180,9 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def text_stopwords(words: list[str]) -> frozenset[str]:
-    """The stopwords of a text: English ones, and those of the other language its words are most often
-    function words of, when that language has more of them in the text than English has."""
-    english = sum(word in STOPWORDS for word in words)
-    counts = {lang: sum(word in stops for word in words) for lang, stops in LANGUAGE_STOPWORDS.items()}
-    best = max(counts.values(), default=0)
-    if best == 0 or best <= english:
-        return STOPWORDS
-    return STOPWORDS.union(*(LANGUAGE_STOPWORDS[lang] for lang, n in counts.items() if n == best))
-
-
 def index_terms(text: str) -> list[str]:
     """Terms of a passage, in order, repeats kept (BM25 counts them)."""
-    words = _words(text)
-    stops = text_stopwords(words)
-    return [stem(w) for w in words if len(w) > 1 and w not in stops and not w.isdigit()]
+    return [stem(w) for w in _words(text) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
 
 
 def query_terms(text: str) -> list[str]:
@@ -217,10 +191,8 @@ def query_terms(text: str) -> list[str]:
     Numbers are left out: in a question they are amounts, dates or order numbers, not topics.
     """
     seen: dict[str, None] = {}
-    words = _words(_QUESTION_FRAME.sub("how", text.lower()))
-    stops = text_stopwords(words)
-    for word in words:
-        if len(word) > 1 and word not in stops and word not in QUERY_FILLERS and not word.isdigit():
+    for word in _words(_QUESTION_FRAME.sub("how", text.lower())):
+        if len(word) > 1 and word not in STOPWORDS and word not in QUERY_FILLERS and not word.isdigit():
             seen.setdefault(stem(word), None)
     return list(seen)
 

@@ -101,8 +101,8 @@ def test_a_question_that_names_its_own_subject_stands_alone(question, previous):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("¿Cuánto tarda la devolución?", ["cuanto", "tarda", "devolucion"]),
-        ("Как отменить подписку?", ["отменить", "подписку"]),
+        ("¿Cuánto tarda la devolución?", ["cuanto", "tarda", "la", "devolucion"]),
+        ("Как отменить подписку?", ["как", "отменить", "подписку"]),
         ("मुझे रिफंड चाहिए", ["मुझे", "रिफंड", "चाहिए"]),
         ("上课时间", ["上课", "课时", "时间"]),
         ("無料体験は何日?", ["無料", "料体", "体験", "験は", "は何", "何日"]),
@@ -110,29 +110,6 @@ def test_a_question_that_names_its_own_subject_stands_alone(question, previous):
 )
 def test_words_of_every_script_are_terms_and_unspaced_scripts_become_character_pairs(text, expected):
     assert query_terms(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Wie lange dauert die Rückerstattung?", ["lang", "dauert", "ruckerstattung"]),
-        ("Où est ma commande ?", ["command"]),
-        ("Können wir am letzten Tag länger bleiben?", ["letzten", "tag", "langer", "bleiben"]),
-        ("can my son open an account", ["son", "open", "account"]),
-        ("which bin is it this week", ["bin"]),
-    ],
-)
-def test_function_words_of_the_language_a_question_is_written_in_are_not_terms(text, expected):
-    assert query_terms(text) == expected
-
-
-def test_an_article_in_another_language_is_indexed_without_its_function_words():
-    assert index_terms("Die Kaution wird innerhalb von 14 Tagen zurücküberwiesen.") == [
-        "kaution",
-        "innerhalb",
-        "tagen",
-        "zuruckuberwiesen",
-    ]
 
 
 def test_a_question_in_another_script_meets_the_article_that_shares_its_words():
