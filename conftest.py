@@ -187,7 +187,7 @@ def make_bot(db):
     ):
         """A bot with a small knowledge base and a queue that, unless asked, is open with nobody online."""
         from chatbot.services import article_upsert, bot_create
-        from inbox.models import Queue
+        from helpdesk.models import Queue
 
         q = (
             Queue.objects.create(

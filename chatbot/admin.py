@@ -5,11 +5,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from chatbot.models import Bot, KnowledgeArticle, ModelUsage
+from chatbot.models import KnowledgeArticle, ModelUsage
 from chatbot.preview import triggers_preview
 from handoff.services import handoff_rules_seed
 from helpdesk.admin_scoping import TenantScopedAdmin
 from helpdesk.errors import InvalidInput
+from helpdesk.models import Bot
 from helpdesk.services import message_text_clean
 
 
@@ -24,9 +25,8 @@ class BotAdmin(TenantScopedAdmin):
     def rule_tester_link(self, bot: Bot) -> str:
         if not bot.pk:
             return "-"
-        return format_html(
-            '<a href="{}">Test the handoff rules</a>', reverse("admin:chatbot_bot_rule_tester", args=[bot.pk])
-        )
+        url = reverse("admin:helpdesk_bot_rule_tester", args=[bot.pk])
+        return format_html('<a href="{}">Test the handoff rules</a>', url)
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
@@ -39,7 +39,7 @@ class BotAdmin(TenantScopedAdmin):
             path(
                 "<int:bot_id>/rule-tester/",
                 self.admin_site.admin_view(self.rule_tester_view),
-                name="chatbot_bot_rule_tester",
+                name="helpdesk_bot_rule_tester",
             )
         ]
         return extra + super().get_urls()
@@ -55,7 +55,7 @@ class BotAdmin(TenantScopedAdmin):
                 context["preview"] = triggers_preview(bot=bot, text=message_text_clean(context["text"]))
             except InvalidInput as exc:
                 context["error"] = exc.message
-        return TemplateResponse(request, "admin/chatbot/bot/rule_tester.html", context)
+        return TemplateResponse(request, "admin/helpdesk/bot/rule_tester.html", context)
 
 
 @admin.register(KnowledgeArticle)

@@ -11,10 +11,8 @@ from datetime import time
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from chatbot.models import Bot
 from chatbot.services import article_upsert, bot_create
-from helpdesk.models import Membership, Tenant
-from inbox.models import Queue
+from helpdesk.models import Bot, Membership, Queue, Tenant
 from tickets.models import BusinessHours, OpeningWindow
 
 DEMO_PUBLIC_KEY = "pk_demo_northwind"

@@ -182,7 +182,7 @@ def _replay(
     from celery import current_app as celery_app
 
     from chatbot.services import article_upsert, bot_create, customer_message_receive, widget_session_start
-    from inbox.models import Queue
+    from helpdesk.models import Queue
 
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True

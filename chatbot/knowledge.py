@@ -14,12 +14,13 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from chatbot.llm import ClaudeResponder
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import KnowledgeArticle
 from chatbot.responders.base import BotProfile, Passage, Responder
 from chatbot.responders.local import LocalResponder
 from chatbot.retrieval import IndexCache, split_passages
 from handoff.detection.signals import BUILTIN_CATEGORIES, DetectionSettings, SensitiveRule
 from handoff.selectors import sensitive_rules_for, sensitive_rules_version
+from helpdesk.models import Bot
 
 PASSAGES_PER_QUESTION = 4
 

@@ -20,7 +20,6 @@ from django.db.models import Exists, OuterRef
 
 from chatbot.extraction import extract_fields
 from chatbot.knowledge import bot_profile, detection_settings_for, passages_for, responder_for
-from chatbot.models import Bot
 from chatbot.responders.base import BotReply, ReplyKind, Turn
 from chatbot.usage import model_usage_record
 from handoff.amounts import find_amounts
@@ -52,7 +51,7 @@ from handoff.offline_text import DISCLAIMER, OFFLINE_UNSURE
 from handoff.sentiment import sentiment_score
 from handoff.services import HandoffRequest, handoff_start
 from helpdesk.events import conversation_group, publish_on_commit, typing_event
-from helpdesk.models import Conversation, Message, OutboxTask
+from helpdesk.models import Bot, Conversation, Message, OutboxTask
 from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, message_create
 

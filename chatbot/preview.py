@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from chatbot.extraction import extract_fields, mask_card_numbers
 from chatbot.knowledge import bot_profile, detection_settings_for, passages_for, responder_for
-from chatbot.models import Bot
 from chatbot.pipeline import assistant_signals, turn_state
 from chatbot.responders.base import BotReply, ReplyKind
 from handoff.detection.decision import handoff_decide, signal_evidence, turn_signals
 from handoff.detection.reading import read_message
 from handoff.detection.signals import DetectionContext
 from handoff.sentiment import sentiment_score
+from helpdesk.models import Bot
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from chatbot.extraction import mask_card_numbers
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import KnowledgeArticle
 from chatbot.pipeline import customer_message_route
 from handoff.services import handoff_rules_seed
 from helpdesk.errors import InvalidInput, NotFound
-from helpdesk.models import Conversation, Message, Tenant
+from helpdesk.models import Bot, Conversation, Message, Queue, Tenant
 from helpdesk.services import (
     client_msg_id_clean,
     contact_create,
@@ -33,7 +33,6 @@ from helpdesk.visitor_tokens import (
     visitor_token_issue,
     visitor_token_read,
 )
-from inbox.models import Queue
 
 
 @dataclass(frozen=True)

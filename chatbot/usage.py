@@ -23,9 +23,9 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from chatbot.llm import responder_cost_usd
-from chatbot.models import Bot, ModelUsage
+from chatbot.models import ModelUsage
 from chatbot.responders.base import BotReply, ReplyKind
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Bot, Conversation, Message
 
 
 def usage_outcome(reply: BotReply, *, confidence_threshold: float) -> str:

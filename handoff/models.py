@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from helpdesk.models import HandoffReason, TenantOwned
+from helpdesk.models import HandoffReason, OfflinePolicy, TenantOwned
 from helpdesk.validators import validate_safe_regex_lines
 
 # The reason vocabulary is shared by every app (lists show it), so it lives in the core domain.
@@ -26,7 +26,7 @@ class Handoff(TenantOwned):
     # What the agent needs: original question, collected fields, what the bot answered, sentiment trend.
     context = models.JSONField(default=dict, blank=True)
     queue = models.ForeignKey(
-        "inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "helpdesk.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.QUEUED)
     trigger_message = models.ForeignKey(
@@ -68,7 +68,7 @@ class HandoffRule(TenantOwned):
     disable, extend or add rules per bot in Django admin.
     """
 
-    bot = models.ForeignKey("chatbot.Bot", on_delete=models.CASCADE, related_name="handoff_rules")
+    bot = models.ForeignKey("helpdesk.Bot", on_delete=models.CASCADE, related_name="handoff_rules")
     name = models.SlugField(max_length=60, help_text="A short code, e.g. billing_dispute.")
     label = models.CharField(max_length=120, help_text="What the agent reads, e.g. billing dispute.")
     builtin = models.BooleanField(
@@ -97,14 +97,6 @@ class HandoffRule(TenantOwned):
     @staticmethod
     def lines(text: str) -> tuple[str, ...]:
         return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-class OfflinePolicy(models.TextChoices):
-    """What a bot does when nobody can pick a handoff up (queue closed, or the pickup deadline passed)."""
-
-    COLLECT_CONTACT = "collect_contact", "Collect name and email, then open a ticket"
-    EMAIL = "email", "Continue by email (ticket + transcript by email)"
-    BOT_DISCLAIMER = "bot_disclaimer", "Bot answers with a disclaimer and offers a ticket"
 
 
 class OfflineIntake(TenantOwned):

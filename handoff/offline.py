@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from handoff.models import OfflineIntake, OfflinePolicy
+from handoff.models import OfflineIntake
 from handoff.offline_text import (
     ASK_NAME,
     BAD_EMAIL,
@@ -32,10 +32,9 @@ from handoff.offline_text import (
     offer_text,
     ticket_opened_text,
 )
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Conversation, Message, OfflinePolicy, Queue
 from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, conversation_status_set, message_create
-from inbox.models import Queue
 from tickets.hours import describe_next_opening
 from tickets.selectors import schedule_for_queue
 from tickets.services import ticket_create_for_conversation, ticket_customer_message_add

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from handoff.models import Handoff
-from inbox.models import Queue
+from helpdesk.models import Queue
 from inbox.selectors import queue_is_staffed, queue_load
 from tickets.hours import is_open
 from tickets.selectors import schedule_for_queue

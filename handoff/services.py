@@ -15,12 +15,11 @@ from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
 from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.events import inbox_group, publish_on_commit
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Conversation, Message, Queue
 from helpdesk.selectors import conversation_payload
 from helpdesk.services import conversation_status_set, message_create, system_message_create
 from helpdesk.webhooks import webhook_emit
 from inbox.assignment import queue_dispatch
-from inbox.models import Queue
 from inbox.selectors import queue_position
 
 

@@ -1,4 +1,5 @@
-"""The core domain every app shares: tenants, memberships, contacts, conversations, messages.
+"""The core domain every app shares: tenants, memberships, contacts, bots and their operator queues,
+conversations, messages, API keys, webhooks and the outbox.
 
 Every row that belongs to a tenant inherits :class:`TenantOwned`, so it carries a ``tenant`` foreign key
 and a ``for_tenant()`` queryset method. Reads start from ``for_tenant()``; a row of another tenant and a
@@ -7,9 +8,15 @@ missing row are the same "not found".
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from helpdesk.validators import validate_safe_regex
 
 
 class Tenant(models.Model):
@@ -111,6 +118,125 @@ class ConversationQuerySet(TenantQuerySet):
         return self.exclude(status__in=[Conversation.Status.RESOLVED, Conversation.Status.OFFLINE])
 
 
+class Queue(TenantOwned):
+    """An operator queue: where a bot hands its conversations, and which agents work them."""
+
+    class Assignment(models.TextChoices):
+        MANUAL = "manual", "Agents claim conversations"
+        ROUND_ROBIN = "round_robin", "Round robin"
+        LEAST_BUSY = "least_busy", "Least busy"
+
+    name = models.CharField(max_length=120)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="queues")
+    require_agent_online = models.BooleanField(
+        default=True,
+        help_text="Open only while at least one member is online; otherwise handoffs take the offline path.",
+    )
+    assignment = models.CharField(
+        max_length=12,
+        choices=Assignment.choices,
+        default=Assignment.MANUAL,
+        help_text="Auto-assignment gives waiting conversations, oldest first, to online agents with room.",
+    )
+    pickup_deadline_seconds = models.PositiveIntegerField(
+        default=120,
+        help_text="A waiting conversation not picked up by then is offered again; after twice as long it "
+        "takes the offline path, so nobody waits in silence.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "inbox_queue"
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="queue_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfflinePolicy(models.TextChoices):
+    """What a bot does when nobody can pick a handoff up (queue closed, or the pickup deadline passed)."""
+
+    COLLECT_CONTACT = "collect_contact", "Collect name and email, then open a ticket"
+    EMAIL = "email", "Continue by email (ticket + transcript by email)"
+    BOT_DISCLAIMER = "bot_disclaimer", "Bot answers with a disclaimer and offers a ticket"
+
+
+DEFAULT_GREETING = "Hi! I'm the virtual assistant. Ask me anything, or ask for a person at any time."
+DEFAULT_HANDOFF_MESSAGE = (
+    "I'm connecting you with a support agent who can help with this. They'll have our full conversation, "
+    "so you won't need to repeat anything. You're number {position} in the queue, and the wait should be "
+    "{wait}."
+)
+
+
+def validate_order_number_pattern(value: str) -> None:
+    """The order-number pattern runs on every customer message (see ``validate_safe_regex``)."""
+    if len(value) > 120:
+        raise ValidationError("Keep the pattern under 120 characters.")
+    validate_safe_regex(value)
+
+
+def new_public_key() -> str:
+    return "pk_" + secrets.token_urlsafe(18)
+
+
+class Bot(TenantOwned):
+    """A bot is the chat channel of a tenant: what it says first, its handoff judgement's settings, where
+    its handoffs go (the queue and the message) and what happens when nobody can take one. It is part of
+    the core so that conversations, handoff and tickets read it without reaching up; its knowledge base,
+    retrieval and responders live in the chatbot app."""
+
+    name = models.CharField(max_length=120)
+    greeting = models.TextField(default=DEFAULT_GREETING)
+    instructions = models.TextField(
+        blank=True, help_text="Persona and house rules added to the system prompt of the Claude responder."
+    )
+    public_key = models.CharField(max_length=40, unique=True, default=new_public_key, editable=False)
+    model_name = models.CharField(
+        max_length=80, blank=True, help_text="Claude model; blank uses the default."
+    )
+    anthropic_api_key = models.CharField(
+        max_length=200, blank=True, help_text="The tenant's own Anthropic key; blank uses the deployment's."
+    )
+    confidence_threshold = models.FloatField(default=0.35)
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="bots")
+    order_number_pattern = models.CharField(
+        max_length=200,
+        validators=[validate_order_number_pattern],
+        blank=True,
+        help_text=r"A regular expression for this shop's order numbers, e.g. LL-\d{6}.",
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    refund_handoff_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("100"))
+    max_unresolved_turns = models.PositiveSmallIntegerField(default=3)
+    handoff_message = models.TextField(
+        default=DEFAULT_HANDOFF_MESSAGE,
+        help_text="Sent when the conversation goes to an agent. "
+        "Placeholders: {position} in the queue, {wait} the estimated wait.",
+    )
+    # Which handoff triggers run for this bot (the sensitive topics themselves are Handoff rules).
+    trigger_explicit_request = models.BooleanField("explicit request", default=True)
+    trigger_sensitive_topic = models.BooleanField("sensitive topics", default=True)
+    trigger_negative_sentiment = models.BooleanField("negative sentiment", default=True)
+    trigger_repeated_failure = models.BooleanField("repeated failure", default=True)
+    trigger_low_confidence = models.BooleanField("low confidence", default=True)
+    offline_policy = models.CharField(
+        max_length=16,
+        choices=OfflinePolicy.choices,
+        default=OfflinePolicy.COLLECT_CONTACT,
+        help_text="When nobody can take a handoff: outside business hours, nobody online, or not picked up "
+        "in time.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "chatbot_bot"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Conversation(TenantOwned):
     class Status(models.TextChoices):
         BOT = "bot", "With the bot"
@@ -124,18 +250,15 @@ class Conversation(TenantOwned):
         API = "api", "API"
         EMAIL = "email", "Email"
 
-    # A string reference: the bot lives in the chatbot app, which depends on this one, not the reverse.
-    bot = models.ForeignKey("chatbot.Bot", on_delete=models.PROTECT, related_name="conversations")
+    bot = models.ForeignKey(Bot, on_delete=models.PROTECT, related_name="conversations")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WIDGET)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOT, db_index=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The operator queue it waits in or is worked from (set on handoff; a string reference, like ``bot``).
-    queue = models.ForeignKey(
-        "inbox.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The operator queue it waits in or is worked from (set on handoff).
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     collected = models.JSONField(default=dict, blank=True)
     last_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from helpdesk.admin_scoping import TenantScopedAdmin
-from inbox.models import AgentPresence, CannedReply, Queue
+from helpdesk.models import Queue
+from inbox.models import AgentPresence, CannedReply
 
 
 @admin.register(Queue)

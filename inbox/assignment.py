@@ -12,10 +12,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from helpdesk.api.serializers import conversation_api_payload
-from helpdesk.models import Conversation, Membership
+from helpdesk.models import Conversation, Membership, Queue
 from helpdesk.services import conversation_status_set, system_message_create
 from helpdesk.webhooks import webhook_emit
-from inbox.models import AgentPresence, Queue
+from inbox.models import AgentPresence
 from inbox.online import online_filter
 
 CLAIMABLE = (Conversation.Status.BOT, Conversation.Status.WAITING)

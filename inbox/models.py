@@ -1,42 +1,11 @@
-"""Operator queues: where a bot hands its conversations, and which agents work them."""
+"""Agents at work: presence, live connections, canned replies and read markers (the operator queue
+itself is a core model: ``helpdesk.models.Queue``)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from helpdesk.models import TenantOwned
-
-
-class Queue(TenantOwned):
-    class Assignment(models.TextChoices):
-        MANUAL = "manual", "Agents claim conversations"
-        ROUND_ROBIN = "round_robin", "Round robin"
-        LEAST_BUSY = "least_busy", "Least busy"
-
-    name = models.CharField(max_length=120)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="queues")
-    require_agent_online = models.BooleanField(
-        default=True,
-        help_text="Open only while at least one member is online; otherwise handoffs take the offline path.",
-    )
-    assignment = models.CharField(
-        max_length=12,
-        choices=Assignment.choices,
-        default=Assignment.MANUAL,
-        help_text="Auto-assignment gives waiting conversations, oldest first, to online agents with room.",
-    )
-    pickup_deadline_seconds = models.PositiveIntegerField(
-        default=120,
-        help_text="A waiting conversation not picked up by then is offered again; after twice as long it "
-        "takes the offline path, so nobody waits in silence.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="queue_unique_name")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class AgentPresence(TenantOwned):

@@ -9,8 +9,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from helpdesk.models import Conversation, Message, Tenant
-from inbox.models import AgentPresence, CannedReply, Queue, ReadMarker
+from helpdesk.models import Conversation, Message, Queue, Tenant
+from inbox.models import AgentPresence, CannedReply, ReadMarker
 from inbox.online import online_filter
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from helpdesk.models import Conversation, Membership, Message
+from helpdesk.models import Conversation, Membership, Message, Queue
 from helpdesk.services import (
     client_msg_id_clean,
     conversation_status_set,
@@ -17,7 +17,7 @@ from helpdesk.services import (
 )
 from helpdesk.webhooks import webhook_emit
 from inbox.assignment import conversation_assign, queue_dispatch
-from inbox.models import Queue, ReadMarker
+from inbox.models import ReadMarker
 
 
 @transaction.atomic

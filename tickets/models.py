@@ -45,7 +45,7 @@ class BusinessHours(TenantOwned):
     not repeated here: one knob, read by the inbox's ``queue_is_staffed``.
     """
 
-    queue = models.OneToOneField("inbox.Queue", on_delete=models.CASCADE, related_name="business_hours")
+    queue = models.OneToOneField("helpdesk.Queue", on_delete=models.CASCADE, related_name="business_hours")
     timezone = models.CharField(
         max_length=64,
         default="UTC",

@@ -14,12 +14,12 @@ from chatbot.api.services import (
     articles_import_json,
     bot_update,
 )
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import KnowledgeArticle
 from helpdesk.api.base import TenantAPIView, tenant_get, tenant_ref
 from helpdesk.api.parsers import RequestTooLarge, body_limit
 from helpdesk.api.serializers import FiniteFloatField, IdField
 from helpdesk.errors import InvalidInput
-from inbox.models import Queue
+from helpdesk.models import Bot, Queue
 
 TRIGGERS = [
     "trigger_explicit_request",

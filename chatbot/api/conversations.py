@@ -10,13 +10,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from chatbot.api.services import api_conversation_start
-from chatbot.models import Bot
 from chatbot.services import customer_message_receive
 from helpdesk.api.base import TenantAPIView, tenant_ref
 from helpdesk.api.serializers import ConversationOut, IdField, MessageOut, conversation_api_payload
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.errors import Conflict
-from helpdesk.models import Contact, Conversation, HandoffReason, Message
+from helpdesk.models import Bot, Contact, Conversation, HandoffReason, Message
 from helpdesk.selectors import RESUME_LIMIT, conversation_get, messages_after, messages_payload
 
 DETAIL_MESSAGES = 50

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from chatbot.kb_import import ArticleRow, ImportFileError, parse_json
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import KnowledgeArticle
 from chatbot.services import article_upsert, articles_import
 from helpdesk.errors import InvalidInput
-from helpdesk.models import Contact, Conversation, Message, Tenant
+from helpdesk.models import Bot, Contact, Conversation, Message, Tenant
 from helpdesk.services import conversation_start, message_create
 
 

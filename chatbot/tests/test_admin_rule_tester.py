@@ -18,7 +18,7 @@ def admin_client(client, django_user_model):
 
 
 def url(bot):
-    return reverse("admin:chatbot_bot_rule_tester", args=[bot.pk])
+    return reverse("admin:helpdesk_bot_rule_tester", args=[bot.pk])
 
 
 def test_an_explicit_request_shows_the_trigger_and_why(admin_client, bot):

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import KnowledgeArticle
+from helpdesk.models import Bot, Queue
 from helpdesk.tests.api_support import client_for
-from inbox.models import Queue
 
 pytestmark = pytest.mark.django_db
 

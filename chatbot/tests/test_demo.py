@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from chatbot.models import Bot, KnowledgeArticle
-from helpdesk.models import Membership, Tenant
+from chatbot.models import KnowledgeArticle
+from helpdesk.models import Bot, Membership, Tenant
 from tickets.models import OpeningWindow
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from chatbot.models import validate_order_number_pattern
+from helpdesk.models import validate_order_number_pattern
 
 
 @pytest.mark.parametrize("pattern", [r"LL-\d{6}", r"#?\d{5,8}", r"[A-Z]{2}-\d+"])

@@ -20,10 +20,9 @@ from handoff.models import Handoff, HandoffRule, Reason
 from helpdesk.api.base import TenantAPIView, tenant_get, tenant_ref
 from helpdesk.api.serializers import IdField, JSONObjectField
 from helpdesk.errors import InvalidInput
+from helpdesk.models import Bot
 from helpdesk.selectors import conversation_get
 
-# Bots live in the chatbot app, above this one: reach the model through the rule's foreign key.
-Bot = HandoffRule._meta.get_field("bot").related_model
 REPORT_DEFAULT_DAYS = 30
 REPORT_MAX_DAYS = 366
 

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 
 from chatbot.services import customer_message_receive, widget_session_start
-from handoff.models import OfflineIntake, OfflinePolicy
+from handoff.models import OfflineIntake
 from handoff.offline import offline_ticket_open
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Conversation, Message, OfflinePolicy
 from tickets.models import BusinessHours, OpeningWindow, Ticket, TicketReply
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
-from handoff.models import OfflinePolicy
+from helpdesk.models import OfflinePolicy
 from tests.support.sockets import widget_socket
 from tickets.models import Ticket
 

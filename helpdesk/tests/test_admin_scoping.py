@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import KnowledgeArticle
 from handoff.models import HandoffRule
-from helpdesk.models import Membership
-from inbox.models import CannedReply, Queue
+from helpdesk.models import Bot, Membership, Queue
+from inbox.models import CannedReply
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def two_tenants(make_tenant, make_bot, make_agent):
 
 def test_a_tenant_admin_lists_only_their_bots(client, two_tenants):
     client.force_login(two_tenants["admin"].user)
-    response = client.get(reverse("admin:chatbot_bot_changelist"))
+    response = client.get(reverse("admin:helpdesk_bot_changelist"))
     assert response.status_code == 200
     names = [bot.name for bot in response.context["cl"].result_list]
     assert names == ["Acme bot"]
@@ -31,13 +31,13 @@ def test_a_tenant_admin_lists_only_their_bots(client, two_tenants):
 
 @pytest.mark.parametrize(
     ("model", "key"),
-    [("chatbot_bot", "globex_bot"), ("chatbot_knowledgearticle", None), ("handoff_handoffrule", None)],
+    [("helpdesk_bot", "globex_bot"), ("chatbot_knowledgearticle", None), ("handoff_handoffrule", None)],
 )
 def test_another_tenants_row_is_not_reachable(client, two_tenants, model, key):
     client.force_login(two_tenants["admin"].user)
     bot = two_tenants["globex_bot"]
     obj = {
-        "chatbot_bot": bot,
+        "helpdesk_bot": bot,
         "chatbot_knowledgearticle": KnowledgeArticle.objects.filter(bot=bot).first(),
         "handoff_handoffrule": HandoffRule.objects.filter(bot=bot).first(),
     }[model]
@@ -50,7 +50,7 @@ def test_another_tenants_row_is_not_reachable(client, two_tenants, model, key):
 
 def test_the_rule_tester_of_another_tenants_bot_is_404(client, two_tenants):
     client.force_login(two_tenants["admin"].user)
-    url = reverse("admin:chatbot_bot_rule_tester", args=[two_tenants["globex_bot"].pk])
+    url = reverse("admin:helpdesk_bot_rule_tester", args=[two_tenants["globex_bot"].pk])
     assert client.get(url).status_code == 404
 
 
@@ -69,7 +69,7 @@ def test_choices_list_only_the_tenants_rows(client, two_tenants):
     form = response.context["adminform"].form
     assert "tenant" not in form.fields
     assert list(form.fields["bot"].queryset) == [two_tenants["acme_bot"]]
-    response = client.get(reverse("admin:chatbot_bot_change", args=[two_tenants["acme_bot"].pk]))
+    response = client.get(reverse("admin:helpdesk_bot_change", args=[two_tenants["acme_bot"].pk]))
     assert set(response.context["adminform"].form.fields["queue"].queryset) == set(
         Queue.objects.filter(tenant=two_tenants["acme"])
     )
@@ -78,7 +78,7 @@ def test_choices_list_only_the_tenants_rows(client, two_tenants):
 def test_a_bot_added_in_admin_gets_the_default_rules(client, two_tenants):
     client.force_login(two_tenants["admin"].user)
     queue = Queue.objects.filter(tenant=two_tenants["acme"]).first()
-    response = client.get(reverse("admin:chatbot_bot_add"))
+    response = client.get(reverse("admin:helpdesk_bot_add"))
     fields = response.context["adminform"].form.fields
     data = {name: field.initial for name, field in fields.items() if field.initial not in (None, False)}
     data.update(
@@ -99,7 +99,7 @@ def test_a_bot_added_in_admin_gets_the_default_rules(client, two_tenants):
         "trigger_low_confidence",
     ):
         data[flag] = "on"
-    response = client.post(reverse("admin:chatbot_bot_add"), data)
+    response = client.post(reverse("admin:helpdesk_bot_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     bot = Bot.objects.get(name="New bot")
     assert bot.tenant == two_tenants["acme"]
@@ -111,11 +111,11 @@ def test_an_agent_without_the_admin_role_cannot_use_admin(client, two_tenants, m
     agent.user.is_staff = True
     agent.user.save()
     client.force_login(agent.user)
-    assert client.get(reverse("admin:chatbot_bot_changelist")).status_code == 403
+    assert client.get(reverse("admin:helpdesk_bot_changelist")).status_code == 403
 
 
 def test_a_superuser_sees_every_tenant_with_a_filter(client, two_tenants, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
-    response = client.get(reverse("admin:chatbot_bot_changelist"))
+    response = client.get(reverse("admin:helpdesk_bot_changelist"))
     assert {bot.name for bot in response.context["cl"].result_list} == {"Acme bot", "Globex bot"}
     assert "tenant" in response.context["cl"].list_filter

@@ -10,12 +10,12 @@ import re
 import pytest
 from django.urls import URLPattern
 
-from chatbot.models import Bot, KnowledgeArticle
+from chatbot.models import KnowledgeArticle
 from config import api_urls
 from handoff.models import Handoff, HandoffRule
-from helpdesk.models import ApiKey, Contact, Conversation, Membership, Webhook
+from helpdesk.models import ApiKey, Bot, Contact, Conversation, Membership, Queue, Webhook
 from helpdesk.tests.api_support import client_for, key_for, tenant_fingerprint, tenant_world
-from inbox.models import CannedReply, Queue
+from inbox.models import CannedReply
 from tickets.models import BusinessHours, Ticket
 
 pytestmark = pytest.mark.django_db

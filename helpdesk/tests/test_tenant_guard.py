@@ -24,4 +24,4 @@ def test_every_model_of_our_apps_has_the_tenant_foreign_key():
 
 def test_the_guard_sees_the_models_it_guards():
     labels = {m._meta.label for m in apps.get_models() if m._meta.app_label in OUR_APPS}
-    assert {"helpdesk.Conversation", "helpdesk.Message", "helpdesk.Contact", "chatbot.Bot"} <= labels
+    assert {"helpdesk.Conversation", "helpdesk.Message", "helpdesk.Contact", "helpdesk.Bot"} <= labels

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from helpdesk.errors import InvalidInput
-from helpdesk.models import Membership, Tenant
+from helpdesk.models import Membership, Queue, Tenant
 from inbox.assignment import queue_dispatch
-from inbox.models import CannedReply, Queue
+from inbox.models import CannedReply
 
 
 def _saved(row, field: str, what: str):

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from chatbot.services import customer_message_receive, widget_session_start
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Conversation, Message, Queue
 from inbox.assignment import agents_with_room, queue_dispatch
-from inbox.models import AgentPresence, Queue
+from inbox.models import AgentPresence
 from inbox.presence import presence_connect
 from inbox.services import conversation_claim, conversation_resolve, conversation_transfer
 

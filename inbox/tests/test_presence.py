@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from inbox.models import AgentConnection, AgentPresence, Queue
+from helpdesk.models import Queue
+from inbox.models import AgentConnection, AgentPresence
 from inbox.presence import presence_choose, presence_connect, presence_disconnect, presence_heartbeat
 from inbox.selectors import agents_free_capacity, queue_agents_online, queue_is_staffed
 

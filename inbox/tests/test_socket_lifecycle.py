@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from chatbot.services import widget_session_start
-from helpdesk.models import Conversation, Membership, Message
+from helpdesk.models import Conversation, Membership, Message, Queue
 from helpdesk.socket_access import membership_access_changed
-from inbox.models import AgentConnection, AgentPresence, Queue
+from inbox.models import AgentConnection, AgentPresence
 from inbox.presence import presence_connect, presence_connections_expire
 from inbox.selectors import queue_agents_online
 from tests.support.sockets import agent_socket

@@ -10,9 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from chatbot.services import article_upsert, bot_create
-from handoff.models import OfflinePolicy
-from helpdesk.models import Membership, Tenant
-from inbox.models import Queue
+from helpdesk.models import Membership, OfflinePolicy, Queue, Tenant
 
 KNOWLEDGE = [
     ("Delivery", "Bikes are delivered in 5 to 7 working days. Accessories arrive in 2 to 3 working days."),

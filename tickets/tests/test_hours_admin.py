@@ -5,9 +5,8 @@ from datetime import UTC, datetime, time
 import pytest
 from django.urls import reverse
 
-from helpdesk.models import Membership
+from helpdesk.models import Membership, Queue
 from helpdesk.services import contact_create
-from inbox.models import Queue
 from tickets.hours import Closure as ClosureSpan
 from tickets.hours import Window
 from tickets.models import BusinessHours, Closure, OpeningWindow

@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Max, Min
 
+from chatbot.management.commands.scale_data import _tenant_owned_models
 from handoff.models import Handoff
-from helpdesk.management.commands.scale_data import _tenant_owned_models
-from helpdesk.models import Contact, Conversation, Membership, Message, Tenant, TenantOwned
+from helpdesk.models import Contact, Conversation, Membership, Message, Queue, Tenant, TenantOwned
 from helpdesk.tests.api_support import tenant_fingerprint
-from inbox.models import Queue, ReadMarker
+from inbox.models import ReadMarker
 from tickets.models import Ticket, TicketCounter
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ production, so the planner sees their real size. ``seq`` runs 1..n in each conve
 ``last_seq`` is n. An existing tenant is refused unless ``--replace`` is given, which deletes that
 tenant's rows (and the users this command made for it) first.
 
-The command lives in the core app but writes rows of every app (bot, queue, handoffs, tickets): it reaches
-them through ``apps.get_model``, as a wiring tool, so the apps' import direction stays one way.
+It writes rows of every app (bot, queue, handoffs, tickets, read markers), so it lives in the app at the
+top of the import order.
 """
 
 from __future__ import annotations
@@ -39,7 +39,20 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from helpdesk.models import Contact, Conversation, HandoffReason, Membership, Message, Tenant, TenantOwned
+from handoff.models import Handoff
+from helpdesk.models import (
+    Bot,
+    Contact,
+    Conversation,
+    HandoffReason,
+    Membership,
+    Message,
+    Queue,
+    Tenant,
+    TenantOwned,
+)
+from inbox.models import ReadMarker
+from tickets.models import Ticket, TicketCounter
 
 Status = Conversation.Status
 Author = Message.Author
@@ -384,13 +397,13 @@ def _analyse() -> None:
         if connection.vendor == "postgresql":
             # VACUUM cannot run inside a transaction (a caller's, or a test's): ANALYZE alone then.
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-            for model in (Contact, Conversation, Message, *(apps.get_model(*n) for n in _BIG_ELSEWHERE)):
+            for model in (Contact, Conversation, Message, *_BIG_ELSEWHERE):
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
         else:
             cursor.execute("ANALYZE")
 
 
-_BIG_ELSEWHERE = (("handoff", "Handoff"), ("tickets", "Ticket"), ("inbox", "ReadMarker"))
+_BIG_ELSEWHERE = (Handoff, Ticket, ReadMarker)
 
 
 class Loader:
@@ -402,12 +415,6 @@ class Loader:
         self.now = timezone.now()
         self.batch = options["batch_size"]
         self.progress = progress
-        self.Bot = apps.get_model("chatbot", "Bot")
-        self.Queue = apps.get_model("inbox", "Queue")
-        self.ReadMarker = apps.get_model("inbox", "ReadMarker")
-        self.Handoff = apps.get_model("handoff", "Handoff")
-        self.Ticket = apps.get_model("tickets", "Ticket")
-        self.TicketCounter = apps.get_model("tickets", "TicketCounter")
 
     def bar(self, total: int, desc: str) -> tqdm:
         return tqdm(
@@ -435,15 +442,13 @@ class Loader:
         slug = o["tenant"]
         tenant = Tenant.objects.create(slug=slug, name=f"{slug.replace('-', ' ').title()} (scale data)")
         admin, agents = self.people(tenant)
-        queue = self.Queue.objects.create(
+        queue = Queue.objects.create(
             tenant=tenant, name="Support", require_agent_online=False, pickup_deadline_seconds=24 * 3600
         )
         queue.members.add(*agents)
-        bot = self.Bot.objects.create(
-            tenant=tenant, name="Spoke", queue=queue, order_number_pattern=r"SP-\d{5}"
-        )
+        bot = Bot.objects.create(tenant=tenant, name="Spoke", queue=queue, order_number_pattern=r"SP-\d{5}")
         plans = self.plan([a.pk for a in agents])
-        with _timestamps_as_given(Contact, Conversation, Message, self.Handoff, self.Ticket):
+        with _timestamps_as_given(Contact, Conversation, Message, Handoff, Ticket):
             contacts = self.contacts(tenant, plans)
             self.conversations(tenant, bot, queue, plans, contacts)
             written = self.messages(tenant, plans, bot.name)
@@ -653,7 +658,6 @@ class Loader:
             )
 
     def handoffs(self, tenant: Tenant, queue, plans: list[ConversationPlan]) -> int:
-        Handoff = self.Handoff
         rows = []
         for plan in plans:
             if plan.handoff_at is None:
@@ -685,7 +689,7 @@ class Loader:
         return len(self.insert(Handoff, rows, "handoffs"))
 
     def tickets(self, tenant: Tenant, plans: list[ConversationPlan], contacts: list[Contact]) -> int:
-        Ticket, rng = self.Ticket, self.rng
+        rng = self.rng
         rows = []
         number = 1000
         for plan in plans:
@@ -711,12 +715,11 @@ class Loader:
                 )
             )
         self.insert(Ticket, rows, "tickets")
-        self.TicketCounter.objects.create(tenant=tenant, last_number=number)
+        TicketCounter.objects.create(tenant=tenant, last_number=number)
         return len(rows)
 
     def read_markers(self, tenant: Tenant, plans: list[ConversationPlan]) -> None:
         """Where each assignee has read their conversations to: most are read, some have new messages."""
-        ReadMarker = self.ReadMarker
         rows = [
             ReadMarker(
                 tenant=tenant,
