@@ -46,14 +46,14 @@ from handoff.detection.signals import (
     quote,
 )
 from handoff.detection.store import DetectorUnavailable, detector_get
-from handoff.offline import offline_message_receive
-from handoff.offline_text import DISCLAIMER, OFFLINE_UNSURE
 from handoff.sentiment import sentiment_score
 from handoff.services import HandoffRequest, handoff_start
 from helpdesk.events import conversation_group, publish_on_commit, typing_event
 from helpdesk.models import Bot, Conversation, Message, OutboxTask
 from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, message_create
+from tickets.offline import offline_message_receive
+from tickets.offline_text import DISCLAIMER, OFFLINE_UNSURE
 
 logger = logging.getLogger(__name__)
 

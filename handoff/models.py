@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from helpdesk.models import HandoffReason, OfflinePolicy, TenantOwned
+from helpdesk.models import HandoffReason, TenantOwned
 from helpdesk.validators import validate_safe_regex_lines
 
 # The reason vocabulary is shared by every app (lists show it), so it lives in the core domain.
@@ -97,29 +97,3 @@ class HandoffRule(TenantOwned):
     @staticmethod
     def lines(text: str) -> tuple[str, ...]:
         return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-class OfflineIntake(TenantOwned):
-    """Where a conversation stands on the offline path: what the bot still needs from the customer."""
-
-    class Step(models.TextChoices):
-        ASK_EMAIL = "ask_email", "Asking for the email"
-        ASK_NAME = "ask_name", "Asking for the name"
-        OFFER = "offer", "Answering, ticket offered"
-        DONE = "done", "Ticket opened"
-
-    conversation = models.OneToOneField(
-        "helpdesk.Conversation", on_delete=models.CASCADE, related_name="offline_intake"
-    )
-    policy = models.CharField(max_length=16, choices=OfflinePolicy.choices)
-    step = models.CharField(max_length=10, choices=Step.choices)
-    why = models.CharField(max_length=16, help_text="closed (no one available) or pickup_missed")
-    reason = models.CharField(max_length=24, choices=Reason.choices)
-    ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Offline intake of conversation {self.conversation_id} ({self.step})"

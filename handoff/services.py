@@ -10,7 +10,6 @@ from django.utils import timezone
 from handoff.deadlines import OFFLINE, REOFFER, deadline_action
 from handoff.detection.signals import BUILTIN_CATEGORIES
 from handoff.models import Handoff, HandoffRule, Reason
-from handoff.offline import offline_path_take
 from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
 from helpdesk.api.serializers import conversation_api_payload
@@ -21,6 +20,7 @@ from helpdesk.services import conversation_status_set, message_create, system_me
 from helpdesk.webhooks import webhook_emit
 from inbox.assignment import queue_dispatch
 from inbox.selectors import queue_position
+from tickets.offline import offline_path_take
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from handoff.offline import offline_ticket_open as offline_ticket_run
 from handoff.services import pickup_deadline_apply
 from helpdesk.models import Conversation
-from helpdesk.outbox import outbox_run
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -21,12 +19,3 @@ def pickup_deadlines_check() -> int:
         if pickup_deadline_apply(conversation_id=conversation_id, now=now):
             acted += 1
     return acted
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def offline_ticket_open(intake_id: int, outbox_id: int | None = None) -> None:
-    """Open the ticket of a conversation on the offline path (idempotent; see handoff.offline). A failed
-    run (the database went away) is run again by the outbox with a backoff."""
-    with outbox_run(outbox_id) as run:
-        if run.mine:
-            offline_ticket_run(intake_id=intake_id)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from helpdesk.models import HandoffReason, TenantOwned, TenantQuerySet
+from helpdesk.models import HandoffReason, OfflinePolicy, TenantOwned, TenantQuerySet
 from tickets.hours import InvalidSchedule, zone_get
 
 TICKET_PREFIX = "T-"
@@ -249,3 +249,30 @@ class MailSettings(TenantOwned):
 
     def __str__(self) -> str:
         return f"Mail settings of tenant {self.tenant_id}"
+
+
+class OfflineIntake(TenantOwned):
+    """Where a conversation stands on the offline path: what the bot still needs from the customer."""
+
+    class Step(models.TextChoices):
+        ASK_EMAIL = "ask_email", "Asking for the email"
+        ASK_NAME = "ask_name", "Asking for the name"
+        OFFER = "offer", "Answering, ticket offered"
+        DONE = "done", "Ticket opened"
+
+    conversation = models.OneToOneField(
+        "helpdesk.Conversation", on_delete=models.CASCADE, related_name="offline_intake"
+    )
+    policy = models.CharField(max_length=16, choices=OfflinePolicy.choices)
+    step = models.CharField(max_length=10, choices=Step.choices)
+    why = models.CharField(max_length=16, help_text="closed (no one available) or pickup_missed")
+    reason = models.CharField(max_length=24, choices=HandoffReason.choices)
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "handoff_offlineintake"
+
+    def __str__(self) -> str:
+        return f"Offline intake of conversation {self.conversation_id} ({self.step})"

@@ -19,6 +19,7 @@ from helpdesk.models import Conversation, OutboxTask
 from helpdesk.outbox import outbox_run
 from tickets.mail import email_failed_mark, ticket_email_customer, ticket_reply_email
 from tickets.models import EmailStatus, Ticket, TicketReply
+from tickets.offline import offline_ticket_open as offline_ticket_run
 from tickets.services import ticket_create_for_conversation, ticket_email_request
 
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
@@ -122,3 +123,13 @@ def ticket_emails_sweep() -> int:
             ticket_email_request(tenant_id=tenant_id, reply_id=reply_id)
             count += 1
     return count
+
+
+# Registered under the name it had in the handoff app: task messages already on the broker carry it.
+@shared_task(name="handoff.tasks.offline_ticket_open", acks_late=True, ignore_result=True)
+def offline_ticket_open(intake_id: int, outbox_id: int | None = None) -> None:
+    """Open the ticket of a conversation on the offline path (idempotent; see tickets.offline). A failed
+    run (the database went away) is run again by the outbox with a backoff."""
+    with outbox_run(outbox_id) as run:
+        if run.mine:
+            offline_ticket_run(intake_id=intake_id)

@@ -5,10 +5,10 @@ import pytest
 from chatbot.services import customer_message_receive, widget_session_start
 from handoff.deadlines import deadline_action
 from handoff.models import Handoff
-from handoff.offline_text import OPENERS
 from handoff.services import pickup_deadline_apply
 from handoff.tasks import pickup_deadlines_check
 from helpdesk.models import Conversation, Message
+from tickets.offline_text import OPENERS
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

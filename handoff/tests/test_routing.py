@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from chatbot.services import customer_message_receive, widget_session_start
 from handoff.models import Handoff
-from handoff.offline_text import OPENERS
 from handoff.routing import WaitEstimate, wait_estimate
 from helpdesk.models import Conversation, Message
 from inbox.presence import presence_connect
+from tickets.offline_text import OPENERS
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from chatbot.services import customer_message_receive, widget_session_start
-from handoff.models import OfflineIntake
-from handoff.offline import offline_ticket_open
 from helpdesk.models import Message, OfflinePolicy
 from tests.support.live_server import shared_database_url
-from tickets.models import Ticket
+from tickets.models import OfflineIntake, Ticket
+from tickets.offline import offline_ticket_open
 from tickets.services import ticket_create_for_conversation
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,10 +6,9 @@ import pytest
 from django.core import mail
 
 from chatbot.services import customer_message_receive, widget_session_start
-from handoff.models import OfflineIntake
-from handoff.offline import offline_ticket_open
 from helpdesk.models import Conversation, Message, OfflinePolicy
-from tickets.models import BusinessHours, OpeningWindow, Ticket, TicketReply
+from tickets.models import BusinessHours, OfflineIntake, OpeningWindow, Ticket, TicketReply
+from tickets.offline import offline_ticket_open
 
 pytestmark = pytest.mark.django_db
 

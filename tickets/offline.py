@@ -19,8 +19,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from handoff.models import OfflineIntake
-from handoff.offline_text import (
+from helpdesk.models import Conversation, Message, OfflinePolicy, Queue
+from helpdesk.outbox import outbox_add
+from helpdesk.services import conversation_collected_merge, conversation_status_set, message_create
+from tickets.hours import describe_next_opening
+from tickets.models import OfflineIntake
+from tickets.offline_text import (
     ASK_NAME,
     BAD_EMAIL,
     NEED_EMAIL,
@@ -32,10 +36,6 @@ from handoff.offline_text import (
     offer_text,
     ticket_opened_text,
 )
-from helpdesk.models import Conversation, Message, OfflinePolicy, Queue
-from helpdesk.outbox import outbox_add
-from helpdesk.services import conversation_collected_merge, conversation_status_set, message_create
-from tickets.hours import describe_next_opening
 from tickets.selectors import schedule_for_queue
 from tickets.services import ticket_create_for_conversation, ticket_customer_message_add
 
@@ -64,7 +64,7 @@ def _ticket_requested(intake: OfflineIntake) -> None:
     conversation = intake.conversation
     outbox_add(
         tenant_id=intake.tenant_id,
-        task="handoff.tasks.offline_ticket_open",
+        task="tickets.tasks.offline_ticket_open",
         args=[intake.pk],
         key=f"offline_ticket:{intake.pk}:{conversation.last_seq}",
     )

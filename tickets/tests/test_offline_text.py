@@ -1,6 +1,6 @@
 import pytest
 
-from handoff.offline_text import contact_reply_parse
+from tickets.offline_text import contact_reply_parse
 
 
 @pytest.mark.parametrize(
