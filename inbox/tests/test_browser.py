@@ -2,38 +2,18 @@
 in the inbox, opens it with the history and the reason, claims it and replies; the customer sees the
 agent join and the reply. Screenshots of both sides go to ``artifacts/browser/``."""
 
-import os
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.support.live_server import live_asgi_server
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser_live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def live_url():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("the browser test needs PostgreSQL in CI (DATABASE_URL)")
-        pytest.skip(
-            "the browser test needs a database a second process can see: set DATABASE_URL to PostgreSQL"
-        )
-    with live_asgi_server(ARTIFACTS / "server.log") as url:
+    with browser_live_server() as url:
         yield url
 
 
@@ -50,7 +30,7 @@ def test_a_handoff_reaches_a_live_inbox_and_the_reply_reaches_the_customer(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         agent_page = browser.new_context(viewport={"width": 1366, "height": 800}).new_page()
         customer_page = browser.new_context(viewport={"width": 1100, "height": 800}).new_page()
 

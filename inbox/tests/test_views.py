@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from chatbot.services import widget_session_start
+from tests.support.static_modules import module_graph
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,20 @@ def test_an_agent_sees_their_inbox(client, world):
     response = client.get(reverse("inbox:index"))
     assert response.status_code == 200
     assert b'data-socket="/ws/inbox/"' in response.content
+
+
+@pytest.mark.parametrize(
+    ("page", "module"), [("index", "inbox-page.js"), ("conversation", "conversation-page.js")]
+)
+def test_each_agent_page_loads_its_module_with_the_urls_it_needs(client, world, page, module):
+    client.force_login(world["alice"].user)
+    args = [world["conv"].pk] if page == "conversation" else []
+    html = client.get(reverse(f"inbox:{page}", args=args)).content.decode()
+    assert f'<script type="module" src="/static/inbox/{module}"></script>' in html
+    # The scripts hold no paths of their own: the socket's and the conversations' come from the page.
+    assert 'data-socket="/ws/inbox/"' in html
+    assert f'data-conversation-url="{reverse("inbox:conversation", args=[0])}"' in html
+    assert module_graph(f"inbox/{module}") >= {f"inbox/{module}", "inbox/agent.js", "shared/socket.js"}
 
 
 def test_an_agent_opens_a_conversation_of_their_tenant(client, world):
