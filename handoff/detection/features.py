@@ -10,6 +10,13 @@ because the vectorizer's per-call overhead alone is close to a millisecond).
   the stretch is a signal, its length is not). Emoji are kept: they are characters like any other.
 - Character n-grams inside word boundaries (``char_wb``) carry typos, inflections and languages without
   spaces (Japanese); word n-grams carry phrases ("talk to", "not helpful").
+
+Inference takes the steps apart so that what is done per word is done once per distinct word (the
+``Detector`` caches it): ``fold_case`` over the whole message, a split on whitespace, then per word
+``shorten_repeats``, its character n-grams and its ``word_tokens``; ``token_ngrams`` joins the message's
+tokens into word n-grams. This gives what ``normalise``, ``char_ngrams`` and ``word_ngrams`` give on the
+whole message because none of those later steps reaches across whitespace: a stretched letter and a token
+are runs of word characters, and removing accents composes nothing with a space. A test holds this.
 """
 
 from __future__ import annotations
@@ -25,8 +32,23 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 def normalise(text: str) -> str:
     """NFKC, casefold, letters repeated three or more times kept twice; whitespace runs become one space."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACES.sub(" ", _REPEATS.sub(r"\1\1", text))
+    return _SPACES.sub(" ", shorten_repeats(fold_case(text)))
+
+
+def fold_case(text: str) -> str:
+    """NFKC and casefold, the first steps of ``normalise``."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def shorten_repeats(text: str) -> str:
+    """A letter repeated three times or more kept twice ("humaaan" -> "humaan")."""
+    return _REPEATS.sub(_twice, text)
+
+
+def _twice(match: re.Match[str]) -> str:
+    # A function, not the template r"\1\1": ``re`` goes through Python code for a template on every
+    # call, which costs more than the search when, as almost always, there is nothing to replace.
+    return match.group(1) * 2
 
 
 def strip_accents(text: str) -> str:
@@ -61,10 +83,20 @@ def char_ngrams(normalised: str, config: FeatureConfig) -> list[str]:
 
 def word_ngrams(normalised: str, config: FeatureConfig) -> list[str]:
     """Word n-grams of tokens of two or more word characters (scikit-learn's default token pattern)."""
+    return token_ngrams(word_tokens(normalised, config), config)
+
+
+def word_tokens(normalised: str, config: FeatureConfig) -> list[str]:
+    """The runs of two or more word characters, accents removed first if ``config`` says so."""
     if config.word_strip_accents:
         normalised = strip_accents(normalised)
-    tokens = _WORD.findall(normalised)
+    return _WORD.findall(normalised)
+
+
+def token_ngrams(tokens: list[str], config: FeatureConfig) -> list[str]:
+    """Every run of ``word_min`` to ``word_max`` consecutive tokens, joined by a space."""
     grams: list[str] = []
     for n in range(config.word_min, config.word_max + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        # The tokens beside themselves shifted by 1 .. n-1 (zip stops at the shortest): every run of n.
+        grams.extend(map(" ".join, zip(*(tokens[shift:] for shift in range(n)), strict=False)))
     return grams

@@ -11,7 +11,8 @@
   ``refund_request`` label, so a plain "refund" is never missed.
 
 A negation in the same clause ("I don't need a human", "no quiero hablar con un agente") disarms a
-match. Text is folded (lower case, no accents) with offsets kept, so evidence quotes the customer.
+match. Text is folded (lower case, no accents) with offsets kept, so evidence quotes the customer. Each
+check takes the folded text as ``folded`` when its caller has it (``read_message`` folds once for all).
 """
 
 from __future__ import annotations
@@ -35,42 +36,40 @@ _PERSON = (
     r"(?:human(?:\s+being)?|person|agent|operator|representative|rep|advisor|adviser|someone|somebody"
     r"|staff\s+member|member\s+of\s+staff)"
 )
+# Request frames, each starting at a word boundary (tested once for all of them in ``_FRAMES``).
 _REQUEST_FRAMES = (
     # English: a verb of talking or connecting, then the person.
-    rf"\b(?:talk|speak|chat)(?:ing)?\s+(?:to|with)\s+{_PERSON}\b",
-    rf"\b(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+{_PERSON}\b",
-    rf"\b(?:get|give)\s+me\s+{_PERSON}\b",
-    r"\b(?:i(?:\s+(?:want|need|would\s+like|demand)|'d\s+like)|can\s+i\s+(?:have|get))\s+(?:to\s+(?:talk|speak)"
+    rf"(?:talk|speak|chat)(?:ing)?\s+(?:to|with)\s+{_PERSON}\b",
+    rf"(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+{_PERSON}\b",
+    rf"(?:get|give)\s+me\s+{_PERSON}\b",
+    r"(?:i(?:\s+(?:want|need|would\s+like|demand)|'d\s+like)|can\s+i\s+(?:have|get))\s+(?:to\s+(?:talk|speak)"
     r"\s+(?:to|with)\s+)?(?:a\s+real|a\s+live|an\s+actual|a)\s+(?:human|person|agent)\b",
-    r"\b(?:real|live|actual)\s+(?:human|person|agent)\s+(?:please|pls|now)\b",
+    r"(?:real|live|actual)\s+(?:human|person|agent)\s+(?:please|pls|now)\b",
     # Spanish, French, Italian, Portuguese, Dutch, German.
-    r"\bhablar\s+con\s+(?:alguien|(?:un|una|el|la)\s+(?:persona|humano|agente|operador|operadora|asesor"
+    r"hablar\s+con\s+(?:alguien|(?:un|una|el|la)\s+(?:persona|humano|agente|operador|operadora|asesor"
     r"|asesora))\b",
-    r"\bparler\s+(?:a|avec)\s+(?:quelqu'un|(?:un|une)\s+(?:vrai\s+|vraie\s+)?(?:humain|conseiller"
+    r"parler\s+(?:a|avec)\s+(?:quelqu'un|(?:un|une)\s+(?:vrai\s+|vraie\s+)?(?:humain|conseiller"
     r"|conseillere|agent|personne|operateur|operatrice))\b",
-    r"\bparlare\s+con\s+(?:qualcuno|(?:un|una|un')\s*(?:operatore|operatrice|persona|umano|addetto))\b",
-    r"\bfalar\s+com\s+(?:alguem|(?:um|uma|o|a)\s+(?:atendente|humano|pessoa|agente|operador))\b",
-    r"\b(?:spreken|praten)\s+met\s+(?:iemand|een\s+(?:medewerker|mens|persoon))\b",
-    r"\bmet\s+(?:iemand|een\s+(?:medewerker|mens|persoon))\s+(?:spreken|praten)\b",
-    r"\b(?:mit\s+)?(?:einem|einer)\s+(?:echten\s+)?(?:menschen|mitarbeiter|mitarbeiterin|berater|beraterin"
+    r"parlare\s+con\s+(?:qualcuno|(?:un|una|un')\s*(?:operatore|operatrice|persona|umano|addetto))\b",
+    r"falar\s+com\s+(?:alguem|(?:um|uma|o|a)\s+(?:atendente|humano|pessoa|agente|operador))\b",
+    r"(?:spreken|praten)\s+met\s+(?:iemand|een\s+(?:medewerker|mens|persoon))\b",
+    r"met\s+(?:iemand|een\s+(?:medewerker|mens|persoon))\s+(?:spreken|praten)\b",
+    r"(?:mit\s+)?(?:einem|einer)\s+(?:echten\s+)?(?:menschen|mitarbeiter|mitarbeiterin|berater|beraterin"
     r"|person)\s+(?:sprechen|reden)\b",
-    # Japanese: an operator or a person in charge, with a verb of talking or connecting.
-    r"(?:オペレーター|担当者|人間|スタッフ)(?:と|に)(?:話|つな|繋|代わ|かわ)",
 )
+# Japanese: an operator or a person in charge, with a verb of talking or connecting (no word boundaries).
+_JAPANESE_FRAME = r"(?:オペレーター|担当者|人間|スタッフ)(?:と|に)(?:話|つな|繋|代わ|かわ)"
 # The whole message is a person word, perhaps with "please" and punctuation: "agent", "human pls!!".
 _ALONE = re.compile(
     r"^\W*(?:(?:a\s+)?(?:real\s+|live\s+)?(?:human|person|agent|operator|representative)|humano|agente"
     r"|operador|operatore|atendente|conseiller|mitarbeiter|medewerker|オペレーター)"
     r"(?:\s*(?:please|pls|plz|por\s+favor|s'il\s+vous\s+plait|bitte|per\s+favore|alstublieft|now))?\W*$"
 )
-_FRAMES = re.compile("|".join(f"(?:{frame})" for frame in _REQUEST_FRAMES))
-# Every frame contains one of these (folded) words: a message with none of them skips the frames, which
-# is most messages, at the cost of a few substring tests.
-_FRAME_WORDS = (
-    "talk", "speak", "chat", "connect", "transfer", "put", "get", "give", "want", "need", "like", "can",
-    "demand", "real", "live", "actual", "hablar", "parler", "parlare", "falar", "spreken", "praten", "met",
-    "einem", "einer", "オペレーター", "担当者", "人間", "スタッフ",
-)  # fmt: skip
+# One word-boundary test for all the frames, not one per frame: sre then skips the inside of words at
+# once, which makes the search several times faster (most of the rule floor's cost otherwise).
+_FRAMES = re.compile(
+    r"\b(?:" + "|".join(f"(?:{frame})" for frame in _REQUEST_FRAMES) + f")|{_JAPANESE_FRAME}"
+)
 
 
 # "Do I have to talk to someone to cancel?" asks whether a person is needed, not for one.
@@ -89,28 +88,26 @@ def _asks_whether_needed(folded: str, start: int, end: int) -> bool:
     )
 
 
-def unmistakable_request(text: str) -> str | None:
+def unmistakable_request(text: str, folded: str | None = None) -> str | None:
     """The words of a plain request for a person, or None (see the module docstring)."""
-    folded = fold(text)
-    if match := _ALONE.match(folded):
+    folded = fold(text) if folded is None else folded
+    if _ALONE.match(folded):
         return text.strip()
-    if not any(word in folded for word in _FRAME_WORDS):
-        return None
     for match in _FRAMES.finditer(folded):
         if not negated(folded, match.start()) and not _asks_whether_needed(folded, *match.span()):
             return text[match.start() : match.end()]
     return None
 
 
-def declines_person(text: str) -> bool:
+def declines_person(text: str, folded: str | None = None) -> bool:
     """Whether the customer says they do not want a person ("no need to chat with an agent, only the
     opening hours please") and asks for one nowhere in the message. The model reads the words of a
     request either way; this is the one thing a rule knows better, so the caller drops the model's
     request signal then."""
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
     frames = list(_FRAMES.finditer(folded))
     declined = [m for m in frames if negated(folded, m.start())]
-    return bool(declined) and len(declined) == len(frames) and unmistakable_request(text) is None
+    return bool(declined) and len(declined) == len(frames) and unmistakable_request(text, folded) is None
 
 
 # --- refund words -----------------------------------------------------------------------------------------
@@ -122,9 +119,9 @@ _REFUND = re.compile(
 )
 
 
-def mentions_refund(text: str) -> bool:
+def mentions_refund(text: str, folded: str | None = None) -> bool:
     """Whether the message asks for money back in plain words (not negated)."""
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
     return any(not negated(folded, match.start()) for match in _REFUND.finditer(folded))
 
 
@@ -142,11 +139,10 @@ def _compiled(rules: tuple[SensitiveRule, ...]) -> tuple[tuple[SensitiveRule, re
     for rule in rules:
         if not rule.enabled:
             continue
-        parts = [
-            r"(?<!\w)" + r"\s+".join(map(re.escape, fold(keyword).split())) + r"(?!\w)"
-            for keyword in rule.keywords
-            if keyword.strip()
-        ]
+        keywords = [r"\s+".join(map(re.escape, fold(keyword).split())) for keyword in rule.keywords]
+        # The keywords as one group between one pair of word-boundary checks: the same matches as a
+        # group per keyword, found faster.
+        parts = [rf"(?<!\w)(?:{'|'.join(filter(None, keywords))})(?!\w)"] if any(keywords) else []
         for pattern in rule.patterns:
             try:
                 re.compile(pattern)
@@ -159,11 +155,11 @@ def _compiled(rules: tuple[SensitiveRule, ...]) -> tuple[tuple[SensitiveRule, re
     return tuple(compiled)
 
 
-def rule_signals(text: str, rules: tuple[SensitiveRule, ...]) -> list[Signal]:
+def rule_signals(text: str, rules: tuple[SensitiveRule, ...], folded: str | None = None) -> list[Signal]:
     """A sensitive-topic signal per admin rule whose words occur in ``text``, not negated."""
     if not rules:
         return []
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
     signals = []
     for rule, pattern in _compiled(rules):
         for match in pattern.finditer(folded):
@@ -181,11 +177,14 @@ def rule_signals(text: str, rules: tuple[SensitiveRule, ...]) -> list[Signal]:
     return signals
 
 
-def floor_signals(text: str, *, explicit_request: bool, rules: tuple[SensitiveRule, ...]) -> list[Signal]:
+def floor_signals(
+    text: str, *, explicit_request: bool, rules: tuple[SensitiveRule, ...], folded: str | None = None
+) -> list[Signal]:
     """The rule floor's signals of one message, except the refund amount (``signals.detect`` adds it)."""
+    folded = fold(text) if folded is None else folded
     signals = []
-    if explicit_request and (words := unmistakable_request(text)):
+    if explicit_request and (words := unmistakable_request(text, folded)):
         signals.append(
             Signal(EXPLICIT_REQUEST, "person", evidence=words, rule="explicit_phrase", source="rule")
         )
-    return signals + rule_signals(text, rules)
+    return signals + rule_signals(text, rules, folded)

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import sklearn
@@ -37,11 +38,35 @@ from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
 from handoff.detection.corpus import LABELS, Example, corpus_fingerprint
-from handoff.detection.features import FeatureConfig, char_ngrams, normalise, word_ngrams
+from handoff.detection.features import (
+    FeatureConfig,
+    char_ngrams,
+    fold_case,
+    normalise,
+    shorten_repeats,
+    token_ngrams,
+    word_ngrams,
+    word_tokens,
+)
 
 FORMAT = 1
 WORD_CACHE_SIZE = 50_000
-_NO_IDS = np.zeros(0, dtype=np.intp)
+_ID_SIZE = np.dtype(np.intp).itemsize
+
+
+def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``ids``, ascending, and how often each occurs: what ``np.unique(ids,
+    return_counts=True)`` returns, at under half its cost on the few hundred ids of a message (its
+    per-call overhead is most of it there)."""
+    ids = np.sort(ids)
+    first = np.empty(len(ids), dtype=bool)
+    first[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    starts = first.nonzero()[0]
+    counts = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1:] = len(ids) - starts[-1:]
+    return ids[starts], counts
 
 
 @dataclass(frozen=True)
@@ -84,15 +109,28 @@ def _tokens(texts: Sequence[str], config: FeatureConfig) -> tuple[list[list[str]
     return [char_ngrams(t, config) for t in normalised], [word_ngrams(t, config) for t in normalised]
 
 
+class WordFeatures(NamedTuple):
+    """What the model reads in one whitespace-separated word of a message, cached per distinct word.
+
+    The n-gram indices are packed ``np.intp`` bytes: a message's are one ``bytes.join`` away from a
+    numpy array, several times cheaper than concatenating a small array per word.
+    """
+
+    text: str  # the word normalised
+    ids: bytes  # the vocabulary indices of its known character n-grams, repeats kept (they count)
+    distinct: bytes  # the same indices once each (``evidence`` counts an n-gram once per word)
+    tokens: tuple[str, ...]  # its tokens for the word n-grams (see ``features.word_tokens``)
+
+
 @dataclass(frozen=True)
 class Analysis:
     """What ``Detector.analyse`` computed for one message, kept so ``evidence`` need not redo it."""
 
     scores: dict[str, float]
-    pieces: list[str]  # the normalised words
-    char_ids: list[np.ndarray]  # per word, the vocabulary indices of its known character n-grams
-    indices: np.ndarray  # feature indices present in the message
+    words: list[WordFeatures]
+    indices: np.ndarray  # feature indices present: the character n-grams (ascending), then the word n-grams
     values: np.ndarray  # their tf-idf weights
+    chars: int  # how many of ``indices`` are character n-grams
 
 
 class Detector:
@@ -131,60 +169,56 @@ class Detector:
         self.thresholds = thresholds
         self.counts = counts
         self._offset = len(char_vocab)
+        # Both idf vectors end to end, indexed like ``weights``: one gather per message instead of two.
+        self._idf = np.concatenate((char_idf, word_idf))
         # Python lists for the per-message arithmetic on nine numbers (scalar access to numpy is slow).
         self._bias = bias.tolist()
-        # Words repeat from message to message ("my", "order", "please"): their n-gram indices are cached,
-        # per model, so most words cost one look-up instead of twenty. lru_cache is thread-safe.
-        self.word_char_ids = lru_cache(maxsize=WORD_CACHE_SIZE)(self._word_char_ids)
+        # Words repeat from message to message ("my", "order", "please"): what the model reads in each is
+        # cached, per model, so most words cost one look-up instead of twenty. lru_cache is thread-safe.
+        self.word_features = lru_cache(maxsize=WORD_CACHE_SIZE)(self._word_features)
         self._calibration = [tuple(row) for row in calibration.tolist()]
 
     # --- scoring --------------------------------------------------------------------------------------
 
-    def _word_char_ids(self, piece: str) -> np.ndarray:
-        """The vocabulary indices of the word's character n-grams the model knows (repeats kept)."""
-        known = [
-            i for i in map(self.char_vocab.get, char_ngrams(piece, self.config.features)) if i is not None
-        ]
-        return np.array(known, dtype=np.intp)
-
-    @staticmethod
-    def _weigh(
-        found: np.ndarray, counts: np.ndarray, idf: np.ndarray, offset: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Sublinear tf times idf, L2-normalised: what ``TfidfVectorizer.transform`` computes, for the
-        distinct vocabulary indices ``found`` seen ``counts`` times."""
-        if not len(found):
-            return found, np.zeros(0)
-        values = (1.0 + np.log(counts)) * idf[found]
-        return found + offset, values / math.sqrt(values @ values)
+    def _word_features(self, piece: str) -> WordFeatures:
+        """One word of ``fold_case(message).split()``: the per-word steps of ``features.normalise`` and
+        of the n-grams, done once."""
+        config = self.config.features
+        word = shorten_repeats(piece)
+        known = [i for i in map(self.char_vocab.get, char_ngrams(word, config)) if i is not None]
+        ids = np.array(known, dtype=np.intp).tobytes()
+        once = dict.fromkeys(known)
+        distinct = ids if len(once) == len(known) else np.fromiter(once, np.intp, len(once)).tobytes()
+        return WordFeatures(word, ids, distinct, tuple(word_tokens(word, config)))
 
     def analyse(self, text: str) -> Analysis:
         """One pass over the message: the features, each word's character n-grams (for ``evidence``) and
-        every label's probability. The per-message cost is dictionary look-ups of its n-grams and a few
-        small numpy operations; see ``detection_bench``."""
-        normalised = normalise(text)
-        pieces = normalised.split()
-        char_ids = list(map(self.word_char_ids, pieces))
-        found, counts = np.unique(np.concatenate(char_ids) if char_ids else _NO_IDS, return_counts=True)
-        char_i, char_v = self._weigh(found, counts, self.char_idf, 0)
+        every label's probability. The per-message cost is a look-up per word (a few dozen for a word
+        not seen before), the word n-grams and a fixed number of small numpy operations, however long
+        the message; see ``detection_bench``."""
+        words = list(map(self.word_features, fold_case(text).split()))
+        chars, char_counts = _counted(np.frombuffer(b"".join([w.ids for w in words]), dtype=np.intp))
         # A message has a few dozen word n-grams: counted in Python, which beats numpy's per-call cost.
-        vocab = self.word_vocab
-        words = Counter(
-            i for i in map(vocab.get, word_ngrams(normalised, self.config.features)) if i is not None
+        tokens = [token for word in words for token in word.tokens]
+        grams = Counter(map(self.word_vocab.get, token_ngrams(tokens, self.config.features)))
+        grams.pop(None, None)  # the n-grams the model does not know
+        indices = np.concatenate((chars, np.fromiter(grams.keys(), np.intp, len(grams)) + self._offset))
+        counts = np.concatenate((char_counts, np.fromiter(grams.values(), np.intp, len(grams))))
+        # Sublinear tf times idf, each block L2-normalised on its own: what the two fitted
+        # ``TfidfVectorizer``s compute before their outputs are put side by side.
+        values = (1.0 + np.log(counts)) * self._idf.take(indices)
+        for block in (values[: len(chars)], values[len(chars) :]):
+            if len(block):
+                block /= math.sqrt(block @ block)
+        raw = (
+            (values @ self.weights.take(indices, axis=0) + self.bias).tolist() if len(indices) else self._bias
         )
-        word_i, word_v = self._weigh(
-            np.fromiter(words.keys(), np.intp, len(words)),
-            np.fromiter(words.values(), np.float64, len(words)),
-            self.word_idf,
-            self._offset,
-        )
-        indices, values = np.concatenate((char_i, word_i)), np.concatenate((char_v, word_v))
-        raw = (values @ self.weights[indices] + self.bias).tolist() if len(indices) else self._bias
         probabilities = [
             round(1.0 / (1.0 + math.exp(min(50.0, max(-50.0, a * score + b)))), 6)
             for score, (a, b) in zip(raw, self._calibration, strict=True)
         ]
-        return Analysis(dict(zip(self.labels, probabilities, strict=True)), pieces, char_ids, indices, values)
+        scores = dict(zip(self.labels, probabilities, strict=True))
+        return Analysis(scores, words, indices, values, len(chars))
 
     def scores(self, text: str) -> dict[str, float]:
         """Each label's probability for one message (0..1), rounded to 6 places for stable comparisons."""
@@ -202,33 +236,28 @@ class Detector:
     ) -> dict[str, list[str]]:
         """Per label, the words of the message that pushed it up most, in message order.
 
-        A word's weight is the sum of its character n-grams' contributions (a language written without
-        spaces makes the whole run between spaces one "word"). The words are quoted from ``text`` when
-        normalising kept the word count, else in their normalised form. Only called for labels that
+        A word's weight is the sum of its distinct character n-grams' contributions (a language written
+        without spaces makes the whole run between spaces one "word"). The words are quoted from ``text``
+        when normalising kept the word count, else in their normalised form. Only called for labels that
         fired, so a message without a signal pays nothing for it.
         """
-        if not labels or not len(analysis.indices):
+        if not labels or not analysis.chars:
             return {label: [] for label in labels}
-        columns = [self.labels.index(label) for label in labels]
-        contributions = analysis.values[:, None] * self.weights[analysis.indices][:, columns]
-        row_of = {index: row for row, index in enumerate(analysis.indices.tolist())}
         original = text.split()
-        words = original if len(original) == len(analysis.pieces) else analysis.pieces
-        # One scatter-add over (word, feature row) pairs instead of a numpy call per word.
-        positions, rows = [], []
-        for position, ids in enumerate(analysis.char_ids):
-            for i in set(ids.tolist()):
-                positions.append(position)
-                rows.append(row_of[i])
-        totals = np.zeros((len(words), len(labels)))
-        if rows:
-            picked, where = contributions[np.asarray(rows)], np.asarray(positions)
-            for column in range(len(labels)):
-                totals[:, column] = np.bincount(where, weights=picked[:, column], minlength=len(words))
+        words = original if len(original) == len(analysis.words) else [w.text for w in analysis.words]
+        distinct = [w.distinct for w in analysis.words]
+        grams = np.frombuffer(b"".join(distinct), dtype=np.intp)
+        sizes = np.fromiter(map(len, distinct), np.intp, len(distinct)) // _ID_SIZE
+        where = np.arange(len(words)).repeat(sizes)
+        # The n-grams' rows among the message's features (its character n-grams come first, ascending).
+        rows = analysis.indices[: analysis.chars].searchsorted(grams)
+        columns = [self.labels.index(label) for label in labels]
+        contributions = analysis.values.take(rows)[:, None] * self.weights.take(grams, axis=0)[:, columns]
         spans: dict[str, list[str]] = {}
         for column, label in enumerate(labels):
-            best = sorted(np.argsort(-totals[:, column], kind="stable")[:limit].tolist())
-            spans[label] = [words[i] for i in best if totals[i, column] > 0]
+            totals = np.bincount(where, weights=contributions[:, column], minlength=len(words))
+            best = sorted((-totals).argsort(kind="stable")[:limit].tolist())
+            spans[label] = [words[i] for i in best if totals[i] > 0]
         return spans
 
     # --- storage --------------------------------------------------------------------------------------

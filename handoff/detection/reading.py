@@ -21,6 +21,7 @@ from handoff.detection.signals import (
     refund_requested,
     signals_from_analysis,
 )
+from handoff.matching import fold
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,16 @@ def read_message(
         from handoff.detection.store import detector_get
 
         detector = detector_get()
-    floor = floor_signals(text, explicit_request=settings.explicit_request, rules=settings.rules)
+    folded = fold(text)
+    floor = floor_signals(
+        text, explicit_request=settings.explicit_request, rules=settings.rules, folded=folded
+    )
     analysis = detector.analyse(text)
     thresholds = {**detector.thresholds, **settings.thresholds}
-    asked = refund_requested(analysis.scores, thresholds) or mentions_refund(text)
+    asked = refund_requested(analysis.scores, thresholds) or mentions_refund(text, folded)
     if asked and not context.refund_requested:
         context = replace(context, refund_requested=True)
     model = signals_from_analysis(text, analysis, context, settings, detector)
-    if any(s.category == "person" for s in model) and declines_person(text):
+    if any(s.category == "person" for s in model) and declines_person(text, folded):
         model = [s for s in model if s.category != "person"]
     return Reading(floor + model, analysis.scores, asked, analysis)

@@ -59,7 +59,7 @@ class Command(BaseCommand):
                     f"read_message() {name}: mean {sum(values) / len(values) / 1000:.0f} µs, "
                     f"p50 {_percentile(values, 0.5):.0f} µs, p99 {_percentile(values, 0.99):.0f} µs"
                 )
-        cache = detector.word_char_ids.cache_info()
+        cache = detector.word_features.cache_info()
         self.stdout.write(f"word cache: {cache.hits} hits, {cache.misses} misses, {cache.currsize} words")
         average = sum(len(t) for t in sample) / len(sample)
         self.stdout.write(
