@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from chatbot.models import KnowledgeArticle, ModelUsage
 from chatbot.preview import triggers_preview
-from handoff.services import handoff_rules_seed
+from chatbot.services import bot_add
 from helpdesk.admin_scoping import TenantScopedAdmin
 from helpdesk.errors import InvalidInput
 from helpdesk.models import Bot
@@ -29,10 +29,12 @@ class BotAdmin(TenantScopedAdmin):
         return format_html('<a href="{}">Test the handoff rules</a>', url)
 
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        if not change:
-            # A bot made here starts with the default sensitive-topic rules, like one made anywhere else.
-            handoff_rules_seed(tenant_id=obj.tenant_id, bot_id=obj.pk)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A bot made here starts with the default sensitive-topic rules, like one made anywhere else.
+        self.tenant_assign(request, obj)
+        bot_add(bot=obj)
 
     def get_urls(self):
         extra = [

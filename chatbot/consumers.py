@@ -11,13 +11,8 @@ from helpdesk.channels_auth import query_param
 from helpdesk.consumers import FrameError, HelpdeskConsumer, frame_bool, frame_int, query_seq
 from helpdesk.events import typing_send
 from helpdesk.models import Conversation, Message
-from helpdesk.selectors import (
-    RESUME_PAGE,
-    message_payload,
-    messages_page,
-    messages_payload,
-    public_message_payload,
-)
+from helpdesk.payloads import message_payload, messages_payload, public_message_payload
+from helpdesk.selectors import RESUME_PAGE, messages_page
 from helpdesk.socket_db import socket_db
 from helpdesk.visitor_tokens import VisitorClaims
 

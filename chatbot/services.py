@@ -1,24 +1,32 @@
-"""The customer side: widget sessions and the customer message path.
+"""Every write of the chatbot app, for the widget, Django admin and the REST API alike.
+
+The customer side: widget sessions and the customer message path.
 
 1. A customer message is persisted first (idempotent on ``client_msg_id``), card numbers masked.
-2. While the bot has the conversation, the deterministic triggers run inline, before any model call;
-   a hit hands off at once.
+2. While the bot has the conversation, its handoff signals are read inline (``chatbot.pipeline``), before
+   any model call; a signal hands off at once.
 3. Otherwise the bot's turn is enqueued as a Celery task after commit (``chatbot.tasks.bot_turn``).
 4. While agents have it (waiting, assigned) the bot stays silent: the message is for the humans.
+
+The bots and their knowledge: creating and updating a bot, articles one by one or imported, and
+conversations started through the API. Field validation is the models' own (``full_clean``), so the API
+and admin refuse the same input.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from chatbot.extraction import mask_card_numbers
+from chatbot.kb_import import ArticleRow, ImportFileError, parse_json
 from chatbot.models import KnowledgeArticle
 from chatbot.pipeline import customer_message_route
 from handoff.services import handoff_rules_seed
 from helpdesk.errors import InvalidInput, NotFound
-from helpdesk.models import Bot, Conversation, Message, Queue, Tenant
+from helpdesk.models import Bot, Contact, Conversation, Message, Queue, Tenant
 from helpdesk.services import (
     client_msg_id_clean,
     contact_create,
@@ -156,8 +164,14 @@ def bot_create(*, tenant: Tenant, name: str, queue: Queue | None = None, **field
     """A new bot with the default sensitive-topic rules, ready to answer from its knowledge base."""
     if queue is not None and queue.tenant_id != tenant.pk:
         raise InvalidInput("The queue belongs to another tenant.", fields={"queue": ["Not found."]})
-    bot = Bot.objects.create(tenant=tenant, name=name, queue=queue, **fields)
-    handoff_rules_seed(tenant_id=tenant.pk, bot_id=bot.pk)
+    return bot_add(bot=Bot(tenant=tenant, name=name, queue=queue, **fields))
+
+
+@transaction.atomic
+def bot_add(*, bot: Bot) -> Bot:
+    """Save a new bot built elsewhere (an admin form) with the default sensitive-topic rules."""
+    bot.save()
+    handoff_rules_seed(tenant_id=bot.tenant_id, bot_id=bot.pk)
     return bot
 
 
@@ -205,3 +219,114 @@ def bot_lookup(reference: str) -> Bot:
     if bot is None:
         raise NotFound(f"No bot with the id or public key {reference!r}.")
     return bot
+
+
+def _clean(instance, fields: list[str]) -> None:
+    """The model's validators on the changed fields, as an :class:`InvalidInput` naming them."""
+    others = [f.name for f in instance._meta.fields if f.name not in fields]
+    try:
+        instance.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise InvalidInput("The input is not valid.", fields=exc.message_dict) from exc
+
+
+@transaction.atomic
+def api_conversation_start(*, tenant: Tenant, bot: Bot, contact: Contact) -> Conversation:
+    """A conversation of the ``api`` channel, opening with the bot's greeting like a widget's does (so the
+    custom channel can show it, and the history reads the same everywhere)."""
+    conversation = conversation_start(
+        tenant=tenant, bot_id=bot.pk, contact=contact, channel=Conversation.Channel.API
+    )
+    message_create(
+        conversation=conversation, author_kind=Message.Author.BOT, body=bot.greeting, data={"greeting": True}
+    )
+    return conversation
+
+
+@transaction.atomic
+def bot_update(*, bot: Bot, **changes) -> Bot:
+    """Change a bot's settings. ``queue`` must be a queue of the bot's tenant (the caller looked it up)."""
+    queue = changes.get("queue")
+    if queue is not None and queue.tenant_id != bot.tenant_id:
+        raise InvalidInput("The queue belongs to another tenant.", fields={"queue_id": ["Not found."]})
+    for field, value in changes.items():
+        setattr(bot, field, value)
+    _clean(bot, list(changes))
+    bot.save()
+    return bot
+
+
+def _title_taken(bot_id: int, title: str, exclude_pk: int | None = None) -> InvalidInput | None:
+    clash = KnowledgeArticle.objects.filter(bot_id=bot_id, title=title).exclude(pk=exclude_pk).exists()
+    if clash:
+        return InvalidInput(
+            "The bot already has an article with this title.", fields={"title": ["Already in use."]}
+        )
+    return None
+
+
+@transaction.atomic
+def article_create(
+    *, bot: Bot, title: str, body: str, url: str = "", enabled: bool = True
+) -> KnowledgeArticle:
+    """A new article; a title the bot already has is refused (``articles_import`` is the upsert)."""
+    taken = _title_taken(bot.pk, title.strip())
+    if taken:
+        raise taken
+    try:
+        with transaction.atomic():
+            article, _ = article_upsert(bot=bot, title=title, body=body, url=url, enabled=enabled)
+    except IntegrityError:
+        raise _title_taken(bot.pk, title.strip()) or InvalidInput("The article could not be saved.") from None
+    return article
+
+
+@transaction.atomic
+def article_update(*, article: KnowledgeArticle, **changes) -> KnowledgeArticle:
+    for field in ("title", "body"):
+        if field in changes:
+            changes[field] = changes[field].strip()
+            if not changes[field]:
+                raise InvalidInput(f"The {field} is empty.", fields={field: ["This field may not be blank."]})
+    if "title" in changes:
+        taken = _title_taken(article.bot_id, changes["title"], exclude_pk=article.pk)
+        if taken:
+            raise taken
+    for field, value in changes.items():
+        setattr(article, field, value)
+    article.save()
+    return article
+
+
+@transaction.atomic
+def article_delete(*, article: KnowledgeArticle) -> None:
+    article.delete()
+
+
+def articles_rows_parse(text: str) -> list[ArticleRow]:
+    """The rows of a JSON list in ``chatbot.kb_import``'s format, or one :class:`InvalidInput` naming the
+    line and the reason. Titles must be unique within the list, as in a file."""
+    try:
+        rows = parse_json(text, "body")
+    except ImportFileError as exc:
+        raise _line_error(exc.line, exc.reason) from exc
+    seen: dict[str, int] = {}
+    for row in rows:
+        if row.title in seen:
+            raise _line_error(row.line, f"the title {row.title!r} is also on line {seen[row.title]}")
+        seen[row.title] = row.line
+    return rows
+
+
+def _line_error(line: int | None, reason: str) -> InvalidInput:
+    where = f"line {line}" if line else "the body"
+    return InvalidInput(
+        f"Nothing was imported: {where}: {reason}.",
+        fields={"articles": [f"{where}: {reason}"]},
+        code="invalid_import",
+    )
+
+
+def articles_import_json(*, bot: Bot, text: str) -> dict[str, int]:
+    """Import a JSON list of articles into the bot's knowledge base: all of it, or nothing."""
+    return articles_import(bot=bot, rows=articles_rows_parse(text))

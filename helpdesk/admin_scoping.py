@@ -65,9 +65,13 @@ class TenantScopedAdmin(admin.ModelAdmin):
         exclude = list(super().get_exclude(request, obj) or [])
         return exclude if request.user.is_superuser else [*exclude, "tenant"]
 
-    def save_model(self, request, obj, form, change) -> None:
+    def tenant_assign(self, request, obj) -> None:
+        """A tenant admin's rows belong to their tenant, whatever the form said."""
         if not request.user.is_superuser:
             obj.tenant_id = admin_membership(request).tenant_id
+
+    def save_model(self, request, obj, form, change) -> None:
+        self.tenant_assign(request, obj)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change) -> None:

@@ -45,7 +45,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from helpdesk.errors import DomainError
 from helpdesk.events import conversation_group
 from helpdesk.models import Conversation
-from helpdesk.selectors import RESUME_PAGE, messages_page, messages_payload
+from helpdesk.payloads import messages_payload
+from helpdesk.selectors import RESUME_PAGE, messages_page
 from helpdesk.socket_db import socket_db
 
 logger = logging.getLogger(__name__)

@@ -8,11 +8,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.errors import InvalidInput
 from helpdesk.events import conversation_group, inbox_group, publish_on_commit, tenant_user_group
 from helpdesk.models import Contact, Conversation, Message, Tenant
-from helpdesk.selectors import conversation_payload, message_payload
+from helpdesk.payloads import conversation_payload, message_payload
 from helpdesk.webhooks import webhook_emit
 
 CLIENT_MSG_ID_MAX = 64
@@ -160,7 +159,7 @@ def message_create(
     webhook_emit(
         tenant_id=conversation.tenant_id,
         event="message.created",
-        data=lambda: {"conversation": conversation_api_payload(conversation), "message": event["message"]},
+        data=lambda: {"conversation": conversation_payload(conversation), "message": event["message"]},
     )
     return message, True
 

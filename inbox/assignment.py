@@ -11,8 +11,8 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.models import Conversation, Membership, Queue
+from helpdesk.payloads import conversation_payload
 from helpdesk.services import conversation_status_set, system_message_create
 from helpdesk.webhooks import webhook_emit
 from inbox.models import AgentPresence
@@ -56,7 +56,7 @@ def conversation_assign(*, conversation: Conversation, membership: Membership) -
         tenant_id=conversation.tenant_id,
         event="conversation.assigned",
         data=lambda: {
-            "conversation": conversation_api_payload(conversation),
+            "conversation": conversation_payload(conversation),
             "agent": {"id": membership.user_id, "name": membership.name},
         },
     )

@@ -32,7 +32,8 @@ from helpdesk.events import (
     user_group,
 )
 from helpdesk.models import Conversation, Membership, Message
-from helpdesk.selectors import RESUME_PAGE, conversation_get, message_payload, messages_page, messages_payload
+from helpdesk.payloads import message_payload, messages_payload
+from helpdesk.selectors import RESUME_PAGE, conversation_get, messages_page
 from helpdesk.socket_db import socket_db
 from inbox.presence import presence_choose, presence_connect, presence_disconnect, presence_heartbeat
 from inbox.services import (

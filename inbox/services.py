@@ -1,13 +1,16 @@
-"""Agents' writes: claiming, replying, transferring, handing back and resolving conversations."""
+"""Agents' writes: claiming, replying, transferring, handing back and resolving conversations.
+
+The API's writes on queues and canned replies live here too: one home for the app's writes.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from helpdesk.api.serializers import conversation_api_payload
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from helpdesk.models import Conversation, Membership, Message, Queue
+from helpdesk.models import Conversation, Membership, Message, Queue, Tenant
+from helpdesk.payloads import conversation_payload
 from helpdesk.services import (
     client_msg_id_clean,
     conversation_status_set,
@@ -17,7 +20,7 @@ from helpdesk.services import (
 )
 from helpdesk.webhooks import webhook_emit
 from inbox.assignment import conversation_assign, queue_dispatch
-from inbox.models import ReadMarker
+from inbox.models import CannedReply, ReadMarker
 
 
 @transaction.atomic
@@ -110,7 +113,7 @@ def conversation_resolve(*, membership: Membership, conversation: Conversation) 
         tenant_id=locked.tenant_id,
         event="conversation.resolved",
         data=lambda: {
-            "conversation": conversation_api_payload(locked),
+            "conversation": conversation_payload(locked),
             "resolved_by": {"id": membership.user_id, "name": membership.name},
         },
     )
@@ -183,3 +186,55 @@ def conversation_mark_read(
     if upto > marker.last_read_seq:
         ReadMarker.objects.filter(pk=marker.pk, last_read_seq__lt=upto).update(last_read_seq=upto)
     return max(upto, marker.last_read_seq)
+
+
+def _saved(row, field: str, what: str):
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:
+        raise InvalidInput(f"Another {what} has this {field}.", fields={field: ["Already in use."]}) from exc
+    return row
+
+
+@transaction.atomic
+def queue_update(*, queue: Queue, member_ids: list[int] | None = None, **changes) -> Queue:
+    """Change a queue's settings and, with ``member_ids`` (user ids of the tenant's members), who works it.
+    Waiting conversations are dispatched again after commit, as the new policy or members may take them."""
+    for field, value in changes.items():
+        setattr(queue, field, value)
+    _saved(queue, "name", "queue")
+    if member_ids is not None:
+        members = list(
+            Membership.objects.for_tenant(queue.tenant_id)
+            .filter(user_id__in=member_ids)
+            .values_list("user_id", flat=True)
+        )
+        missing = sorted(set(member_ids) - set(members))
+        if missing:
+            raise InvalidInput(
+                "Some members do not work here.",
+                fields={"member_ids": [f"Not found: {', '.join(map(str, missing))}."]},
+            )
+        queue.members.set(members)
+    transaction.on_commit(lambda: queue_dispatch(queue))
+    return queue
+
+
+@transaction.atomic
+def canned_reply_create(*, tenant: Tenant, title: str, body: str, shortcut: str = "") -> CannedReply:
+    return _saved(
+        CannedReply(tenant=tenant, title=title.strip(), body=body, shortcut=shortcut), "title", "canned reply"
+    )
+
+
+@transaction.atomic
+def canned_reply_update(*, reply: CannedReply, **changes) -> CannedReply:
+    for field, value in changes.items():
+        setattr(reply, field, value)
+    return _saved(reply, "title", "canned reply")
+
+
+@transaction.atomic
+def canned_reply_delete(*, reply: CannedReply) -> None:
+    reply.delete()

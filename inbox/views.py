@@ -9,7 +9,8 @@ from django.shortcuts import render
 
 from helpdesk.errors import NotFound
 from helpdesk.models import Membership
-from helpdesk.selectors import conversation_get, messages_payload
+from helpdesk.payloads import messages_payload
+from helpdesk.selectors import conversation_get
 from inbox.selectors import (
     INBOX_LISTS,
     LIST_PAGE,

@@ -30,6 +30,7 @@ from helpdesk.services import message_text_clean
 from helpdesk.webhooks import webhook_emit
 from tickets.inbound import InboundEmail, InboundRejected
 from tickets.models import EmailStatus, Ticket, TicketCounter, TicketReply
+from tickets.payloads import ticket_payload
 from tickets.selectors import ticket_for_thread, ticket_sent_message_ids, transcript_text
 
 SUBJECT_MAX = 80
@@ -41,8 +42,6 @@ def _ticket_event(event: str, ticket: Ticket, *, changed: list[str] | None = Non
     """Tell the tenant's webhooks, after commit (see ``helpdesk.webhooks``)."""
 
     def data() -> dict:
-        from tickets.api.serializers import ticket_payload
-
         body: dict = {"ticket": ticket_payload(ticket)}
         if changed is not None:
             body["changed"] = changed

@@ -7,14 +7,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from chatbot.api.services import (
+from chatbot.models import KnowledgeArticle
+from chatbot.services import (
     article_create,
     article_delete,
     article_update,
     articles_import_json,
     bot_update,
 )
-from chatbot.models import KnowledgeArticle
 from helpdesk.api.base import TenantAPIView, tenant_get, tenant_ref
 from helpdesk.api.parsers import RequestTooLarge, body_limit
 from helpdesk.api.serializers import FiniteFloatField, IdField

@@ -9,14 +9,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from chatbot.api.services import api_conversation_start
-from chatbot.services import customer_message_receive
+from chatbot.services import api_conversation_start, customer_message_receive
 from helpdesk.api.base import TenantAPIView, tenant_ref
-from helpdesk.api.serializers import ConversationOut, IdField, MessageOut, conversation_api_payload
+from helpdesk.api.serializers import ConversationOut, IdField, MessageOut
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.errors import Conflict
 from helpdesk.models import Bot, Contact, Conversation, HandoffReason, Message
-from helpdesk.selectors import RESUME_LIMIT, conversation_get, messages_after, messages_payload
+from helpdesk.payloads import conversation_payload, messages_payload
+from helpdesk.selectors import RESUME_LIMIT, conversation_get, messages_after
 
 DETAIL_MESSAGES = 50
 
@@ -57,7 +57,7 @@ class ConversationDetailOut(ConversationOut):
     messages = MessageOut(many=True, help_text="The last messages, oldest first.")
 
     def to_representation(self, instance: Conversation) -> dict:
-        return {**conversation_api_payload(instance), "messages": self.context["messages"]}
+        return {**conversation_payload(instance), "messages": self.context["messages"]}
 
 
 class DetailQuery(serializers.Serializer):

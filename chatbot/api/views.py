@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 from chatbot.selectors import customer_status
 from chatbot.services import widget_session_start
 from helpdesk.api.throttling import VisitorThrottle
-from helpdesk.selectors import messages_after, messages_payload, public_message_payload
+from helpdesk.payloads import messages_payload, public_message_payload
+from helpdesk.selectors import messages_after
 
 
 class WidgetSessionInput(serializers.Serializer):

@@ -262,7 +262,7 @@ async def test_a_message_after_resolve_reopens_the_conversation_with_the_bot(ses
 
 
 async def test_bot_messages_reach_the_widget_without_internal_fields(session):
-    from helpdesk.selectors import PUBLIC_MESSAGE_FIELDS
+    from helpdesk.payloads import PUBLIC_MESSAGE_FIELDS
 
     sock, _ = await connected(session.token)
     await sock.send({"type": "message", "text": "How long does delivery take?", "client_msg_id": "q"})

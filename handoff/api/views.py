@@ -10,13 +10,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from handoff.api.reports import handoff_summary
-from handoff.api.services import (
+from handoff.models import Handoff, HandoffRule, Reason
+from handoff.services import (
     handoff_request_manual,
     handoff_rule_create,
     handoff_rule_delete,
     handoff_rule_update,
 )
-from handoff.models import Handoff, HandoffRule, Reason
 from helpdesk.api.base import TenantAPIView, tenant_get, tenant_ref
 from helpdesk.api.serializers import IdField, JSONObjectField
 from helpdesk.errors import InvalidInput

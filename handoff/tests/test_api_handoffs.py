@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chatbot.api.services import api_conversation_start
+from chatbot.services import api_conversation_start
 from handoff.api.reports import percentile
 from handoff.models import Handoff, HandoffRule
 from helpdesk.contacts import contact_find_or_create

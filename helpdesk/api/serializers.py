@@ -12,19 +12,9 @@ import math
 from rest_framework import serializers
 
 from helpdesk.models import Contact, Conversation, HandoffReason, Message
-from helpdesk.selectors import conversation_payload, message_payload
+from helpdesk.payloads import conversation_payload, message_payload
 
 MAX_ID = 2**63 - 1
-
-
-def conversation_api_payload(conversation: Conversation) -> dict:
-    """The socket shape plus what an integrator filters and sorts on."""
-    return {
-        **conversation_payload(conversation),
-        "queue_id": conversation.queue_id,
-        "created_at": conversation.created_at.isoformat(),
-        "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
-    }
 
 
 class ContactBriefOut(serializers.Serializer):
@@ -51,7 +41,7 @@ class ConversationOut(serializers.Serializer):
     last_message_at = serializers.DateTimeField(allow_null=True)
 
     def to_representation(self, instance: Conversation) -> dict:
-        return conversation_api_payload(instance)
+        return conversation_payload(instance)
 
 
 class MessageOut(serializers.Serializer):

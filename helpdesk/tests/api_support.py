@@ -13,8 +13,8 @@ from django.apps import apps
 from rest_framework.test import APIClient
 
 from chatbot.models import KnowledgeArticle
-from handoff.api.services import handoff_request_manual
 from handoff.models import HandoffRule
+from handoff.services import handoff_request_manual
 from helpdesk.api_keys import api_key_create
 from helpdesk.models import ApiKey, Membership, Tenant, TenantOwned, WebhookDelivery
 from helpdesk.services import message_create
@@ -46,7 +46,7 @@ class World:
 def tenant_world(tenant: Tenant, make_bot, make_agent) -> World:
     """A tenant with one of everything: bot, queue, hours, article, rule, contact, an API conversation with
     a handoff, an agent online, a canned reply, a webhook with a delivery, a key and a ticket."""
-    from chatbot.api.services import api_conversation_start
+    from chatbot.services import api_conversation_start
     from helpdesk.contacts import contact_find_or_create
     from tickets.models import BusinessHours
     from tickets.services import ticket_create_for_conversation

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from handoff.api.services import handoff_request_manual
+from handoff.services import handoff_request_manual
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.models import Conversation, Membership, Tenant
 from helpdesk.services import conversation_start, message_create

@@ -16,9 +16,14 @@ from helpdesk.api.serializers import IdField, MessageOut
 from helpdesk.errors import NotFound
 from helpdesk.models import Membership, Queue, Tenant
 from helpdesk.selectors import conversation_get
-from inbox.api.services import canned_reply_create, canned_reply_delete, canned_reply_update, queue_update
 from inbox.models import AgentPresence, CannedReply
-from inbox.services import agent_reply
+from inbox.services import (
+    agent_reply,
+    canned_reply_create,
+    canned_reply_delete,
+    canned_reply_update,
+    queue_update,
+)
 
 
 class AgentReplyIn(serializers.Serializer):

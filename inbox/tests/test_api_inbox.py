@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chatbot.api.services import api_conversation_start
+from chatbot.services import api_conversation_start
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.models import Conversation, Membership, Message
 from helpdesk.tests.api_support import client_for

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from chatbot.services import widget_session_start
 from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Conversation, Message
-from helpdesk.selectors import conversation_payload
+from helpdesk.payloads import conversation_payload
 from helpdesk.socket_db import socket_db, socket_db_reset
 from inbox import consumers as inbox_consumers
 from tests.support.sockets import agent_socket, session_key_for, widget_socket

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from helpdesk.api.base import TenantAPIView, acting_membership, tenant_get
 from helpdesk.api.serializers import IdField
 from helpdesk.models import HandoffReason
-from tickets.api.serializers import TicketOut
 from tickets.models import BusinessHours, Ticket
+from tickets.payloads import TicketOut
 from tickets.selectors import ticket_replies
 from tickets.services import ticket_reply_add
 

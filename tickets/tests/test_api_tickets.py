@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from chatbot.api.services import api_conversation_start
+from chatbot.services import api_conversation_start
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.models import ApiKey
 from helpdesk.services import message_create

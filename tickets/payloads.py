@@ -1,7 +1,6 @@
-"""The shape of a ticket in the API and in the ``ticket.created`` / ``ticket.updated`` webhooks.
+"""The wire shape of a ticket: the REST API and the ``ticket.created`` / ``ticket.updated`` webhooks.
 
-Apart from the views, so services can build a webhook payload without importing the views (which import
-the services).
+Services build webhook payloads from it and the API serializes with it, so both always agree.
 """
 
 from __future__ import annotations
