@@ -253,9 +253,9 @@ def production_daphne_flags() -> list[str]:
     socket lifetime, keepalive pings)."""
     compose = ROOT / "docker-compose.yml"
     text = compose.read_text() if compose.exists() else ""
-    match = re.search(r"daphne\s(.*?)helpdesk\.asgi:application", text, re.S)
+    match = re.search(r"daphne\s(.*?)\S+\.asgi:application", text, re.S)
     if match is None:
-        return []
+        raise RuntimeError(f"No Daphne command with an ASGI application in {compose}")
     words = shlex.split(match.group(1).replace('"', " "))
     flags, skip = [], False
     for word in words:
