@@ -6,12 +6,17 @@ every channel at once. A customer sees a message only through :func:`public_mess
 
 from __future__ import annotations
 
+from helpdesk.formatting import markdown_html
 from helpdesk.models import Conversation, Message
 from helpdesk.selectors import author_names
 
 
 def message_payload(message: Message, *, author_name: str | None = None) -> dict:
-    """The one wire shape of a message, used by both sockets and the API."""
+    """The one wire shape of a message, used by both sockets and the API.
+
+    ``html`` is the bot's Markdown rendered and sanitised (``helpdesk.formatting``), for pages that show
+    formatting; it is ``None`` for everyone else's messages, whose ``body`` is plain text to show as text.
+    """
     if author_name is None:
         if message.author_kind == Message.Author.BOT:
             author_name = message.conversation.bot.name if message.conversation_id else "Bot"
@@ -26,6 +31,7 @@ def message_payload(message: Message, *, author_name: str | None = None) -> dict
         "author_kind": message.author_kind,
         "author_name": author_name,
         "body": message.body,
+        "html": markdown_html(message.body) if message.author_kind == Message.Author.BOT else None,
         "private": message.private,
         "client_msg_id": message.client_msg_id or None,
         "data": message.data,
@@ -51,7 +57,7 @@ def messages_payload(conversation: Conversation, messages: list[Message]) -> lis
 # What a customer may see of a message: the wire shape minus everything internal. ``data`` keeps only
 # the keys the widget renders; the bot's usage, confidence, responder, reply_to, sentiment and
 # unresolved counts stay with the agents.
-PUBLIC_MESSAGE_FIELDS = ("id", "conversation_id", "seq", "author_kind", "author_name", "body")
+PUBLIC_MESSAGE_FIELDS = ("id", "conversation_id", "seq", "author_kind", "author_name", "body", "html")
 PUBLIC_MESSAGE_FIELDS += ("client_msg_id", "created_at")
 PUBLIC_DATA_KEYS = ("sources", "greeting", "event", "offline", "queue_position", "wait_seconds")
 PUBLIC_SOURCE_KEYS = ("title", "url")

@@ -51,6 +51,11 @@ class MessageOut(serializers.Serializer):
     author_kind = serializers.ChoiceField(choices=Message.Author.choices)
     author_name = serializers.CharField()
     body = serializers.CharField()
+    html = serializers.CharField(
+        allow_null=True,
+        help_text="Bot messages only: the body's Markdown as sanitised HTML (links, lists, bold, code); "
+        "null for the others, whose body is plain text.",
+    )
     private = serializers.BooleanField(help_text="An agents' note, never shown to the customer.")
     client_msg_id = serializers.CharField(allow_null=True)
     data = serializers.DictField()
