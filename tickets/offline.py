@@ -22,11 +22,12 @@ from django.utils import timezone
 from helpdesk.models import Conversation, Message, OfflinePolicy, Queue
 from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, conversation_status_set, message_create
-from tickets.hours import describe_next_opening
+from tickets.hours import describe_next_opening, is_open, next_opening
 from tickets.models import OfflineIntake
 from tickets.offline_text import (
     ASK_NAME,
     BAD_EMAIL,
+    FOLLOW_UP_SOON,
     NEED_EMAIL,
     OPENERS,
     added_to_ticket_text,
@@ -42,13 +43,21 @@ from tickets.services import ticket_create_for_conversation, ticket_customer_mes
 Step = OfflineIntake.Step
 
 
-def back_text(queue: Queue | None, now=None) -> str:
-    """When the team is back, from the queue's business hours; without hours, a plain promise."""
+def reopening_text(queue: Queue | None, now=None) -> str:
+    """When the team is back, from the queue's business hours ("We're back Monday at 9:00 (New York
+    time)"); empty when the hours name no time (none set, open now, or no opening ahead)."""
     schedule = schedule_for_queue(queue.pk) if queue is not None else None
     if schedule is None:
-        return "The team will follow up as soon as someone is available"
-    text = describe_next_opening(schedule, now or timezone.now())
-    return "The team will follow up as soon as someone is available" if text == "We're open now" else text
+        return ""
+    moment = now or timezone.now()
+    if next_opening(schedule, moment) is None or is_open(schedule, moment):
+        return ""
+    return describe_next_opening(schedule, moment)
+
+
+def back_text(queue: Queue | None, now=None) -> str:
+    """When the team is back, from the queue's business hours; without a time to name, a plain promise."""
+    return reopening_text(queue, now) or FOLLOW_UP_SOON
 
 
 def _say(conversation: Conversation, body: str, **data) -> Message:
@@ -95,7 +104,7 @@ def offline_path_take(*, conversation: Conversation, why: str, reason: str) -> O
     if step == Step.OFFER:
         _say(conversation, offer_text(opener, back), event="offline")
     elif step == Step.ASK_EMAIL:
-        _say(conversation, ask_email_text(opener, back), event="offline")
+        _say(conversation, ask_email_text(opener, reopening_text(queue)), event="offline")
     else:
         _say(conversation, f"{opener} {back}.".replace("..", "."), event="offline")
         _ticket_requested(intake)
@@ -185,7 +194,7 @@ def offline_ticket_confirm(*, intake: OfflineIntake, ticket) -> None:
             name=(conversation.collected or {}).get("name", ""),
             email=email or ticket.contact.email,
             by_email=intake.policy == OfflinePolicy.EMAIL,
-            back=back_text(conversation.queue or conversation.bot.queue),
+            back=reopening_text(conversation.queue or conversation.bot.queue),
         ),
         ticket=ticket.reference,
     )

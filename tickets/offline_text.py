@@ -112,6 +112,8 @@ OPENERS = {
 
 
 def ask_email_text(opener: str, back: str) -> str:
+    """Ask for an email address. ``back`` names when the team is back, or is empty when no time is known
+    (the promise that the team gets back is made once, at the end)."""
     return (
         (
             f"{opener} {back}. If you leave your email address (and your name, if you like), "
@@ -135,16 +137,24 @@ BAD_EMAIL = '"{bad}" doesn\'t look like a complete email address. Could you chec
 NEED_EMAIL = "To open a ticket I need an email address the team can reply to. What is it?"
 
 
+FOLLOW_UP_SOON = "The team will follow up as soon as someone is available"
+
+
 def ticket_opened_text(*, reference: str, name: str, email: str, by_email: bool, back: str) -> str:
+    """The confirmation, saying each thing once: who replies where, then when the team is back.
+
+    ``back`` names a time ("We're back Monday at 9:00 (New York time)") or is empty when none is known;
+    then the reply is promised "as soon as someone is available" in the same sentence.
+    """
     thanks = f"Thanks, {name}." if name else "Thanks."
+    soon = "" if back else " as soon as someone is available"
     follow = (
-        f"I've emailed you a copy of this conversation at {email}; the team's replies will come by email too."
+        f"I've emailed you a copy of this conversation at {email}, and the team will reply there{soon}."
         if by_email
-        else f"The team will reply to {email}."
+        else f"The team will reply to {email}{soon}."
     )
-    return f"{thanks} I've opened ticket {reference} with our whole conversation. {follow} {back}.".replace(
-        "..", "."
-    )
+    when = f" {back.rstrip('.')}." if back else ""
+    return f"{thanks} I've opened ticket {reference} with our whole conversation. {follow}{when}"
 
 
 def added_to_ticket_text(reference: str) -> str:

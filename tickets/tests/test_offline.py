@@ -45,7 +45,8 @@ def test_collect_contact_asks_validates_accepts_a_skip_and_opens_a_ticket(
     reply = say(conversation, "skip", django_capture_on_commit_callbacks)
     ticket = Ticket.objects.get(conversation=conversation)
     assert reply.startswith(f"Thanks. I've opened ticket {ticket.reference}")
-    assert "The team will reply to ann@example.org." in reply
+    assert reply.endswith("The team will reply to ann@example.org as soon as someone is available.")
+    assert "follow up" not in reply
     assert ticket.contact.email == "ann@example.org"
     assert ticket.handoff_reason == "explicit_request"
     assert "I want to talk to a human" in ticket.transcript
