@@ -256,10 +256,9 @@ def _answer_text(groups: list[tuple[Passage, list[str]]]) -> str:
             if n == 0
             else f"Also, from \u201c{passage.title}\u201d:"
         )
-        part = f"{lead} {' '.join(sentences)}"
-        if passage.url:
-            part += f" (More: {passage.url})"
-        parts.append(part)
+        # The article's link is not repeated here: the answer's sources carry each title and URL, and
+        # the widget shows them as links under the answer.
+        parts.append(f"{lead} {' '.join(sentences)}")
     return "\n\n".join(parts)
 
 
