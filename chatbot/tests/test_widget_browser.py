@@ -1,15 +1,21 @@
-"""The widget in a real browser: embedded with the README's one line on a site of another origin, and
-resuming after its socket drops. Screenshots go to ``artifacts/browser/``."""
+"""The widget in a real browser: embedded with the README's one line on a site of another origin,
+resuming after its socket drops, opened and closed by mouse and keyboard, telling of answers that came
+while it was closed, showing the bot's formatting, and on a phone. Screenshots go to
+``artifacts/browser/``."""
 
 import json
+import re
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 
 from helpdesk.models import Conversation, Message
+from helpdesk.services import message_create
 from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser_live_server, static_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,7 +104,7 @@ def test_the_widget_works_on_a_site_of_another_origin_and_keeps_its_look(live_ur
         expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
         widget.locator("textarea").fill(QUESTION)
         widget.locator("textarea").press("Enter")
-        expect(widget.locator(".m-customer")).to_have_text(QUESTION, timeout=10_000)
+        expect(widget.locator(".m-customer .text")).to_have_text(QUESTION, timeout=10_000)
         expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days", timeout=15_000)
 
         # The modules came cross-origin (CORS mode), so every one of them carried the header.
@@ -195,4 +201,268 @@ def test_a_dropped_widget_socket_resumes_without_losing_or_repeating_a_message(l
         acks = [f for f in second["received"] if f["type"] == "ack"]
         assert [(a["client_msg_id"], a["duplicate"]) for a in acks] == [(resent[0], True)]
         page.screenshot(path=str(ARTIFACTS / "widget-resumed.png"))
+        browser.close()
+
+
+# The shadow root's focused element, by class: where keyboard focus is inside the widget.
+FOCUSED = "host => host.shadowRoot.activeElement && host.shadowRoot.activeElement.className"
+ZONE = "Europe/Berlin"
+
+
+def _clock(moment: datetime) -> str:
+    """How a browser in ZONE with the en-GB locale shows a time: 24-hour, "14:05"."""
+    local = moment.astimezone(ZoneInfo(ZONE))
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+def test_the_launcher_and_the_close_button_open_and_close_the_panel_and_escape_returns_focus(live_url, bot):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw, _closing_its_connection():
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport={"width": 1100, "height": 800}, locale="en-GB", timezone_id=ZONE
+        )
+        page = context.new_page()
+        page.goto(f"{live_url}/chat/demo/{bot.public_key}/")
+        widget = page.locator("#helpdesk-widget")
+        launcher, panel = widget.locator(".launcher"), widget.locator(".panel")
+
+        # The demo page starts it open; every message shows its local time, the header the connection.
+        expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
+        conversation = Conversation.objects.for_tenant(bot.tenant_id).get(bot=bot)
+        greeting = conversation.messages.get(seq=1)
+        expect(widget.locator(".m-bot time").first).to_have_text(_clock(greeting.created_at))
+        assert re.fullmatch(r"\d\d:\d\d", widget.locator(".m-bot time").first.inner_text())
+        expect(widget.locator(".conn")).to_have_attribute("data-state", "open")
+        expect(widget.locator(".conn-text")).to_have_text("Connected")
+        widget.locator("textarea").fill(QUESTION)
+        widget.locator("textarea").press("Enter")
+        expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days", timeout=15_000)
+        asked = conversation.messages.get(body=QUESTION)
+        expect(widget.locator(".m-customer time")).to_have_text(_clock(asked.created_at))
+
+        # A chat bubble, not a character, on the launcher.
+        assert launcher.evaluate("el => !!el.querySelector('svg') && el.textContent.trim() === ''")
+        expect(launcher).to_have_attribute("aria-expanded", "true")
+        page.screenshot(path=str(ARTIFACTS / "widget-desktop-open.png"))
+
+        widget.locator(".close").click()
+        expect(panel).to_be_hidden()
+        expect(launcher).to_have_attribute("aria-expanded", "false")
+        expect(launcher).to_have_attribute("aria-label", "Open chat")
+        assert widget.evaluate(FOCUSED) == "launcher"
+
+        launcher.click()
+        expect(panel).to_be_visible()
+        assert widget.evaluate(FOCUSED) == ""  # the message box (a textarea has no class)
+        assert widget.evaluate("host => host.shadowRoot.activeElement.tagName") == "TEXTAREA"
+        page.keyboard.press("Escape")
+        expect(panel).to_be_hidden()
+        assert widget.evaluate(FOCUSED) == "launcher"
+        page.screenshot(path=str(ARTIFACTS / "widget-desktop-closed.png"))
+
+        launcher.click()  # the launcher closes what it opened, too
+        expect(panel).to_be_visible()
+        launcher.click()
+        expect(panel).to_be_hidden()
+
+        # No network on the device: the panel says so, and says when it is back.
+        launcher.click()
+        context.set_offline(True)
+        expect(widget.locator(".conn-text")).to_have_text("Offline")
+        expect(widget.locator(".conn")).to_have_attribute("data-state", "offline")
+        context.set_offline(False)
+        expect(widget.locator(".conn-text")).to_have_text("Connected", timeout=10_000)
+        browser.close()
+
+
+def test_an_answer_that_arrives_while_the_panel_is_closed_shows_a_badge_on_the_launcher(live_url, bot):
+    """The server's frames are held back while the customer closes the panel, then delivered: the bot's
+    answer arrives with the panel closed."""
+    from playwright.sync_api import expect, sync_playwright
+
+    held = {"on": False, "frames": []}
+
+    def route(ws):
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+
+        def server_to_page(message):
+            if held["on"]:
+                held["frames"].append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(server_to_page)
+        held["release"] = lambda: [ws.send(frame) for frame in held["frames"]]
+
+    with sync_playwright() as pw, _closing_its_connection():
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1100, "height": 800}).new_page()
+        page.route_web_socket(lambda url: "/ws/widget/" in url, route)
+        page.goto(f"{live_url}/chat/demo/{bot.public_key}/")
+        widget = page.locator("#helpdesk-widget")
+        launcher, badge = widget.locator(".launcher"), widget.locator(".badge")
+        expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
+        expect(widget.locator(".panel")).to_have_attribute("data-connection", "open")
+        expect(badge).to_be_hidden()
+
+        held["on"] = True
+        widget.locator("textarea").fill(QUESTION)
+        widget.locator("textarea").press("Enter")
+        page.keyboard.press("Escape")
+        expect(widget.locator(".panel")).to_be_hidden()
+        conversation = Conversation.objects.for_tenant(bot.tenant_id).get(bot=bot)
+        _wait_for(lambda: conversation.messages.filter(author_kind="bot", seq__gt=1).exists())
+        held["on"] = False
+        held["release"]()
+
+        # The customer's own message (its ack) is not news; the bot's answer is.
+        expect(badge).to_be_visible(timeout=10_000)
+        expect(badge).to_have_text("1")
+        expect(launcher).to_have_attribute("aria-label", "Open chat, 1 new message")
+        page.screenshot(path=str(ARTIFACTS / "widget-unread-badge.png"))
+
+        launcher.click()
+        expect(badge).to_be_hidden()
+        expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days")
+        expect(launcher).to_have_attribute("aria-label", "Close chat")
+        browser.close()
+
+
+def test_the_bots_markdown_shows_as_formatting_and_nobody_elses_text_does(live_url, bot):
+    from playwright.sync_api import expect, sync_playwright
+
+    customer_text = "**not bold** <b>nor this</b> <img src=x onerror=\"document.title='owned'\">"
+    answer = (
+        "Returns are **free** within 30 days:\n\n"
+        "1. Pack the bike\n2. Print the label from `My orders`\n\n"
+        "See [our returns page](https://shop.example/returns). "
+        "<script>document.title='owned'</script> [click](javascript:document.title='owned')"
+    )
+    with sync_playwright() as pw, _closing_its_connection():
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1100, "height": 800}).new_page()
+        page.goto(f"{live_url}/chat/demo/{bot.public_key}/")
+        widget = page.locator("#helpdesk-widget")
+        expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
+        widget.locator("textarea").fill(customer_text)
+        widget.locator("textarea").press("Enter")
+        expect(widget.locator(".m-customer .text")).to_have_text(customer_text, timeout=10_000)
+        conversation = Conversation.objects.for_tenant(bot.tenant_id).get(bot=bot)
+        _wait_for(lambda: conversation.messages.filter(author_kind="bot", seq__gt=2).exists())
+        message_create(
+            conversation=conversation,
+            author_kind=Message.Author.BOT,
+            body=answer,
+            data={"sources": [{"title": "Returns", "url": "https://shop.example/returns"}]},
+        )
+        page.reload()  # the same conversation, from the saved token; its history has the new answer
+
+        rich = widget.locator(".m-bot .text.rich").last
+        expect(rich.locator("strong")).to_have_text("free", timeout=10_000)
+        expect(rich.locator("ol > li")).to_have_text(["Pack the bike", "Print the label from My orders"])
+        expect(rich.locator("code")).to_have_text("My orders")
+        link = rich.locator("a")
+        expect(link).to_have_count(1)
+        expect(link).to_have_text("our returns page")
+        expect(link).to_have_attribute("href", "https://shop.example/returns")
+        expect(link).to_have_attribute("target", "_blank")
+        expect(link).to_have_attribute("rel", "nofollow noopener noreferrer")
+        expect(rich).to_contain_text("<script>document.title='owned'</script>")
+        expect(rich).to_contain_text("[click](javascript:")
+        source = widget.locator(".m-bot .sources a").last
+        expect(source).to_have_text("Returns")
+        expect(source).to_have_attribute("href", "https://shop.example/returns")
+
+        # The customer's Markdown and HTML stayed text: no element came of it, and nothing ran.
+        customer = widget.locator(".m-customer .text")
+        expect(customer).to_have_text(customer_text)
+        assert customer.evaluate("el => el.children.length") == 0
+        assert widget.evaluate("host => host.shadowRoot.querySelectorAll('script, img').length") == 0
+        assert page.title() != "owned"
+        page.screenshot(path=str(ARTIFACTS / "widget-formatting.png"))
+        browser.close()
+
+
+# A stand-in for the browser's visual viewport whose height a test sets, as an on-screen keyboard does.
+FAKE_VISUAL_VIEWPORT = """
+(() => {
+  let keyboard = 0;
+  const viewport = new EventTarget();
+  Object.defineProperties(viewport, {
+    height: { get: () => window.innerHeight - keyboard },
+    width: { get: () => window.innerWidth },
+    offsetTop: { get: () => 0 },
+  });
+  window.visualViewport = viewport;
+  window.__showKeyboard = (height) => {
+    keyboard = height;
+    viewport.dispatchEvent(new Event("resize"));
+  };
+})();
+"""
+
+
+def _inside(box: dict, width: int, height: int) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width
+        and box["y"] + box["height"] <= height
+    )
+
+
+def test_on_a_phone_the_panel_fills_the_screen_and_the_message_box_stays_in_view(live_url, bot):
+    from playwright.sync_api import expect, sync_playwright
+
+    width, height = 390, 844
+    with sync_playwright() as pw, _closing_its_connection():
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=2, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        page.add_init_script(FAKE_VISUAL_VIEWPORT)
+        page.goto(f"{live_url}/chat/demo/{bot.public_key}/")
+        widget = page.locator("#helpdesk-widget")
+        launcher, panel = widget.locator(".launcher"), widget.locator(".panel")
+
+        # The demo page fits the phone's width, and the widget waits closed: a full-screen panel at once
+        # would hide the whole site.
+        expect(launcher).to_be_visible(timeout=10_000)
+        expect(panel).to_be_hidden()
+        scroll = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]"
+        )
+        assert scroll[0] <= scroll[2] and scroll[1] <= scroll[2], scroll
+        page.mouse.wheel(300, 0)
+        assert page.evaluate("() => window.scrollX") == 0
+        assert _inside(launcher.bounding_box(), width, height)
+        page.screenshot(path=str(ARTIFACTS / "widget-phone-closed.png"))
+
+        launcher.tap()
+        expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
+        panel.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")  # its slide-in
+        assert panel.bounding_box() == {"x": 0, "y": 0, "width": width, "height": height}
+        for part in ("textarea", ".send", ".close"):
+            assert _inside(widget.locator(part).bounding_box(), width, height), part
+        widget.locator("textarea").fill(QUESTION)
+        widget.locator(".send").tap()
+        expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days", timeout=15_000)
+        page.screenshot(path=str(ARTIFACTS / "widget-phone-open.png"))
+
+        # The keyboard takes 340 px: the panel shrinks to what is left, the box and Send stay above it.
+        page.evaluate("() => window.__showKeyboard(340)")
+        visible = height - 340
+        expect(panel).to_have_css("height", f"{visible}px")
+        for part in ("textarea", ".send", ".close"):
+            assert _inside(widget.locator(part).bounding_box(), width, visible), part
+        page.screenshot(path=str(ARTIFACTS / "widget-phone-keyboard.png"))
+
+        widget.locator(".close").tap()
+        expect(panel).to_be_hidden()
+        expect(launcher).to_be_visible()
+        assert widget.evaluate(FOCUSED) == "launcher"
         browser.close()

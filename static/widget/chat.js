@@ -6,30 +6,108 @@
  * client_msg_id, which the server stores only once.
  *
  * Everything lives in a shadow root with its own stylesheet (widget.css), so the host page's CSS cannot
- * break the widget and the widget's cannot touch the page. Texts from customers, bots and agents go in
- * with textContent, never as HTML. */
+ * break the widget and the widget's cannot touch the page. Texts from customers and agents go in with
+ * textContent, never as HTML; a bot's answer shows the HTML the server rendered from its Markdown and
+ * sanitised (the message's html field), links, lists, bold and code only. Every word a person reads is in
+ * STRINGS. */
 
 import { CLOSE_NOT_AUTHENTICATED, LiveSocket, frameFits, newClientMsgId, socketUrl } from "../shared/socket.js";
 
-const MARKUP = `
-  <button class="launcher" aria-label="Open chat" aria-expanded="false">?</button>
-  <section class="panel" role="dialog" aria-label="Chat" hidden>
-    <header><span class="title">Chat</span><small class="state"></small></header>
-    <ol class="log" aria-live="polite"></ol>
-    <div class="typing"></div>
-    <div class="err" role="alert"></div>
-    <form>
-      <textarea aria-label="Message" maxlength="4000" placeholder="Type your message…"></textarea>
-      <button class="send" type="submit">Send</button>
-    </form>
-  </section>`;
-
-const STATUS_WORDS = {
-  bot: "",
-  waiting: "Connecting you with a person…",
-  resolved: "Resolved",
-  offline: "Our team is away",
+/* Every word a person reads, in one place, so the widget can be translated. */
+export const STRINGS = {
+  openChat: "Open chat",
+  openChatUnread: (count) => (count === 1 ? "Open chat, 1 new message" : `Open chat, ${count} new messages`),
+  closeChat: "Close chat",
+  chat: "Chat",
+  message: "Message",
+  placeholder: "Type your message…",
+  send: "Send",
+  sources: "Sources:",
+  connection: {
+    connecting: "Connecting…",
+    open: "Connected",
+    reconnecting: "Reconnecting…",
+    offline: "Offline",
+  },
+  status: {
+    bot: "",
+    waiting: "Connecting you with a person…",
+    resolved: "Resolved",
+    offline: "Our team is away",
+  },
+  agentIsHere: (name) => `${name} is here`,
+  withAnAgent: "With an agent",
+  theBot: "The assistant",
+  theAgent: "The agent",
+  isTyping: (who) => `${who} is typing…`,
+  tooLarge: "That message was too large to send.",
+  tooLong: "That message is too long to send.",
+  unreachable: "We couldn't reach the chat. Retrying…",
 };
+
+/* Widths at or under this get the full-screen panel (widget.css has the same figure). */
+const PHONE_MAX_WIDTH = 480;
+
+const ICONS = {
+  chat:
+    '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 ' +
+    '2 0 0 1-2 2H9l-4.2 3.4A.5.5 0 0 1 4 21v-3a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2Zm3 6.25a1.25 1.25 0 1 0 0 ' +
+    '2.5 1.25 1.25 0 0 0 0-2.5Zm5 0a1.25 1.25 0 1 0 0 2.5 1.25 1.25 0 0 0 0-2.5Zm5 0a1.25 1.25 0 1 0 0 ' +
+    '2.5 1.25 1.25 0 0 0 0-2.5Z"/></svg>',
+  close:
+    '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.7 5.3 12 10.6l5.3-5.3a1 1 ' +
+    "0 1 1 1.4 1.4L13.4 12l5.3 5.3a1 1 0 0 1-1.4 1.4L12 13.4l-5.3 5.3a1 1 0 0 1-1.4-1.4l5.3-5.3-5.3-5.3a1 " +
+    '1 0 0 1 1.4-1.4Z"/></svg>',
+  send:
+    '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3.4 20.4 21 12 3.4 3.6a.6.6 ' +
+    '0 0 0-.8.7L4.5 11 13 12l-8.5 1-1.9 6.7a.6.6 0 0 0 .8.7Z"/></svg>',
+};
+
+/* Words come in from STRINGS by key: data-t (text), data-t-label (aria-label), data-t-placeholder. */
+const MARKUP = `
+  <div class="root">
+    <section class="panel" role="dialog" data-t-label="chat" hidden>
+      <header>
+        <div class="heading">
+          <h2 class="title" data-t="chat"></h2>
+          <p class="sub">
+            <span class="conn" role="status"><i class="dot"></i><span class="conn-text"></span></span>
+            <span class="state"></span>
+          </p>
+        </div>
+        <button class="close" type="button" data-t-label="closeChat">${ICONS.close}</button>
+      </header>
+      <ol class="log" aria-live="polite"></ol>
+      <div class="typing"></div>
+      <div class="err" role="alert"></div>
+      <form>
+        <textarea rows="1" maxlength="4000" data-t-label="message" data-t-placeholder="placeholder"></textarea>
+        <button class="send" type="submit">${ICONS.send}<span data-t="send"></span></button>
+      </form>
+    </section>
+    <button class="launcher" type="button" data-t-label="openChat" aria-expanded="false">
+      <span class="icon icon-chat">${ICONS.chat}</span><span class="icon icon-close">${ICONS.close}</span>
+      <span class="badge" hidden></span>
+    </button>
+  </div>`;
+
+function applyStrings(root) {
+  root.querySelectorAll("[data-t]").forEach((el) => (el.textContent = STRINGS[el.dataset.t]));
+  root.querySelectorAll("[data-t-label]").forEach((el) => el.setAttribute("aria-label", STRINGS[el.dataset.tLabel]));
+  root.querySelectorAll("[data-t-placeholder]").forEach((el) => (el.placeholder = STRINGS[el.dataset.tPlaceholder]));
+}
+
+/* A message's time as people read a clock where they are: "14:05" (or "2:05 PM", by their locale). */
+const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+
+function timeElement(iso) {
+  const when = new Date(iso);
+  const el = document.createElement("time");
+  if (Number.isNaN(when.getTime())) return el;
+  el.dateTime = iso;
+  el.textContent = clock.format(when);
+  return el;
+}
 
 /* Resolves once the stylesheet has loaded (or failed: the widget still works unstyled), so the widget
  * never shows without its styles. */
@@ -40,7 +118,8 @@ function stylesheetLoaded(link) {
   });
 }
 
-/* Put the widget on the page. options: botKey, apiOrigin (the helpdesk's origin), startOpen, title. */
+/* Put the widget on the page. options: botKey, apiOrigin (the helpdesk's origin), startOpen, title.
+ * startOpen is ignored on phones: there the panel fills the screen and would hide the whole site. */
 export async function mountWidget({ botKey, apiOrigin, startOpen = false, title = "" }) {
   const storeKey = "helpdesk-widget:" + botKey;
 
@@ -55,14 +134,20 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   await stylesheetLoaded(link);
   const markup = document.createElement("template");
   markup.innerHTML = MARKUP;
+  applyStrings(markup.content);
   shadow.append(markup.content);
 
+  const root = shadow.querySelector(".root");
   const launcher = shadow.querySelector(".launcher");
+  const badge = shadow.querySelector(".badge");
   const panel = shadow.querySelector(".panel");
+  const closeButton = shadow.querySelector(".close");
   const log = shadow.querySelector(".log");
   const typing = shadow.querySelector(".typing");
   const errorBox = shadow.querySelector(".err");
   const stateBox = shadow.querySelector(".state");
+  const connBox = shadow.querySelector(".conn");
+  const connText = shadow.querySelector(".conn-text");
   const form = shadow.querySelector("form");
   const box = shadow.querySelector("textarea");
 
@@ -71,6 +156,16 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   let conversationId = null;
   let lastSeq = 0;
   let started = false;
+  let unread = 0;
+  let connection = "connecting";
+
+  /* What the customer sees of the connection: connected, reconnecting or offline (the device has no
+   * network, or the widget gave up). */
+  function showConnection() {
+    const shown = !navigator.onLine || connection === "stopped" ? "offline" : connection;
+    connBox.dataset.state = shown;
+    connText.textContent = STRINGS.connection[shown];
+  }
 
   const live = new LiveSocket({
     url: () => socketUrl(socketPath, apiOrigin, { token }),
@@ -79,6 +174,8 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     onState(state) {
       // For styling and tests: connecting, open, reconnecting or stopped.
       panel.dataset.connection = state;
+      connection = state;
+      showConnection();
       if (state === "open") errorBox.textContent = "";
     },
     onClose(event) {
@@ -92,10 +189,13 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
       }
       /* 1009: a frame over the server's WebSocket limit (browsers may report 1006); frames over
        * MAX_FRAME_BYTES are never sent, so this is only a reconnect. */
-      if (event.code === 1009) errorBox.textContent = "That message was too large to send.";
+      if (event.code === 1009) errorBox.textContent = STRINGS.tooLarge;
       return true;
     },
   });
+  window.addEventListener("online", showConnection);
+  window.addEventListener("offline", showConnection);
+  showConnection();
 
   function savedToken() {
     try {
@@ -116,15 +216,15 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   function sourcesLine(sources) {
     const line = document.createElement("div");
     line.className = "sources";
-    line.append("Sources: ");
+    line.append(STRINGS.sources + " ");
     sources.forEach((source, i) => {
       if (i) line.append(", ");
       if (source.url && /^https?:\/\//.test(source.url)) {
         const a = document.createElement("a");
         a.href = source.url;
         a.target = "_blank";
-        a.rel = "noopener noreferrer";
-        a.textContent = source.title;
+        a.rel = "nofollow noopener noreferrer";
+        a.textContent = source.title || source.url;
         line.append(a);
       } else {
         line.append(source.title);
@@ -133,7 +233,21 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     return line;
   }
 
-  function addMessage(m) {
+  /* The bot's answers come as HTML the server rendered from Markdown and sanitised (helpdesk/formatting.py);
+   * everyone else's text, and the bot's when no HTML came, goes in as text. */
+  function messageText(m) {
+    const text = document.createElement("div");
+    if (m.author_kind === "bot" && typeof m.html === "string" && m.html) {
+      text.className = "text rich";
+      text.innerHTML = m.html;
+    } else {
+      text.className = "text";
+      text.textContent = m.body;
+    }
+    return text;
+  }
+
+  function addMessage(m, { live: arrivedLive = false } = {}) {
     if (m.private) return;
     if (log.querySelector('[data-seq="' + m.seq + '"]')) return;
     const li = document.createElement("li");
@@ -145,19 +259,36 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
       who.textContent = m.author_name || "";
       li.append(who);
     }
-    li.append(m.body);
+    li.append(messageText(m));
     const sources = (m.data && m.data.sources) || [];
     if (sources.length) li.append(sourcesLine(sources));
+    if (m.created_at) li.append(timeElement(m.created_at));
     // Keep seq order even if frames arrive out of order.
     const after = Array.from(log.children).find((el) => Number(el.dataset.seq) > m.seq);
     log.insertBefore(li, after || null);
     lastSeq = Math.max(lastSeq, m.seq);
     log.scrollTop = log.scrollHeight;
+    if (arrivedLive && panel.hidden && m.author_kind !== "customer") markUnread();
+  }
+
+  /* The launcher says what it does and, while closed, how many answers wait unread. */
+  function showLauncher() {
+    const isOpen = !panel.hidden;
+    launcher.setAttribute("aria-expanded", String(isOpen));
+    if (isOpen) launcher.setAttribute("aria-label", STRINGS.closeChat);
+    else launcher.setAttribute("aria-label", unread ? STRINGS.openChatUnread(unread) : STRINGS.openChat);
+    badge.hidden = isOpen || !unread;
+    badge.textContent = unread > 9 ? "9+" : unread ? String(unread) : "";
+  }
+
+  function markUnread() {
+    unread += 1;
+    showLauncher();
   }
 
   function setStatus(status, agentName) {
-    if (status === "agent") stateBox.textContent = agentName ? agentName + " is here" : "With an agent";
-    else stateBox.textContent = STATUS_WORDS[status] || "";
+    if (status === "agent") stateBox.textContent = agentName ? STRINGS.agentIsHere(agentName) : STRINGS.withAnAgent;
+    else stateBox.textContent = STRINGS.status[status] || "";
   }
 
   function handle(frame) {
@@ -167,11 +298,11 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
         break;
       case "messages":
         // A resume comes in pages; the server sends them all, "more" says another page follows.
-        frame.messages.forEach(addMessage);
+        frame.messages.forEach((m) => addMessage(m, { live: true }));
         stateBox.classList.toggle("loading", !!frame.more);
         break;
       case "message":
-        addMessage(frame.message);
+        addMessage(frame.message, { live: true });
         typing.textContent = "";
         break;
       case "ack":
@@ -181,8 +312,8 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
         setStatus(frame.status, frame.agent_name);
         break;
       case "typing": {
-        const who = frame.who === "bot" ? "The assistant" : frame.name || "The agent";
-        typing.textContent = frame.typing ? who + " is typing…" : "";
+        const who = frame.who === "bot" ? STRINGS.theBot : frame.name || STRINGS.theAgent;
+        typing.textContent = frame.typing ? STRINGS.isTyping(who) : "";
         break;
       }
       case "error":
@@ -210,31 +341,70 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
       }
       conversationId = session.conversation_id;
       shadow.querySelector(".title").textContent = title || session.bot.name;
-      session.messages.forEach(addMessage);
+      session.messages.forEach((m) => addMessage(m));
       setStatus(session.status);
       live.start();
     } catch (err) {
-      errorBox.textContent = "We couldn't reach the chat. Retrying…";
+      connection = "reconnecting";
+      showConnection();
+      errorBox.textContent = STRINGS.unreachable;
       setTimeout(start, 3000);
     }
   }
 
-  function open() {
+  /* On a phone the panel fills the visual viewport: the part of the screen the on-screen keyboard leaves,
+   * so the message box stays in sight while typing (the CSS falls back to 100dvh without the API). */
+  function fitToVisualViewport() {
+    const viewport = window.visualViewport;
+    if (!viewport) return;
+    host.style.setProperty("--vv-height", viewport.height + "px");
+    host.style.setProperty("--vv-top", viewport.offsetTop + "px");
+    if (!panel.hidden) log.scrollTop = log.scrollHeight;
+  }
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fitToVisualViewport);
+    window.visualViewport.addEventListener("scroll", fitToVisualViewport);
+    fitToVisualViewport();
+  }
+
+  function isPhone() {
+    return window.matchMedia("(max-width: " + PHONE_MAX_WIDTH + "px)").matches;
+  }
+
+  function open({ focus = true } = {}) {
     panel.hidden = false;
-    launcher.setAttribute("aria-expanded", "true");
+    root.classList.add("is-open");
+    unread = 0;
+    showLauncher();
     if (!started) {
       started = true;
       start();
     }
-    box.focus();
+    fitToVisualViewport();
+    log.scrollTop = log.scrollHeight;
+    if (focus) box.focus();
   }
 
   function close() {
     panel.hidden = true;
-    launcher.setAttribute("aria-expanded", "false");
+    root.classList.remove("is-open");
+    showLauncher();
+    launcher.focus();
   }
 
   launcher.addEventListener("click", () => (panel.hidden ? open() : close()));
+  closeButton.addEventListener("click", close);
+  shadow.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) {
+      event.preventDefault();
+      close();
+    }
+  });
+
+  function fitBox() {
+    box.style.height = "auto";
+    box.style.height = Math.min(box.scrollHeight, 120) + "px";
+  }
 
   let typingSent = false;
   form.addEventListener("submit", (event) => {
@@ -243,23 +413,30 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     if (!text) return;
     const frame = { type: "message", text, client_msg_id: newClientMsgId() };
     if (!frameFits(frame)) {
-      errorBox.textContent = "That message is too long to send.";
+      errorBox.textContent = STRINGS.tooLong;
       return;
     }
     live.sendMessage(frame);
     live.send({ type: "typing", typing: false });
     typingSent = false;
     box.value = "";
+    fitBox();
   });
   box.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       form.requestSubmit();
     }
   });
   box.addEventListener("input", () => {
+    fitBox();
     if (!typingSent && live.send({ type: "typing", typing: true })) typingSent = true;
   });
 
-  if (startOpen) open();
+  if (startOpen && !isPhone()) open({ focus: false });
+  else if (savedToken()) {
+    // A conversation is under way (an earlier page): follow it while closed, so an answer shows on the badge.
+    started = true;
+    start();
+  }
 }
