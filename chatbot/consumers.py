@@ -56,12 +56,22 @@ def _receive(conversation: Conversation, text, client_msg_id) -> dict:
 
 @socket_db
 def _current_status(conversation_id: int) -> str:
-    return Conversation.objects.filter(pk=conversation_id).values_list("status", flat=True).first() or ""
+    return (
+        Conversation.objects.unscoped("the socket's own conversation")
+        .filter(pk=conversation_id)
+        .values_list("status", flat=True)
+        .first()
+        or ""
+    )
 
 
 @socket_db
 def _stored(conversation_id: int, client_msg_id: str) -> bool:
-    return Message.objects.filter(conversation_id=conversation_id, client_msg_id=client_msg_id).exists()
+    return (
+        Message.objects.unscoped("the socket's own conversation")
+        .filter(conversation_id=conversation_id, client_msg_id=client_msg_id)
+        .exists()
+    )
 
 
 class WidgetConsumer(HelpdeskConsumer):

@@ -79,7 +79,7 @@ def demo_load() -> DemoSummary:
     User = get_user_model()
     tenant, _ = Tenant.objects.get_or_create(slug="northwind", defaults={"name": "Northwind Outfitters"})
     queue, _ = Queue.objects.get_or_create(tenant=tenant, name="Customer support")
-    bot = Bot.objects.filter(public_key=DEMO_PUBLIC_KEY).first()
+    bot = Bot.objects.for_tenant(tenant).filter(public_key=DEMO_PUBLIC_KEY).first()
     if bot is None:
         bot = bot_create(
             tenant=tenant,

@@ -22,9 +22,10 @@ from django.db import transaction
 
 from helpdesk.models import Conversation, Tenant
 from helpdesk.outbox import tasks_inline
+from helpdesk.reasons import DETECTED_REASONS
 
 FORMAT = "handoff-scenarios/1"
-REASONS = ("explicit_request", "sensitive_topic", "negative_sentiment", "repeated_failure", "low_confidence")
+REASONS = tuple(str(reason) for reason in DETECTED_REASONS)
 
 
 class ScenarioFileError(ValueError):
@@ -208,7 +209,7 @@ def _replay(
             handoff_at = None
             for number, text in enumerate(scenario.turns, start=1):
                 customer_message_receive(conversation=conversation, text=text, client_msg_id=f"turn-{number}")
-                conversation = Conversation.objects.get(pk=conversation.pk)
+                conversation.refresh_from_db()
                 if conversation.status != Conversation.Status.BOT:
                     handoff_at = number
                     break

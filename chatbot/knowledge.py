@@ -98,14 +98,14 @@ def responder_for(bot: Bot) -> Responder:
 def detection_settings_for(bot: Bot) -> DetectionSettings:
     """The bot's handoff settings: its switches and limits, and its rule rows. A built-in category is on
     unless its row turns it off; the admin's words on any row (built-in or their own) are rules."""
-    version = (bot.updated_at, sensitive_rules_version(bot.pk))
+    version = (bot.updated_at, sensitive_rules_version(bot))
     with _settings_lock:
         cached = _settings_cache.get(bot.pk)
         if cached is not None and cached[0] == version:
             return cached[1]
     builtin = {name for name, _ in BUILTIN_CATEGORIES}
     categories, rules = set(builtin), []
-    for row in sensitive_rules_for(bot.pk):
+    for row in sensitive_rules_for(bot):
         if row.name in builtin and row.builtin and not row.enabled:
             categories.discard(row.name)
         keywords, patterns = row.lines(row.keywords), row.lines(row.patterns)

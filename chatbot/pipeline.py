@@ -108,7 +108,7 @@ def message_read(conversation: Conversation, message: Message, settings: Detecti
     reading = read_message(message.body, context, settings)
     if reading.refund_requested and not message.data.get("refund_requested"):
         message.data = {**message.data, "refund_requested": True}
-        Message.objects.filter(pk=message.pk).update(data=message.data)
+        Message.objects.for_tenant(message.tenant_id).filter(pk=message.pk).update(data=message.data)
     return reading
 
 
@@ -185,7 +185,11 @@ def _history(conversation: Conversation, before_seq: int) -> tuple[list[Turn], l
 def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
     """The bot's turn for one customer message. Idempotent: a turn already answered returns its answer
     (``Message.reply_to`` is unique, so even two runs racing each other store one answer)."""
-    conversation = Conversation.objects.select_related("bot", "bot__queue").get(pk=conversation_id)
+    conversation = (
+        Conversation.objects.unscoped("a queued task names its conversation by id")
+        .select_related("bot", "bot__queue")
+        .get(pk=conversation_id)
+    )
     message = (
         Message.objects.annotate(answered=Exists(Message.objects.filter(reply_to=OuterRef("pk"))))
         .filter(conversation=conversation)
@@ -316,13 +320,14 @@ def _answer(conversation: Conversation, bot: Bot, message: Message) -> Message |
     decision = handoff_decide(signals, turn_state(reply, settings, unresolved))
     with transaction.atomic():
         locked = (
-            Conversation.objects.select_for_update(of=("self",))
+            Conversation.objects.for_tenant(conversation.tenant_id)
+            .select_for_update(of=("self",))
             .select_related("bot", "contact")
             .get(pk=conversation.pk)
         )
         if locked.status != Conversation.Status.BOT:
             return None  # an agent took the conversation while the model was thinking: stay silent
-        Message.objects.filter(pk=message.pk).update(
+        Message.objects.for_tenant(message.tenant_id).filter(pk=message.pk).update(
             data={
                 **message.data,
                 "sentiment": score,
@@ -415,13 +420,16 @@ def bot_turn_overdue(row: OutboxTask) -> None:
         conversation = (
             # Lock the conversation row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
             # outer join to the bot's queue.
-            Conversation.objects.select_for_update(of=("self",))
+            Conversation.objects.unscoped("a queued task names its conversation by id")
+            .select_for_update(of=("self",))
             .select_related("bot", "bot__queue")
             .filter(pk=conversation_id)
             .first()
         )
-        message = Message.objects.filter(pk=message_id, conversation_id=conversation_id).first()
-        if conversation is None or message is None or Message.objects.filter(reply_to=message).exists():
+        if conversation is None:
+            return
+        message = conversation.messages.filter(pk=message_id).first()
+        if message is None or Message.objects.filter(reply_to=message).exists():
             return
         bot = conversation.bot
         seconds = settings.BOT_TURN_WATCHDOG_SECONDS

@@ -53,7 +53,12 @@ class WidgetSession:
 
 def bot_by_public_key(public_key: str) -> Bot:
     """The bot a widget names. The public key is the only thing a widget knows; it resolves the tenant."""
-    bot = Bot.objects.select_related("tenant").filter(public_key=str(public_key or "")[:40]).first()
+    bot = (
+        Bot.objects.unscoped("a widget names its bot by the public key")
+        .select_related("tenant")
+        .filter(public_key=str(public_key or "")[:40])
+        .first()
+    )
     if bot is None:
         raise NotFound("No bot has this public key.")
     return bot
@@ -118,9 +123,9 @@ def customer_message_receive(
         # The bot, its queue and the contact come in the same statement (only the conversation is locked):
         # routing reads them, and the bot's settings are as fresh as the status.
         conversation.refresh_from_db(
-            from_queryset=Conversation.objects.select_for_update(of=("self",)).select_related(
-                "bot", "bot__queue", "contact"
-            )
+            from_queryset=Conversation.objects.for_tenant(conversation.tenant_id)
+            .select_for_update(of=("self",))
+            .select_related("bot", "bot__queue", "contact")
         )
         if conversation.status == Conversation.Status.RESOLVED and not _stored(conversation, client_msg_id):
             conversation_reopen_with_bot(conversation=conversation)
@@ -213,9 +218,10 @@ def articles_import(*, bot: Bot, rows) -> dict[str, int]:
 def bot_lookup(reference: str) -> Bot:
     """A bot named by id or public key, for commands run by an operator (who sees every tenant)."""
     reference = str(reference).strip()
-    bot = Bot.objects.filter(public_key=reference).first()
+    bots = Bot.objects.unscoped("an operator's command sees every tenant")
+    bot = bots.filter(public_key=reference).first()
     if bot is None and reference.isdigit():
-        bot = Bot.objects.filter(pk=int(reference)).first()
+        bot = bots.filter(pk=int(reference)).first()
     if bot is None:
         raise NotFound(f"No bot with the id or public key {reference!r}.")
     return bot
@@ -257,7 +263,12 @@ def bot_update(*, bot: Bot, **changes) -> Bot:
 
 
 def _title_taken(bot_id: int, title: str, exclude_pk: int | None = None) -> InvalidInput | None:
-    clash = KnowledgeArticle.objects.filter(bot_id=bot_id, title=title).exclude(pk=exclude_pk).exists()
+    clash = (
+        KnowledgeArticle.objects.unscoped("titles are unique per bot")
+        .filter(bot_id=bot_id, title=title)
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
     if clash:
         return InvalidInput(
             "The bot already has an article with this title.", fields={"title": ["Already in use."]}

@@ -5,11 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from helpdesk.models import HandoffReason, TenantOwned
+from helpdesk.models import TenantOwned
+from helpdesk.reasons import HandoffReason
 from helpdesk.validators import validate_safe_regex_lines
-
-# The reason vocabulary is shared by every app (lists show it), so it lives in the core domain.
-Reason = HandoffReason
 
 
 class Handoff(TenantOwned):
@@ -20,7 +18,7 @@ class Handoff(TenantOwned):
     conversation = models.ForeignKey(
         "helpdesk.Conversation", on_delete=models.CASCADE, related_name="handoffs"
     )
-    reason = models.CharField(max_length=24, choices=Reason.choices, db_index=True)
+    reason = models.CharField(max_length=24, choices=HandoffReason.choices, db_index=True)
     # What fired: the triggering message, the matched phrase or rule, a score, an amount, and every hit.
     evidence = models.JSONField(default=dict, blank=True)
     # What the agent needs: original question, collected fields, what the bot answered, sentiment trend.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Max
 
 from handoff.models import Handoff, HandoffRule
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Bot, Conversation, Message
 
 CONTEXT_ANSWERS = 5
 
@@ -52,11 +52,11 @@ def handoff_open(conversation: Conversation) -> Handoff | None:
     )
 
 
-def sensitive_rules_for(bot_id: int) -> list[HandoffRule]:
-    return list(HandoffRule.objects.filter(bot_id=bot_id).order_by("name"))
+def sensitive_rules_for(bot: Bot) -> list[HandoffRule]:
+    return list(HandoffRule.objects.filter(bot=bot).order_by("name"))
 
 
-def sensitive_rules_version(bot_id: int) -> tuple:
+def sensitive_rules_version(bot: Bot) -> tuple:
     """Changes whenever a rule of the bot is added, edited or removed (a cache key)."""
-    agg = HandoffRule.objects.filter(bot_id=bot_id).aggregate(n=Count("id"), at=Max("updated_at"))
+    agg = HandoffRule.objects.filter(bot=bot).aggregate(n=Count("id"), at=Max("updated_at"))
     return (agg["n"], agg["at"])

@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from handoff.deadlines import OFFLINE, REOFFER, deadline_action
 from handoff.detection.signals import BUILTIN_CATEGORIES
-from handoff.models import Handoff, HandoffRule, Reason
+from handoff.models import Handoff, HandoffRule
 from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
 from helpdesk.errors import Conflict, InvalidInput
 from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Conversation, Message, Queue
 from helpdesk.payloads import conversation_payload
+from helpdesk.reasons import HandoffReason, reason_label
 from helpdesk.services import conversation_status_set, message_create, system_message_create
 from helpdesk.webhooks import webhook_emit
 from inbox.assignment import queue_dispatch
@@ -58,7 +59,8 @@ def handoff_start(
     with a clear message to the customer and the conversation stored (never a silent dead end).
     """
     locked = (
-        Conversation.objects.select_for_update(of=("self",))
+        Conversation.objects.for_tenant(conversation.tenant_id)
+        .select_for_update(of=("self",))
         .select_related("contact", "bot")
         .get(pk=conversation.pk)
     )
@@ -79,7 +81,7 @@ def handoff_start(
         offered_at=now if is_open else None,
     )
     locked.handoff_reason = request.reason
-    label = Reason(request.reason).label if request.reason in Reason.values else request.reason
+    label = reason_label(request.reason)
     detail = request.evidence.get("explanation") or ""
     system_message_create(
         conversation=locked,
@@ -128,7 +130,8 @@ def pickup_deadline_apply(*, conversation_id: int, now=None) -> str | None:
     waited twice as long to the offline path. Safe to run twice: it acts on what the row says now."""
     now = now or timezone.now()
     conversation = (
-        Conversation.objects.select_for_update(of=("self",))
+        Conversation.objects.unscoped("the deadline sweep names each waiting conversation by id")
+        .select_for_update(of=("self",))
         .select_related("queue")
         .filter(pk=conversation_id)
         .first()
@@ -167,7 +170,9 @@ def pickup_deadline_apply(*, conversation_id: int, now=None) -> str | None:
             private=True,
         )
         offline_path_take(
-            conversation=conversation, why="pickup_missed", reason=handoff.reason if handoff else Reason.API
+            conversation=conversation,
+            why="pickup_missed",
+            reason=handoff.reason if handoff else HandoffReason.API,
         )
     return action
 
@@ -176,7 +181,9 @@ def handoff_payload(handoff: Handoff) -> dict:
     return {
         "id": handoff.pk,
         "reason": handoff.reason,
-        "reason_label": Reason(handoff.reason).label if handoff.reason in Reason.values else handoff.reason,
+        "reason_label": HandoffReason(handoff.reason).label
+        if handoff.reason in HandoffReason.values
+        else handoff.reason,
         "evidence": handoff.evidence,
         "context": handoff.context,
         "outcome": handoff.outcome,
@@ -280,10 +287,10 @@ def handoff_request_manual(
     bot = conversation.bot
     handoff = handoff_start(
         conversation=conversation,
-        request=HandoffRequest(reason=Reason.API, evidence={**evidence, "requested_by": requested_by}),
+        request=HandoffRequest(reason=HandoffReason.API, evidence={**evidence, "requested_by": requested_by}),
         queue=bot.queue,
         handoff_message=bot.handoff_message,
     )
     if handoff is None:
         raise Conflict("This conversation is closed: it cannot be handed off.", code="conversation_closed")
-    return handoff, was_with_bot and handoff.reason == Reason.API
+    return handoff, was_with_bot and handoff.reason == HandoffReason.API

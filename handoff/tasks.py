@@ -14,7 +14,12 @@ def pickup_deadlines_check() -> int:
     """Apply the pickup deadline to every waiting conversation; returns how many were acted on."""
     now = timezone.now()
     acted = 0
-    waiting = Conversation.objects.waiting().filter(queue__isnull=False).values_list("pk", flat=True)
+    waiting = (
+        Conversation.objects.unscoped("the deadline sweep covers every tenant")
+        .waiting()
+        .filter(queue__isnull=False)
+        .values_list("pk", flat=True)
+    )
     for conversation_id in waiting.iterator():
         if pickup_deadline_apply(conversation_id=conversation_id, now=now):
             acted += 1

@@ -23,6 +23,29 @@ def admin_membership(request) -> Membership | None:
     return None
 
 
+class TenantRelatedListFilter(admin.RelatedFieldListFilter):
+    """A foreign-key filter whose choices are the tenant admin's own rows, never another tenant's."""
+
+    def field_choices(self, field, request, model_admin):
+        membership = admin_membership(request)
+        if membership is None:
+            return []
+        rows = field.related_model.objects.for_tenant(membership.tenant_id)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return [(row.pk, str(row)) for row in (rows.order_by(*ordering) if ordering else rows)]
+
+
+def _scoped_filter(model, list_filter):
+    """A tenant admin's list filter: a foreign key to tenant-owned rows lists only the tenant's rows."""
+    name = list_filter[0] if isinstance(list_filter, tuple) else list_filter
+    if not isinstance(name, str):
+        return list_filter
+    field = next((f for f in model._meta.get_fields() if f.name == name), None)
+    if field is not None and field.many_to_one and issubclass(field.related_model, TenantOwned):
+        return (name, TenantRelatedListFilter)
+    return list_filter
+
+
 class TenantScopedAdmin(admin.ModelAdmin):
     """Base of every admin for a tenant-owned model (see the module docstring)."""
 
@@ -49,13 +72,13 @@ class TenantScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         membership = admin_membership(request)
-        return qs.filter(tenant_id=membership.tenant_id) if membership else qs.none()
+        return qs.for_tenant(membership.tenant_id) if membership else qs.none()
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
         if request.user.is_superuser:
             return ["tenant", *[f for f in filters if f != "tenant"]]
-        return [f for f in filters if f != "tenant"]
+        return [_scoped_filter(self.model, f) for f in filters if f != "tenant"]
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))

@@ -69,13 +69,14 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     """
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) <= PREFIX_LENGTH or len(raw_key) > 200:
         return None
-    key = ApiKey.objects.select_related("tenant").filter(prefix=raw_key[:PREFIX_LENGTH]).first()
+    keys = ApiKey.objects.unscoped("a presented key finds its tenant by its own globally unique prefix")
+    key = keys.select_related("tenant").filter(prefix=raw_key[:PREFIX_LENGTH]).first()
     if key is None or not hmac.compare_digest(key.secret_hash, _digest(raw_key)):
         return None
     if key.revoked_at is not None:
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        ApiKey.objects.for_tenant(key.tenant_id).filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key

@@ -2,8 +2,9 @@
 conversations, messages, API keys, webhooks and the outbox.
 
 Every row that belongs to a tenant inherits :class:`TenantOwned`, so it carries a ``tenant`` foreign key
-and a ``for_tenant()`` queryset method. Reads start from ``for_tenant()``; a row of another tenant and a
-missing row are the same "not found".
+and a manager that refuses a query with no tenant scope. Reads start from ``for_tenant()`` (or the
+``access_*`` helpers of :mod:`helpdesk.access`); a row of another tenant and a missing row are the same
+"not found".
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from helpdesk.reasons import HandoffReason
+from helpdesk.tenant_scope import TenantQuerySet, unscoped_queries
 from helpdesk.validators import validate_safe_regex
 
 
@@ -33,14 +36,9 @@ class Tenant(models.Model):
         return self.name
 
 
-class TenantQuerySet(models.QuerySet):
-    def for_tenant(self, tenant: Tenant | int) -> TenantQuerySet:
-        tenant_id = tenant if isinstance(tenant, int) else tenant.pk
-        return self.filter(tenant_id=tenant_id)
-
-
 class TenantOwned(models.Model):
-    """Abstract base of every tenant-owned model: the tenant FK and the ``for_tenant`` choke point."""
+    """Abstract base of every tenant-owned model: the tenant FK and the scoped manager (see
+    :mod:`helpdesk.tenant_scope`: a query with no tenant scope and no stated reason is refused)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
 
@@ -48,6 +46,14 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+    def validate_unique(self, exclude=None):
+        with unscoped_queries("a uniqueness check compares the unique fields across every row"):
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with unscoped_queries("a constraint check compares the constrained fields across every row"):
+            super().validate_constraints(exclude=exclude)
 
 
 class Membership(TenantOwned):
@@ -95,19 +101,6 @@ class Contact(TenantOwned):
 
     def __str__(self) -> str:
         return self.name or self.email or f"Visitor #{self.pk}"
-
-
-class HandoffReason(models.TextChoices):
-    """Why a conversation went to a person."""
-
-    EXPLICIT_REQUEST = "explicit_request", "Asked for a person"
-    SENSITIVE_TOPIC = "sensitive_topic", "Sensitive topic"
-    NEGATIVE_SENTIMENT = "negative_sentiment", "Negative sentiment"
-    REPEATED_FAILURE = "repeated_failure", "Repeated failure"
-    LOW_CONFIDENCE = "low_confidence", "Low confidence"
-    BOT_ERROR = "bot_error", "Bot error"
-    AGENT_TAKEOVER = "agent_takeover", "Agent took over"
-    API = "api", "Requested through the API"
 
 
 class ConversationQuerySet(TenantQuerySet):

@@ -68,7 +68,7 @@ def outbox_add(
     the customer if the work is still not done by then.
     """
     now = timezone.now()
-    row, created = OutboxTask.objects.get_or_create(
+    row, created = _rows().get_or_create(
         key=key,
         defaults={
             "tenant_id": tenant_id,
@@ -85,21 +85,27 @@ def outbox_add(
     return row
 
 
+def _rows():
+    """The outbox is one queue that every tenant's deferred work goes through; rows are found by their
+    own id or key, which only our code ever hands out."""
+    return OutboxTask.objects.unscoped("the outbox is one queue for every tenant's deferred work")
+
+
 def outbox_dispatch(row_id: int) -> bool:
     """Hand the row to whatever runs tasks here; returns whether that worked. Never raises: a refused
     dispatch leaves the row due again shortly, for the sweep."""
-    row = OutboxTask.objects.filter(pk=row_id, done_at__isnull=True).first()
+    row = _rows().filter(pk=row_id, done_at__isnull=True).first()
     if row is None:
         return False
     now = timezone.now()
-    OutboxTask.objects.filter(pk=row.pk).update(
+    _rows().filter(pk=row.pk).update(
         dispatches=F("dispatches") + 1, due_at=now + _seconds("OUTBOX_LEASE_SECONDS", 60)
     )
     try:
         _runner()(row)
     except Exception as exc:
         logger.warning("Could not dispatch %s (outbox %s): %s", row.task, row.pk, exc)
-        OutboxTask.objects.filter(pk=row.pk, done_at__isnull=True).update(
+        _rows().filter(pk=row.pk, done_at__isnull=True).update(
             due_at=timezone.now() + timedelta(seconds=REDISPATCH_SECONDS),
             last_error=f"dispatch: {type(exc).__name__}: {exc}"[:ERROR_CHARS],
         )
@@ -201,14 +207,15 @@ def outbox_run(outbox_id: int | None) -> Iterator[OutboxRun]:
     now = timezone.now()
     lease = _seconds("OUTBOX_LEASE_SECONDS", 60)
     claimed = (
-        OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=True)
+        _rows()
+        .filter(pk=outbox_id, done_at__isnull=True)
         .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - lease))
         .update(started_at=now, runs=F("runs") + 1, due_at=now + lease)
     )
     if not claimed:
         yield OutboxRun(mine=False)
         return
-    number = OutboxTask.objects.filter(pk=outbox_id).values_list("runs", flat=True).first() or 1
+    number = _rows().filter(pk=outbox_id).values_list("runs", flat=True).first() or 1
     run = OutboxRun(mine=True, number=number)
     try:
         yield run
@@ -223,7 +230,7 @@ def outbox_run(outbox_id: int | None) -> Iterator[OutboxRun]:
 
 
 def _retry_later(outbox_id: int, delay: float, reason: str) -> None:
-    OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=True).update(
+    _rows().filter(pk=outbox_id, done_at__isnull=True).update(
         started_at=None,
         due_at=timezone.now() + timedelta(seconds=delay),
         last_error=reason[:ERROR_CHARS],
@@ -232,9 +239,9 @@ def _retry_later(outbox_id: int, delay: float, reason: str) -> None:
 
 def outbox_done(outbox_id: int, outcome: str = OutboxTask.Outcome.DONE) -> bool:
     return bool(
-        OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=True).update(
-            done_at=timezone.now(), outcome=outcome, started_at=None
-        )
+        _rows()
+        .filter(pk=outbox_id, done_at__isnull=True)
+        .update(done_at=timezone.now(), outcome=outcome, started_at=None)
     )
 
 
@@ -246,14 +253,15 @@ def outbox_sweep(now=None, limit: int = 200) -> dict[str, int]:
     """
     now = now or timezone.now()
     counts = {"overdue": 0, "failed": 0, "dispatched": 0}
-    for row in OutboxTask.objects.overdue(now).order_by("deadline_at")[:limit]:
+    for row in _rows().overdue(now).order_by("deadline_at")[:limit]:
         if outbox_done(row.pk, OutboxTask.Outcome.OVERDUE):
             counts["overdue"] += 1
             _overdue_run(row)
     max_runs = int(getattr(settings, "OUTBOX_MAX_RUNS", 8))
     lease = _seconds("OUTBOX_LEASE_SECONDS", 60)
     exhausted = (
-        OutboxTask.objects.due(now)
+        _rows()
+        .due(now)
         .filter(runs__gte=max_runs)
         .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - lease))
     )
@@ -261,7 +269,7 @@ def outbox_sweep(now=None, limit: int = 200) -> dict[str, int]:
         if outbox_done(row.pk, OutboxTask.Outcome.FAILED):
             counts["failed"] += 1
             logger.error("Gave up on %s%s (outbox %s): %s", row.task, row.args, row.pk, row.last_error)
-    due = OutboxTask.objects.due(now).filter(Q(started_at__isnull=True) | Q(started_at__lt=now - lease))
+    due = _rows().due(now).filter(Q(started_at__isnull=True) | Q(started_at__lt=now - lease))
     for row_id in due.order_by("due_at").values_list("pk", flat=True)[:limit]:
         if outbox_dispatch(row_id):
             counts["dispatched"] += 1
@@ -274,10 +282,10 @@ def outbox_prune(now=None, batch: int = 1000) -> int:
     the table forever); a batch per sweep keeps each sweep short."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=float(getattr(settings, "OUTBOX_KEEP_DAYS", 7)))
-    old = list(OutboxTask.objects.filter(done_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+    old = list(_rows().filter(done_at__lt=cutoff).values_list("pk", flat=True)[:batch])
     if not old:
         return 0
-    deleted, _ = OutboxTask.objects.filter(pk__in=old).delete()
+    deleted, _ = _rows().filter(pk__in=old).delete()
     return deleted
 
 

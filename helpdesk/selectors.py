@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from helpdesk.errors import NotFound
+from helpdesk.access import access_conversation
 from helpdesk.models import Conversation, Membership, Message, Tenant
 
 RESUME_LIMIT = 500
@@ -14,14 +14,7 @@ RESUME_PAGE = 200
 
 def conversation_get(*, tenant: Tenant | int, conversation_id: int | str) -> Conversation:
     """The conversation, if it belongs to ``tenant``; another tenant's and a missing one are both 404."""
-    try:
-        return (
-            Conversation.objects.for_tenant(tenant)
-            .select_related("contact", "bot", "assignee")
-            .get(pk=int(conversation_id))
-        )
-    except (Conversation.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
-        raise NotFound("No such conversation.") from exc
+    return access_conversation(tenant=tenant, conversation_id=conversation_id)
 
 
 def messages_after(

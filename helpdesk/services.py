@@ -212,7 +212,9 @@ def conversation_collected_merge(
     customer gives is the one they mean. Given as an answer to a question (``overwrite``), such as a
     corrected email address, the new value replaces the old.
     """
-    fresh = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    fresh = (
+        Conversation.objects.for_tenant(conversation.tenant_id).select_for_update().get(pk=conversation.pk)
+    )
     merged = dict(fresh.collected)
     changed = False
     for key, value in fields.items():

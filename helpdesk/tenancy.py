@@ -12,7 +12,12 @@ def membership_for_user(user, preferred_tenant_id: int | None = None) -> Members
     """The membership an authenticated user acts through: the one chosen in the session, else the first."""
     if user is None or not user.is_authenticated:
         return None
-    memberships = Membership.objects.filter(user=user).select_related("tenant", "user").order_by("pk")
+    memberships = (
+        Membership.objects.unscoped("a signed-in user's memberships decide the tenant")
+        .filter(user=user)
+        .select_related("tenant", "user")
+        .order_by("pk")
+    )
     if preferred_tenant_id is not None:
         chosen = next((m for m in memberships if m.tenant_id == preferred_tenant_id), None)
         if chosen is not None:

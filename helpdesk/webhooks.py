@@ -251,7 +251,9 @@ def webhook_attempt(
 
     ``final`` says no retry follows, so a failure now counts against the webhook.
     """
-    webhook = Webhook.objects.filter(pk=webhook_id).first()
+    webhook = (
+        Webhook.objects.unscoped("a queued delivery names its webhook by id").filter(pk=webhook_id).first()
+    )
     if webhook is None or not webhook.active:
         return True
     timestamp = str(int(time.time()))
@@ -287,7 +289,9 @@ def webhook_attempt(
         final=ok or final,
     )
     if ok:
-        Webhook.objects.filter(pk=webhook.pk, consecutive_failures__gt=0).update(consecutive_failures=0)
+        Webhook.objects.for_tenant(webhook.tenant_id).filter(
+            pk=webhook.pk, consecutive_failures__gt=0
+        ).update(consecutive_failures=0)
     elif final:
         webhook_delivery_failed(webhook_id=webhook.pk)
     return ok
@@ -296,8 +300,9 @@ def webhook_attempt(
 @transaction.atomic
 def webhook_delivery_failed(*, webhook_id: int) -> Webhook:
     """Count a delivery that failed for good; at the limit switch the webhook off and tell the admins."""
-    Webhook.objects.filter(pk=webhook_id).update(consecutive_failures=F("consecutive_failures") + 1)
-    webhook = Webhook.objects.select_for_update().get(pk=webhook_id)
+    webhooks = Webhook.objects.unscoped("a failed delivery names its webhook by id")
+    webhooks.filter(pk=webhook_id).update(consecutive_failures=F("consecutive_failures") + 1)
+    webhook = webhooks.select_for_update().get(pk=webhook_id)
     if webhook.active and webhook.consecutive_failures >= _setting("WEBHOOK_DISABLE_AFTER_FAILURES", 10):
         webhook.active = False
         webhook.disabled_at = timezone.now()

@@ -54,7 +54,11 @@ class AccessEnded(PermissionDenied):
 
 def _live(membership: Membership) -> None:
     """The check every data frame makes first, inside its own database call."""
-    if not Membership.objects.filter(pk=membership.pk, user__is_active=True).exists():
+    if (
+        not Membership.objects.for_tenant(membership.tenant_id)
+        .filter(pk=membership.pk, user__is_active=True)
+        .exists()
+    ):
         raise AccessEnded()
 
 

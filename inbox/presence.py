@@ -70,7 +70,7 @@ def presence_connect(*, membership: Membership, channel_name: str = "") -> Agent
     """An inbox socket opened. ``channel_name`` names the socket's row (a fresh name when not given)."""
     now = timezone.now()
     presence = _locked(membership)
-    AgentConnection.objects.update_or_create(
+    AgentConnection.objects.for_tenant(membership.tenant_id).update_or_create(
         channel_name=channel_name or f"anonymous.{uuid.uuid4().hex}",
         defaults={
             "tenant_id": membership.tenant_id,
@@ -114,7 +114,7 @@ def presence_heartbeat(
     presence = _locked(membership)
     rows = _connections(membership.tenant_id, membership.user_id)
     if channel_name:
-        AgentConnection.objects.update_or_create(
+        AgentConnection.objects.for_tenant(membership.tenant_id).update_or_create(
             channel_name=channel_name,
             defaults={"tenant_id": membership.tenant_id, "user_id": membership.user_id, "last_seen_at": now},
         )
@@ -146,7 +146,9 @@ def presence_connections_expire(now: datetime | None = None) -> int:
     Safe to call from any process at any interval; each agent is settled in its own transaction.
     """
     now = now or timezone.now()
-    stale = AgentConnection.objects.filter(last_seen_at__lt=_cutoff(now))
+    stale = AgentConnection.objects.unscoped("the presence sweep covers every tenant").filter(
+        last_seen_at__lt=_cutoff(now)
+    )
     pairs = set(stale.values_list("tenant_id", "user_id"))
     deleted, _ = stale.delete()
     for tenant_id, user_id in sorted(pairs):

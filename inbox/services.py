@@ -65,10 +65,12 @@ def _locked(membership: Membership, conversation: Conversation) -> Conversation:
     return Conversation.objects.for_tenant(membership.tenant_id).select_for_update().get(pk=conversation.pk)
 
 
-def _freed(queue_id: int | None) -> None:
+def _freed(tenant_id: int, queue_id: int | None) -> None:
     """An agent has room again: the queue's waiting conversations may go out now."""
     if queue_id:
-        transaction.on_commit(lambda: queue_dispatch(Queue.objects.filter(pk=queue_id).first()))
+        transaction.on_commit(
+            lambda: queue_dispatch(Queue.objects.for_tenant(tenant_id).filter(pk=queue_id).first())
+        )
 
 
 @transaction.atomic
@@ -93,7 +95,7 @@ def conversation_handback(*, membership: Membership, conversation: Conversation)
         event="handed_back",
         agent_name=membership.name,
     )
-    _freed(queue_id)
+    _freed(locked.tenant_id, queue_id)
     return locked
 
 
@@ -117,7 +119,7 @@ def conversation_resolve(*, membership: Membership, conversation: Conversation) 
             "resolved_by": {"id": membership.user_id, "name": membership.name},
         },
     )
-    _freed(locked.queue_id)
+    _freed(locked.tenant_id, locked.queue_id)
     return locked
 
 
@@ -161,7 +163,7 @@ def conversation_transfer(
         locked.queue = queue
         locked.save(update_fields=["queue", "updated_at"])
         conversation_status_set(conversation=locked, status=Conversation.Status.WAITING, assignee=None)
-        _freed(queue.pk)
+        _freed(locked.tenant_id, queue.pk)
     system_message_create(
         conversation=locked,
         body=f"{membership.name} transferred the conversation to {label}"
@@ -171,7 +173,7 @@ def conversation_transfer(
         note=note.strip(),
     )
     if previous_queue and previous_queue != locked.queue_id:
-        _freed(previous_queue)
+        _freed(locked.tenant_id, previous_queue)
     return locked
 
 
@@ -184,7 +186,9 @@ def conversation_mark_read(
         tenant_id=membership.tenant_id, user_id=membership.user_id, conversation=conversation
     )
     if upto > marker.last_read_seq:
-        ReadMarker.objects.filter(pk=marker.pk, last_read_seq__lt=upto).update(last_read_seq=upto)
+        ReadMarker.objects.for_tenant(marker.tenant_id).filter(pk=marker.pk, last_read_seq__lt=upto).update(
+            last_read_seq=upto
+        )
     return max(upto, marker.last_read_seq)
 
 

@@ -103,7 +103,8 @@ def ticket_email_customer(ticket_id: int) -> bool:
     """
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_for_update(of=("self",))
+            Ticket.objects.unscoped("a queued email names its ticket by id")
+            .select_for_update(of=("self",))
             .select_related("tenant", "contact", "conversation__bot")
             .filter(pk=ticket_id)
             .first()
@@ -140,7 +141,8 @@ def ticket_reply_email(reply_id: int) -> bool:
     """Email an agent's public reply to the customer, in the ticket's thread; ``True`` if sent now."""
     with transaction.atomic():
         reply = (
-            TicketReply.objects.select_for_update(of=("self",))
+            TicketReply.objects.unscoped("a queued email names its reply by id")
+            .select_for_update(of=("self",))
             .select_related("ticket__tenant", "ticket__contact")
             .filter(pk=reply_id)
             .first()
@@ -176,10 +178,10 @@ def ticket_reply_email(reply_id: int) -> bool:
 def email_failed_mark(*, ticket_id: int | None = None, reply_id: int | None = None) -> None:
     """Record that an email could not be sent (a permanent refusal, or retries exhausted)."""
     if ticket_id is not None:
-        Ticket.objects.filter(pk=ticket_id, customer_email_status=EmailStatus.PENDING).update(
-            customer_email_status=EmailStatus.FAILED
-        )
+        Ticket.objects.unscoped("a failed email names its ticket by id").filter(
+            pk=ticket_id, customer_email_status=EmailStatus.PENDING
+        ).update(customer_email_status=EmailStatus.FAILED)
     if reply_id is not None:
-        TicketReply.objects.filter(pk=reply_id, email_status=EmailStatus.PENDING).update(
-            email_status=EmailStatus.FAILED
-        )
+        TicketReply.objects.unscoped("a failed email names its reply by id").filter(
+            pk=reply_id, email_status=EmailStatus.PENDING
+        ).update(email_status=EmailStatus.FAILED)

@@ -166,7 +166,8 @@ def offline_ticket_open(*, intake_id: int) -> None:
     """Open the conversation's ticket and tell the customer its number. Safe to run twice: one ticket, one
     confirmation."""
     intake = (
-        OfflineIntake.objects.select_for_update(of=("self",))
+        OfflineIntake.objects.unscoped("a queued task names its intake by id")
+        .select_for_update(of=("self",))
         .select_related("conversation", "conversation__bot", "conversation__contact")
         .get(pk=intake_id)
     )

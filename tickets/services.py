@@ -92,7 +92,9 @@ def _ticket_contact(conversation: Conversation) -> Contact:
     if not visitor.email and not visitor.external_id:
         try:
             with transaction.atomic():
-                Contact.objects.filter(pk=visitor.pk).update(email=email, name=visitor.name or name)
+                Contact.objects.for_tenant(visitor.tenant_id).filter(pk=visitor.pk).update(
+                    email=email, name=visitor.name or name
+                )
             visitor.refresh_from_db(fields=["email", "name"])
             return visitor
         except IntegrityError:
@@ -158,7 +160,9 @@ def _customer_email_request(ticket: Ticket) -> None:
     """Mark the ticket's first email as wanted and enqueue it after commit (the task sends it once)."""
     if not ticket.contact.email or ticket.customer_email_status != EmailStatus.NONE:
         return
-    Ticket.objects.filter(pk=ticket.pk).update(customer_email_status=EmailStatus.PENDING)
+    Ticket.objects.for_tenant(ticket.tenant_id).filter(pk=ticket.pk).update(
+        customer_email_status=EmailStatus.PENDING
+    )
     ticket.customer_email_status = EmailStatus.PENDING
     ticket_email_request(tenant_id=ticket.tenant_id, ticket_id=ticket.pk)
 
@@ -186,7 +190,8 @@ def ticket_create_for_conversation(
         )
     # The conversation's row lock serialises creators on PostgreSQL; the unique constraint backs it up.
     locked = (
-        Conversation.objects.select_for_update(of=("self",))
+        Conversation.objects.for_tenant(conversation.tenant_id)
+        .select_for_update(of=("self",))
         .select_related("contact", "bot")
         .get(pk=conversation.pk)
     )
@@ -361,7 +366,12 @@ def inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResu
     Message-ID twice is stored once. A reply to a closed ticket starts a follow-up ticket for the contact.
     """
     ticket = _inbound_ticket(tenant_id, email)
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("contact").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.for_tenant(tenant_id)
+        .select_for_update(of=("self",))
+        .select_related("contact")
+        .get(pk=ticket.pk)
+    )
     if email.sender != ticket.contact.email and not set(email.thread_ids) & ticket_sent_message_ids(ticket):
         raise InboundRejected(
             "sender_mismatch",

@@ -92,7 +92,11 @@ def ticket_create_task(
     notify_customer: bool = False,
 ) -> int | None:
     """Create the conversation's ticket (once, however often this runs); returns its number."""
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    conversation = (
+        Conversation.objects.unscoped("a queued task names its conversation by id")
+        .filter(pk=conversation_id)
+        .first()
+    )
     if conversation is None:
         return None
     ticket, _ = ticket_create_for_conversation(
@@ -111,15 +115,19 @@ def ticket_emails_sweep() -> int:
     process that died); returns how many. Safe: sending is once per row."""
     now = timezone.now()
     window = {"created_at__lt": now - SWEEP_GRACE, "created_at__gte": now - SWEEP_WINDOW}
-    tickets = Ticket.objects.filter(customer_email_status=EmailStatus.PENDING, **window)
-    replies = TicketReply.objects.filter(email_status=EmailStatus.PENDING, **window)
+    every_tenant = "the email sweep covers every tenant"
+    tickets = Ticket.objects.unscoped(every_tenant).filter(
+        customer_email_status=EmailStatus.PENDING, **window
+    )
+    replies = TicketReply.objects.unscoped(every_tenant).filter(email_status=EmailStatus.PENDING, **window)
+    outbox = OutboxTask.objects.unscoped(every_tenant)
     count = 0
     for ticket_id, tenant_id in tickets.values_list("pk", "tenant_id"):
-        if not OutboxTask.objects.filter(key=f"email:ticket:{ticket_id}").exists():
+        if not outbox.filter(key=f"email:ticket:{ticket_id}").exists():
             ticket_email_request(tenant_id=tenant_id, ticket_id=ticket_id)
             count += 1
     for reply_id, tenant_id in replies.values_list("pk", "tenant_id"):
-        if not OutboxTask.objects.filter(key=f"email:reply:{reply_id}").exists():
+        if not outbox.filter(key=f"email:reply:{reply_id}").exists():
             ticket_email_request(tenant_id=tenant_id, reply_id=reply_id)
             count += 1
     return count

@@ -15,7 +15,8 @@ from chatbot.services import (
     articles_import_json,
     bot_update,
 )
-from helpdesk.api.base import TenantAPIView, tenant_get, tenant_ref
+from helpdesk.access import access_row
+from helpdesk.api.base import TenantAPIView, tenant_ref
 from helpdesk.api.parsers import RequestTooLarge, body_limit
 from helpdesk.api.serializers import FiniteFloatField, IdField
 from helpdesk.errors import InvalidInput
@@ -91,7 +92,7 @@ class BotDetailView(TenantAPIView):
     admin_writes = True
 
     def bot(self, bot_id: int) -> Bot:
-        return tenant_get(Bot.objects.for_tenant(self.tenant), bot_id, "bot")
+        return access_row(Bot, tenant=self.tenant, pk=bot_id, what="bot")
 
     @extend_schema(responses=BotOut)
     def get(self, request, bot_id: int):
@@ -177,7 +178,7 @@ class ArticleDetailView(TenantAPIView):
     admin_writes = True
 
     def article(self, article_id: int) -> KnowledgeArticle:
-        return tenant_get(KnowledgeArticle.objects.for_tenant(self.tenant), article_id, "article")
+        return access_row(KnowledgeArticle, tenant=self.tenant, pk=article_id, what="article")
 
     @extend_schema(responses=ArticleOut)
     def get(self, request, article_id: int):
@@ -212,7 +213,7 @@ class ArticleImportView(TenantAPIView):
         bot_id = request.query_params.get("bot", "")
         if not bot_id.isdigit():
             raise InvalidInput("Name the bot: ?bot=<id>.", fields={"bot": ["A bot id is required."]})
-        bot = tenant_get(Bot.objects.for_tenant(self.tenant), bot_id, "bot")
+        bot = access_row(Bot, tenant=self.tenant, pk=bot_id, what="bot")
         if not (request.content_type or "").startswith("application/json"):
             raise exceptions.UnsupportedMediaType(request.content_type)
         # The raw text, not request.data: errors name lines of what the caller sent.

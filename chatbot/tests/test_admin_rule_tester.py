@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from helpdesk.models import Conversation, Message
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_an_answerable_question_shows_the_bots_reply(admin_client, bot):
 
 def test_the_tester_stores_nothing(admin_client, bot):
     admin_client.post(url(bot), {"text": "I want to talk to a human"})
-    assert (Conversation.objects.count(), Message.objects.count()) == (0, 0)
+    assert (every_tenant(Conversation).count(), every_tenant(Message).count()) == (0, 0)
 
 
 def test_an_empty_message_gets_a_clear_error(admin_client, bot):

@@ -9,12 +9,13 @@ import pytest
 from chatbot.models import KnowledgeArticle
 from helpdesk.models import Bot, Queue
 from helpdesk.tests.api_support import client_for
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_bot_shows_its_settings_but_never_its_anthropic_key(api, bot):
-    Bot.objects.filter(pk=bot.pk).update(anthropic_api_key="sk-ant-secret")
+    every_tenant(Bot).filter(pk=bot.pk).update(anthropic_api_key="sk-ant-secret")
     body = api.get(f"/api/v1/bots/{bot.pk}/").json()
     assert body["has_anthropic_api_key"] is True
     assert "sk-ant-secret" not in json.dumps(body)
@@ -55,11 +56,11 @@ def test_settings_change_with_a_patch(api, acme, bot):
     ],
 )
 def test_bad_settings_are_refused_naming_the_field(api, bot, change, field):
-    before = Bot.objects.filter(pk=bot.pk).values().get()
+    before = every_tenant(Bot).filter(pk=bot.pk).values().get()
     response = api.patch(f"/api/v1/bots/{bot.pk}/", change, format="json")
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == [field]
-    assert Bot.objects.filter(pk=bot.pk).values().get() == before
+    assert every_tenant(Bot).filter(pk=bot.pk).values().get() == before
 
 
 def test_another_tenants_queue_is_not_found(api, bot, make_tenant):
@@ -86,14 +87,14 @@ def test_articles_are_created_listed_changed_and_deleted(api, bot):
     assert changed["enabled"] is False
     assert api.get("/api/v1/articles/", {"enabled": "false"}).json()["results"][0]["id"] == article_id
     assert api.delete(f"/api/v1/articles/{article_id}/").status_code == 204
-    assert not KnowledgeArticle.objects.filter(pk=article_id).exists()
+    assert not every_tenant(KnowledgeArticle).filter(pk=article_id).exists()
 
 
 def test_an_import_upserts_the_whole_list(api, bot):
     body = json.dumps(
         [
             {"title": "Delivery", "body": "Bikes arrive in 3 days now."},
-            {"title": "Returns", "body": KnowledgeArticle.objects.get(bot=bot, title="Returns").body},
+            {"title": "Returns", "body": every_tenant(KnowledgeArticle).get(bot=bot, title="Returns").body},
             {"title": "Gift cards", "body": "Gift cards never expire.", "url": "https://shop.example/gift"},
         ],
         indent=2,
@@ -103,7 +104,7 @@ def test_an_import_upserts_the_whole_list(api, bot):
     )
     assert response.status_code == 200, response.content
     assert response.json() == {"created": 1, "updated": 1, "unchanged": 1}
-    assert KnowledgeArticle.objects.get(bot=bot, title="Delivery").body == "Bikes arrive in 3 days now."
+    assert every_tenant(KnowledgeArticle).get(bot=bot, title="Delivery").body == "Bikes arrive in 3 days now."
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_an_import_upserts_the_whole_list(api, bot):
     ],
 )
 def test_an_import_with_a_bad_item_imports_nothing_and_names_the_line(api, bot, items, where):
-    before = list(KnowledgeArticle.objects.values())
+    before = list(every_tenant(KnowledgeArticle).values())
     body = json.dumps(items, indent=2)
     response = api.generic(
         "POST", f"/api/v1/articles/import/?bot={bot.pk}", body, content_type="application/json"
@@ -125,7 +126,7 @@ def test_an_import_with_a_bad_item_imports_nothing_and_names_the_line(api, bot, 
     error = response.json()["error"]
     assert error["code"] == "invalid_import"
     assert error["fields"]["articles"][0].startswith(where)
-    assert list(KnowledgeArticle.objects.values()) == before
+    assert list(every_tenant(KnowledgeArticle).values()) == before
 
 
 def test_an_import_into_another_tenants_bot_is_not_found(api, make_tenant, make_bot):
@@ -137,7 +138,7 @@ def test_an_import_into_another_tenants_bot_is_not_found(api, make_tenant, make_
         content_type="application/json",
     )
     assert response.status_code == 404
-    assert not KnowledgeArticle.objects.filter(bot=theirs).exists()
+    assert not every_tenant(KnowledgeArticle).filter(bot=theirs).exists()
 
 
 def test_an_agent_reads_articles_but_only_admins_change_them(acme, bot, make_agent):
@@ -146,4 +147,4 @@ def test_an_agent_reads_articles_but_only_admins_change_them(acme, bot, make_age
     assert client.get("/api/v1/articles/").status_code == 200
     response = client.post("/api/v1/articles/", {"bot_id": bot.pk, "title": "x", "body": "y"}, format="json")
     assert response.status_code == 403
-    assert not KnowledgeArticle.objects.filter(title="x").exists()
+    assert not every_tenant(KnowledgeArticle).filter(title="x").exists()

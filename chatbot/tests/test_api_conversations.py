@@ -12,6 +12,7 @@ from handoff.models import Handoff
 from helpdesk.models import ApiKey, Contact, Conversation, Message
 from helpdesk.services import message_create
 from helpdesk.tests.api_support import client_for, key_for
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_a_conversation_opens_on_the_api_channel_with_the_greeting_and_a_matched
     body = start(api, bot, email="PAT@example.com", name="Pat")
     assert (body["channel"], body["status"], body["bot_id"]) == ("api", "bot", bot.pk)
     assert body["contact"]["id"] == known.pk
-    conversation = Conversation.objects.get(pk=body["id"])
+    conversation = every_tenant(Conversation).get(pk=body["id"])
     assert [m.body for m in conversation.messages.all()] == [bot.greeting]
 
 
@@ -49,7 +50,7 @@ def test_another_tenants_bot_or_contact_in_the_body_is_a_field_error(api, bot, m
         "/api/v1/conversations/", {"bot_id": bot.pk, "contact_id": their_contact.pk}, format="json"
     )
     assert (response.status_code, response.json()["error"]["fields"]) == (400, {"contact_id": ["Not found."]})
-    assert not Conversation.objects.exists()
+    assert not every_tenant(Conversation).exists()
 
 
 def test_a_customer_message_is_stored_once_per_client_msg_id_and_the_bot_answers(
@@ -62,7 +63,9 @@ def test_a_customer_message_is_stored_once_per_client_msg_id_and_the_bot_answers
     again = say(api, conversation["id"], "What does a service cost?", "m-1")
     assert again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
-    assert Message.objects.filter(conversation_id=conversation["id"], author_kind="customer").count() == 1
+    assert (
+        every_tenant(Message).filter(conversation_id=conversation["id"], author_kind="customer").count() == 1
+    )
     history = api.get(f"/api/v1/conversations/{conversation['id']}/messages/").json()["results"]
     assert [m["author_kind"] for m in history] == ["bot", "customer", "bot"]
     assert "$49" in history[-1]["body"]
@@ -73,7 +76,7 @@ def test_asking_for_a_person_hands_off_like_the_widget(api, bot):
     say(api, conversation["id"], "talk to a human", "m-1")
     detail = api.get(f"/api/v1/conversations/{conversation['id']}/").json()
     assert (detail["status"], detail["handoff_reason"]) == ("waiting", "explicit_request")
-    assert Handoff.objects.get().reason == "explicit_request"
+    assert every_tenant(Handoff).get().reason == "explicit_request"
 
 
 def test_a_widget_conversation_takes_no_customer_messages_through_the_api(api, bot):
@@ -87,7 +90,7 @@ def test_a_widget_conversation_takes_no_customer_messages_through_the_api(api, b
 def test_a_resolved_conversation_refuses_new_messages_but_answers_a_resend(api, bot):
     conversation = start(api, bot)
     stored = say(api, conversation["id"], "Where is my order?", "m-1").json()
-    Conversation.objects.filter(pk=conversation["id"]).update(status=Conversation.Status.RESOLVED)
+    every_tenant(Conversation).filter(pk=conversation["id"]).update(status=Conversation.Status.RESOLVED)
     assert say(api, conversation["id"], "Hello?", "m-2").json()["error"]["code"] == "conversation_resolved"
     resend = say(api, conversation["id"], "Where is my order?", "m-1")
     assert (resend.status_code, resend.json()["id"]) == (200, stored["id"])
@@ -110,8 +113,8 @@ def test_conversations_filter_by_status_reason_bot_contact_and_date(api, acme, b
     waiting = start(api, bot, email="a@example.com")
     say(api, waiting["id"], "talk to a human")
     quiet = start(api, other_bot, email="b@example.com")
-    old = Conversation.objects.get(pk=quiet["id"])
-    Conversation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+    old = every_tenant(Conversation).get(pk=quiet["id"])
+    every_tenant(Conversation).filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
 
     def ids(**params) -> list[int]:
         response = api.get("/api/v1/conversations/", params)
@@ -132,7 +135,7 @@ def test_conversations_filter_by_status_reason_bot_contact_and_date(api, acme, b
 
 def test_the_detail_has_the_last_messages_with_private_notes(api, bot):
     conversation = start(api, bot)
-    record = Conversation.objects.get(pk=conversation["id"])
+    record = every_tenant(Conversation).get(pk=conversation["id"])
     for i in range(5):
         message_create(conversation=record, author_kind="customer", body=f"m{i}")
     message_create(conversation=record, author_kind="agent", body="note", private=True)
@@ -147,7 +150,7 @@ def test_the_detail_has_the_last_messages_with_private_notes(api, bot):
 
 def test_messages_page_by_seq(api, bot):
     conversation = start(api, bot)
-    record = Conversation.objects.get(pk=conversation["id"])
+    record = every_tenant(Conversation).get(pk=conversation["id"])
     for i in range(4):
         message_create(conversation=record, author_kind="customer", body=f"m{i}")
     url = f"/api/v1/conversations/{record.pk}/messages/"
@@ -161,4 +164,4 @@ def test_a_read_only_key_cannot_post_a_message(acme, bot, api):
     conversation = start(api, bot)
     reader = client_for(key_for(acme, ApiKey.Scope.READ))
     assert say(reader, conversation["id"], "hello").status_code == 403
-    assert Message.objects.filter(conversation_id=conversation["id"]).count() == 1
+    assert every_tenant(Message).filter(conversation_id=conversation["id"]).count() == 1

@@ -14,6 +14,7 @@ from handoff.detection.signals import DetectionSettings
 from handoff.detection.store import DetectorUnavailable
 from handoff.models import Handoff
 from helpdesk.models import Conversation, Message
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_a_refund_asked_for_in_one_turn_and_priced_in_the_next_hands_off_then(co
     priced = say(conversation, "it was two hundred and forty euros", 2)
 
     assert conversation.status == Conversation.Status.WAITING
-    handoff = Handoff.objects.get(conversation=conversation)
+    handoff = every_tenant(Handoff).get(conversation=conversation)
     assert (handoff.reason, handoff.evidence["category"]) == ("sensitive_topic", "refund_over_amount")
     assert (handoff.evidence["amount"], handoff.evidence["currency"]) == ("240", "EUR")
     assert handoff.evidence["message_seq"] == priced.seq
@@ -47,7 +48,7 @@ def test_a_refund_asked_for_in_one_turn_and_priced_in_the_next_hands_off_then(co
 def test_an_amount_without_an_earlier_refund_request_is_just_a_question(conversation):
     say(conversation, "is the 240 euro touring bike in stock?", 1)
 
-    assert not Handoff.objects.filter(conversation=conversation).exists()
+    assert not every_tenant(Handoff).filter(conversation=conversation).exists()
 
 
 def test_a_model_gone_missing_while_running_hands_off_and_keeps_the_message(conversation, monkeypatch):
@@ -58,8 +59,8 @@ def test_a_model_gone_missing_while_running_hands_off_and_keeps_the_message(conv
 
     message = say(conversation, "how long does delivery take?", 1)
 
-    assert Message.objects.filter(pk=message.pk).exists()
-    handoff = Handoff.objects.get(conversation=conversation)
+    assert every_tenant(Message).filter(pk=message.pk).exists()
+    handoff = every_tenant(Handoff).get(conversation=conversation)
     assert (handoff.reason, handoff.evidence["matched"]) == ("bot_error", "detector unavailable")
 
 

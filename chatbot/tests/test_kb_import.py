@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 
 from chatbot.kb_import import ImportFileError, parse_csv, parse_file, parse_json, parse_markdown
 from chatbot.models import KnowledgeArticle
+from tests.support.db import every_tenant
 
 
 def test_markdown_takes_the_title_from_the_first_heading():
@@ -109,7 +110,7 @@ def test_the_command_imports_good_files_and_rejects_bad_ones_whole(tmp_path, mak
     out, errors = capsys.readouterr()
     assert "3 created, 0 updated, 0 skipped (unchanged), 1 file(s) rejected" in out
     assert "bad.json, line 1: the title is empty" in errors
-    assert sorted(KnowledgeArticle.objects.filter(bot=bot).values_list("title", flat=True)) == [
+    assert sorted(every_tenant(KnowledgeArticle).filter(bot=bot).values_list("title", flat=True)) == [
         "Delivery",
         "Gift wrap",
         "Pickup",
@@ -126,7 +127,7 @@ def test_importing_again_skips_unchanged_and_updates_changed(tmp_path, make_tena
     capsys.readouterr()
     call_command("kb_import", bot.public_key, str(path), "--no-progress")
     assert "0 created, 1 updated, 1 skipped (unchanged)" in capsys.readouterr().out
-    assert KnowledgeArticle.objects.get(bot=bot, title="Delivery").body == "Three days."
+    assert every_tenant(KnowledgeArticle).get(bot=bot, title="Delivery").body == "Three days."
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from chatbot.services import customer_message_receive
 from helpdesk.models import Contact, Conversation
 from helpdesk.services import conversation_start
 from inbox.services import agent_reply, conversation_claim
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +25,7 @@ def _queued_tasks(settings):
 def _conversation(tenant, bot, name: str) -> Conversation:
     contact = Contact.objects.create(tenant=tenant, name=name)
     conversation = conversation_start(tenant=tenant, bot_id=bot.pk, contact=contact)
-    return Conversation.objects.select_related("bot").get(pk=conversation.pk)
+    return every_tenant(Conversation).select_related("bot").get(pk=conversation.pk)
 
 
 def _count(fn) -> int:
@@ -37,7 +38,7 @@ def test_a_customer_message_on_an_assigned_conversation_is_a_handful_of_statemen
     agent = make_agent(acme, "ann")
     conversation = _conversation(acme, bot, "Cleo")
     customer_message_receive(conversation=conversation, text=HANDOFF_TEXT, client_msg_id="h")
-    conversation_claim(membership=agent, conversation=Conversation.objects.get(pk=conversation.pk))
+    conversation_claim(membership=agent, conversation=every_tenant(Conversation).get(pk=conversation.pk))
 
     counts = [
         _count(
@@ -55,7 +56,7 @@ def test_an_agent_reply_is_a_handful_of_statements(acme, bot, make_agent):
     agent = make_agent(acme, "ann")
     conversation = _conversation(acme, bot, "Cleo")
     customer_message_receive(conversation=conversation, text=HANDOFF_TEXT, client_msg_id="h")
-    conversation = Conversation.objects.get(pk=conversation.pk)
+    conversation = every_tenant(Conversation).get(pk=conversation.pk)
     conversation_claim(membership=agent, conversation=conversation)
     counts = [
         _count(
@@ -84,12 +85,12 @@ def test_a_handoff_costs_the_same_whatever_the_queue_length(acme, bot, make_agen
     alone = _count(lambda: customer_message_receive(conversation=first, text=HANDOFF_TEXT, client_msg_id="h"))
     for n in range(30):
         customer_message_receive(conversation=_conversation(acme, bot, f"C{n}"), text=HANDOFF_TEXT)
-    assert Conversation.objects.filter(status="waiting").count() == 32
+    assert every_tenant(Conversation).filter(status="waiting").count() == 32
     late = _conversation(acme, bot, "Late")
     crowded = _count(
         lambda: customer_message_receive(conversation=late, text=HANDOFF_TEXT, client_msg_id="h")
     )
 
-    assert Conversation.objects.get(pk=late.pk).status == "waiting"
+    assert every_tenant(Conversation).get(pk=late.pk).status == "waiting"
     assert crowded == alone
     assert alone <= 24

@@ -22,6 +22,7 @@ import pytest
 
 from chatbot.evaluation import Outcome, Scenario, scenarios_replay, scenarios_score, scenarios_validate
 from helpdesk.models import Message
+from tests.support.db import every_tenant
 
 SCENARIO_FILES = sorted((Path(__file__).parent / "scenarios").glob("*.json"))
 MIN_ACCURACY = 0.95
@@ -73,7 +74,7 @@ def test_scenario_set_meets_the_quality_bar(path):
 
     def count_replies() -> None:  # called after each scenario, before the throwaway tenant is removed
         replies_seen.append(
-            Message.objects.filter(author_kind=Message.Author.BOT, data__has_key="reply_to").count()
+            every_tenant(Message).filter(author_kind=Message.Author.BOT, data__has_key="reply_to").count()
         )
 
     outcomes = scenarios_replay(bot, kb, scenarios, progress=count_replies)
@@ -105,7 +106,7 @@ def test_a_replay_in_the_embedded_mode_waits_for_each_turn(settings):
         kb,
         scenarios,
         progress=lambda: replies_seen.append(
-            Message.objects.filter(author_kind=Message.Author.BOT, data__has_key="reply_to").count()
+            every_tenant(Message).filter(author_kind=Message.Author.BOT, data__has_key="reply_to").count()
         ),
     )
 

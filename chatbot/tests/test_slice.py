@@ -6,6 +6,7 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation
+from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket, messages_of, session_key_for, widget_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
@@ -64,7 +65,7 @@ async def test_talk_to_a_human_reaches_the_inbox_and_the_reply_reaches_the_custo
     assert reply["message"]["author_name"] == "Alice"
     joined = [m for m in messages_of(frames) if m["author_kind"] == "system"]
     assert any("Alice joined" in m["body"] for m in joined)
-    conversation = await sync_to_async(Conversation.objects.get)(pk=session.conversation.pk)
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=session.conversation.pk)
     assert (conversation.status, conversation.assignee_id) == ("assigned", alice.user_id)
     await customer.disconnect()
     await inbox.disconnect()

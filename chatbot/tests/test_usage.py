@@ -22,6 +22,7 @@ from chatbot.services import customer_message_receive, widget_session_start
 from chatbot.usage import model_spend_for, model_usage_record, usage_outcome
 from helpdesk.models import Conversation, Membership, Message
 from helpdesk.services import conversation_status_set
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def customer_asks(bot, text: str, capture, conversation: Conversation | None = N
 
 
 def the_row(message: Message) -> dict[str, Any]:
-    row = ModelUsage.objects.get(message=message)
+    row = every_tenant(ModelUsage).get(message=message)
     return {
         "tenant": row.tenant_id,
         "bot": row.bot_id,
@@ -109,7 +110,7 @@ def test_a_low_confidence_answer_that_hands_off_is_still_accounted_for(
 
     message = customer_asks(claude_bot, QUESTION, django_capture_on_commit_callbacks)
 
-    conversation = Conversation.objects.get(pk=message.conversation_id)
+    conversation = every_tenant(Conversation).get(pk=message.conversation_id)
     assert conversation.handoff_reason == "low_confidence"
     assert the_row(message) == {
         "tenant": claude_bot.tenant_id,
@@ -132,7 +133,7 @@ def test_a_malformed_answer_hands_off_and_its_billed_tokens_are_recorded(
 
     message = customer_asks(claude_bot, QUESTION, django_capture_on_commit_callbacks)
 
-    assert Conversation.objects.get(pk=message.conversation_id).handoff_reason == "bot_error"
+    assert every_tenant(Conversation).get(pk=message.conversation_id).handoff_reason == "bot_error"
     row = the_row(message)
     assert (row["outcome"], row["tokens"], row["cost_usd"]) == (
         "malformed",
@@ -149,7 +150,7 @@ def test_an_error_that_billed_nothing_is_a_zero_row_with_its_attempts(
 
     message = customer_asks(claude_bot, QUESTION, django_capture_on_commit_callbacks)
 
-    assert Conversation.objects.get(pk=message.conversation_id).handoff_reason == "bot_error"
+    assert every_tenant(Conversation).get(pk=message.conversation_id).handoff_reason == "bot_error"
     row = the_row(message)
     assert (row["outcome"], row["tokens"], row["cost_usd"], row["attempts"]) == (
         "overloaded",
@@ -168,9 +169,9 @@ def test_a_confident_answer_is_recorded_once_with_the_bot_message(
 
     message = customer_asks(claude_bot, QUESTION, django_capture_on_commit_callbacks)
 
-    answer = Message.objects.get(data__reply_to=message.pk)
+    answer = every_tenant(Message).get(data__reply_to=message.pk)
     assert answer.body == "Yes, from $10."
-    assert ModelUsage.objects.filter(message=message).count() == 1
+    assert every_tenant(ModelUsage).filter(message=message).count() == 1
     assert the_row(message)["outcome"] == "answer"
 
 
@@ -184,20 +185,20 @@ def test_the_offline_answer_path_records_usage_too(
 
     message = customer_asks(claude_bot, QUESTION, django_capture_on_commit_callbacks, conversation)
 
-    assert Message.objects.filter(data__reply_to=message.pk, data__unchecked=True).exists()
+    assert every_tenant(Message).filter(data__reply_to=message.pk, data__unchecked=True).exists()
     assert the_row(message)["outcome"] == "wants_human"
 
 
 def test_the_local_responder_calls_no_model_and_records_nothing(bot, django_capture_on_commit_callbacks):
     message = customer_asks(bot, "How long does delivery take?", django_capture_on_commit_callbacks)
 
-    assert Message.objects.filter(data__reply_to=message.pk).exists()
-    assert not ModelUsage.objects.exists()
+    assert every_tenant(Message).filter(data__reply_to=message.pk).exists()
+    assert not every_tenant(ModelUsage).exists()
 
 
 def record(bot, reply: BotReply) -> ModelUsage | None:
     conversation = widget_session_start(public_key=bot.public_key).conversation
-    question = Message.objects.filter(conversation=conversation).first()
+    question = every_tenant(Message).filter(conversation=conversation).first()
     return model_usage_record(bot=bot, conversation=conversation, question=question, reply=reply)
 
 
@@ -256,4 +257,4 @@ def test_a_tenant_admin_sees_only_their_spend_and_cannot_change_it(client, make_
         client.post(reverse("admin:chatbot_modelusage_delete", args=[mine.pk]), {"post": "yes"}).status_code
         == 403
     )
-    assert ModelUsage.objects.count() == 2
+    assert every_tenant(ModelUsage).count() == 2

@@ -15,6 +15,7 @@ from handoff.models import Handoff
 from helpdesk.models import Conversation, Message, OutboxTask
 from helpdesk.outbox import outbox_sweep
 from helpdesk.services import message_create
+from tests.support.db import every_tenant
 
 
 @pytest.fixture
@@ -37,17 +38,17 @@ def test_no_answer_within_the_bound_hands_the_customer_to_a_person(session, sett
 
     # When the housekeeping sweep runs past the bound (and once more)
     later = timezone.now() + timedelta(seconds=31)
-    OutboxTask.objects.update(due_at=later + timedelta(hours=1))  # the broker holds it, nobody runs it
+    every_tenant(OutboxTask).update(due_at=later + timedelta(hours=1))  # the broker holds it, nobody runs it
     assert outbox_sweep(now=later)["overdue"] == 1
     assert outbox_sweep(now=later)["overdue"] == 0
 
     # Then a person takes over for a bot error, and the customer is told where they stand
-    conversation = Conversation.objects.get(pk=session.conversation.pk)
+    conversation = every_tenant(Conversation).get(pk=session.conversation.pk)
     assert conversation.status == Conversation.Status.WAITING
-    handoff = Handoff.objects.get(conversation=conversation)
+    handoff = every_tenant(Handoff).get(conversation=conversation)
     assert (handoff.reason, handoff.evidence["rule"]) == ("bot_error", "watchdog")
     assert handoff.evidence["explanation"] == "No answer within 30 s"
-    told = Message.objects.filter(
+    told = every_tenant(Message).filter(
         conversation=conversation, author_kind=Message.Author.BOT, private=False, seq__gt=question.seq
     )
     assert told.count() == 1
@@ -55,17 +56,17 @@ def test_no_answer_within_the_bound_hands_the_customer_to_a_person(session, sett
 
     # And a worker that finally runs the turn stays silent
     assert bot_turn_run(conversation_id=conversation.pk, message_id=question.pk) is None
-    assert not Message.objects.filter(reply_to=question).exists()
+    assert not every_tenant(Message).filter(reply_to=question).exists()
 
 
 def test_a_turn_answered_in_time_is_left_alone_by_the_watchdog(session, settings):
     question = ask(session)
     bot_turn_run(conversation_id=session.conversation.pk, message_id=question.pk)
     later = timezone.now() + timedelta(seconds=settings.BOT_TURN_WATCHDOG_SECONDS + 1)
-    OutboxTask.objects.update(due_at=later + timedelta(hours=1))
+    every_tenant(OutboxTask).update(due_at=later + timedelta(hours=1))
     outbox_sweep(now=later)
-    assert Conversation.objects.get(pk=session.conversation.pk).status == Conversation.Status.BOT
-    assert not Handoff.objects.exists()
+    assert every_tenant(Conversation).get(pk=session.conversation.pk).status == Conversation.Status.BOT
+    assert not every_tenant(Handoff).exists()
 
 
 def test_running_a_turn_twice_answers_once(session):
@@ -73,12 +74,12 @@ def test_running_a_turn_twice_answers_once(session):
     first = bot_turn_run(conversation_id=session.conversation.pk, message_id=question.pk)
     second = bot_turn_run(conversation_id=session.conversation.pk, message_id=question.pk)
     assert first.pk == second.pk
-    assert Message.objects.filter(reply_to=question).count() == 1
+    assert every_tenant(Message).filter(reply_to=question).count() == 1
 
 
 def test_a_second_answer_to_the_same_question_returns_the_first(session):
     question = ask(session)
-    conversation = Conversation.objects.get(pk=session.conversation.pk)
+    conversation = every_tenant(Conversation).get(pk=session.conversation.pk)
     first, created = message_create(
         conversation=conversation, author_kind=Message.Author.BOT, body="One", reply_to=question
     )
@@ -90,7 +91,7 @@ def test_a_second_answer_to_the_same_question_returns_the_first(session):
 
 def test_the_database_refuses_two_answers_to_one_question(session):
     question = ask(session)
-    conversation = Conversation.objects.get(pk=session.conversation.pk)
+    conversation = every_tenant(Conversation).get(pk=session.conversation.pk)
     message_create(conversation=conversation, author_kind=Message.Author.BOT, body="One", reply_to=question)
     with pytest.raises(IntegrityError):
         Message.objects.create(
@@ -116,11 +117,11 @@ def test_in_the_embedded_mode_the_turn_runs_on_a_task_thread_not_the_callers(acm
     )
 
     # ...and the answer arrives from the task thread
-    row = OutboxTask.objects.get(key=f"bot_turn:{question.pk}")
+    row = every_tenant(OutboxTask).get(key=f"bot_turn:{question.pk}")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and row.outcome != OutboxTask.Outcome.DONE:
         time.sleep(0.05)
         row.refresh_from_db()
     assert row.outcome == OutboxTask.Outcome.DONE
-    answer = Message.objects.get(reply_to=question)
+    answer = every_tenant(Message).get(reply_to=question)
     assert "5 to 7 working days" in answer.body

@@ -1,6 +1,7 @@
 import pytest
 
 from helpdesk.models import Conversation, Message
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ def test_a_session_opens_a_conversation_with_the_greeting(client, make_tenant, m
     assert body["resumed"] is False
     assert body["socket_path"] == "/ws/widget/"
     assert [m["body"] for m in body["messages"]] == [bot.greeting]
-    conversation = Conversation.objects.get(pk=body["conversation_id"])
+    conversation = every_tenant(Conversation).get(pk=body["conversation_id"])
     assert conversation.tenant_id == bot.tenant_id
 
 
@@ -27,7 +28,7 @@ def test_a_valid_token_resumes_the_same_conversation(client, make_tenant, make_b
     )
     assert again.status_code == 200
     assert again.json()["conversation_id"] == first["conversation_id"]
-    assert Conversation.objects.count() == 1
+    assert every_tenant(Conversation).count() == 1
 
 
 def test_another_bots_token_starts_a_new_conversation(client, make_tenant, make_bot):
@@ -39,14 +40,14 @@ def test_another_bots_token_starts_a_new_conversation(client, make_tenant, make_
     )
     assert response.status_code == 201
     assert response.json()["conversation_id"] != acme["conversation_id"]
-    assert Message.objects.filter(conversation_id=response.json()["conversation_id"]).count() == 1
+    assert every_tenant(Message).filter(conversation_id=response.json()["conversation_id"]).count() == 1
 
 
 def test_an_unknown_bot_key_is_a_404_in_the_error_shape(client, db):
     response = client.post(URL, {"bot_key": "pk_nope"}, content_type="application/json")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
-    assert Conversation.objects.count() == 0
+    assert every_tenant(Conversation).count() == 0
 
 
 def test_a_missing_bot_key_is_a_400_naming_the_field(client, db):

@@ -6,6 +6,7 @@ from asgiref.sync import sync_to_async
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation, Message
 from helpdesk.visitor_tokens import VisitorClaims, visitor_token_issue
+from tests.support.db import every_tenant
 from tests.support.sockets import messages_of, widget_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +77,7 @@ async def test_a_message_is_stored_then_echoed_with_its_seq(session):
     assert ack["message"]["seq"] == 2
     assert ack["message"]["body"] == "How long does delivery take?"
     assert ack["duplicate"] is False
-    stored = await sync_to_async(Message.objects.get)(conversation=session.conversation, seq=2)
+    stored = await sync_to_async(every_tenant(Message).get)(conversation=session.conversation, seq=2)
     assert (stored.author_kind, stored.client_msg_id) == ("customer", "c-1")
     await sock.disconnect()
 
@@ -104,7 +105,7 @@ async def test_a_bad_frame_gets_an_error_and_the_socket_stays_usable(session, fr
     ack, _ = await sock.receive_until(lambda f: f["type"] == "ack")
     assert ack["message"]["body"] == "still here?"
     count = await sync_to_async(
-        Message.objects.filter(conversation=session.conversation, author_kind="customer").count
+        every_tenant(Message).filter(conversation=session.conversation, author_kind="customer").count
     )()
     assert count == 1
     await sock.disconnect()
@@ -119,7 +120,7 @@ async def test_a_resend_returns_the_stored_message_without_a_duplicate(session):
     second, _ = await sock.receive_until(lambda f: f["type"] == "ack")
     assert second["duplicate"] is True
     assert second["message"]["seq"] == first["message"]["seq"]
-    count = await sync_to_async(Message.objects.filter(client_msg_id="same-id").count)()
+    count = await sync_to_async(every_tenant(Message).filter(client_msg_id="same-id").count)()
     assert count == 1
     await sock.disconnect()
 
@@ -130,7 +131,7 @@ async def test_a_reconnecting_client_gets_exactly_what_it_missed(session):
     await sock.receive_until(lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot")
     await sock.disconnect()
 
-    conversation = await sync_to_async(Conversation.objects.get)(pk=session.conversation.pk)
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=session.conversation.pk)
     seen = 2  # the greeting and the question; the bot's answer came after
     # While the client was away, two more messages arrive.
     for text in ("one", "two"):
@@ -143,7 +144,7 @@ async def test_a_reconnecting_client_gets_exactly_what_it_missed(session):
         )
     sock2, batch = await connected(session.token, last_seq=seen)
     seqs = [m["seq"] for m in batch["messages"]]
-    last = await sync_to_async(lambda: Conversation.objects.get(pk=conversation.pk).last_seq)()
+    last = await sync_to_async(lambda: every_tenant(Conversation).get(pk=conversation.pk).last_seq)()
     assert seqs == list(range(seen + 1, last + 1))
     assert [m["body"] for m in batch["messages"]][-2:] == ["one", "two"]
     assert await sock2.nothing()
@@ -153,8 +154,8 @@ async def test_a_reconnecting_client_gets_exactly_what_it_missed(session):
 def _next_seq(conversation_id: int) -> int:
     from django.db.models import F
 
-    Conversation.objects.filter(pk=conversation_id).update(last_seq=F("last_seq") + 1)
-    return Conversation.objects.get(pk=conversation_id).last_seq
+    every_tenant(Conversation).filter(pk=conversation_id).update(last_seq=F("last_seq") + 1)
+    return every_tenant(Conversation).get(pk=conversation_id).last_seq
 
 
 async def test_private_notes_never_reach_the_customer(session, make_agent):
@@ -182,7 +183,7 @@ async def test_private_notes_never_reach_the_customer(session, make_agent):
 
 
 def _status(conversation_id: int) -> str:
-    return Conversation.objects.get(pk=conversation_id).status
+    return every_tenant(Conversation).get(pk=conversation_id).status
 
 
 async def _handed_off(sock, conversation_id: int) -> None:
@@ -198,7 +199,7 @@ async def test_after_a_handback_the_bot_answers_on_the_open_socket(session, make
     sock, _ = await connected(session.token)
     await _handed_off(sock, conversation_id)
     alice = await sync_to_async(make_agent)(session.bot.tenant, "alice")
-    fresh = await sync_to_async(Conversation.objects.get)(pk=conversation_id)
+    fresh = await sync_to_async(every_tenant(Conversation).get)(pk=conversation_id)
     await sync_to_async(conversation_handback)(membership=alice, conversation=fresh)
     await sock.receive_until(lambda f: f["type"] == "status" and f["status"] == "bot")
     await sock.send({"type": "message", "text": "How long does delivery take?", "client_msg_id": "q"})
@@ -217,14 +218,16 @@ async def test_an_email_typed_after_the_pickup_deadline_reaches_the_offline_path
     conversation_id = session.conversation.pk
     sock, _ = await connected(session.token)
     await _handed_off(sock, conversation_id)
-    waiting_since = await sync_to_async(lambda: Conversation.objects.get(pk=conversation_id).waiting_since)()
+    waiting_since = await sync_to_async(
+        lambda: every_tenant(Conversation).get(pk=conversation_id).waiting_since
+    )()
     await sync_to_async(pickup_deadline_apply)(
         conversation_id=conversation_id, now=waiting_since + timedelta(days=1)
     )
     await sock.receive_until(lambda f: f["type"] == "status" and f["status"] == "offline")
     await sock.send({"type": "message", "text": "It's rae@example.org", "client_msg_id": "mail"})
     await sock.receive_until(lambda f: f["type"] == "ack")
-    collected = await sync_to_async(lambda: Conversation.objects.get(pk=conversation_id).collected)()
+    collected = await sync_to_async(lambda: every_tenant(Conversation).get(pk=conversation_id).collected)()
     assert collected["email"] == "rae@example.org"
     await sock.disconnect()
 
@@ -237,7 +240,7 @@ async def test_a_message_after_resolve_reopens_the_conversation_with_the_bot(ses
     sock, _ = await connected(session.token)
     await _handed_off(sock, conversation_id)
     alice = await sync_to_async(make_agent)(session.bot.tenant, "alice")
-    fresh = await sync_to_async(Conversation.objects.get)(pk=conversation_id)
+    fresh = await sync_to_async(every_tenant(Conversation).get)(pk=conversation_id)
     await sync_to_async(conversation_resolve)(membership=alice, conversation=fresh)
     await sock.receive_until(lambda f: f["type"] == "status" and f["status"] == "resolved")
     inbox = agent_socket(await sync_to_async(session_key_for)(alice.user))
@@ -249,7 +252,7 @@ async def test_a_message_after_resolve_reopens_the_conversation_with_the_bot(ses
         lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot"
     )
     assert "$49" in answer["message"]["body"]
-    conversation = await sync_to_async(Conversation.objects.get)(pk=conversation_id)
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=conversation_id)
     assert (conversation.status, conversation.assignee_id) == ("bot", None)
     assert conversation.bot_since_seq == answer["message"]["seq"] - 2  # fresh after the resolve
     status, _ = await inbox.receive_until(lambda f: f["type"] == "conversation.status")
@@ -269,7 +272,7 @@ async def test_bot_messages_reach_the_widget_without_internal_fields(session):
     live, _ = await sock.receive_until(
         lambda f: f["type"] == "message" and f["message"]["author_kind"] == "bot"
     )
-    stored = await sync_to_async(Message.objects.get)(pk=live["message"]["id"])
+    stored = await sync_to_async(every_tenant(Message).get)(pk=live["message"]["id"])
     assert {"usage", "confidence", "responder", "reply_to"} <= set(stored.data)
     sock2, batch = await connected(session.token, last_seq=0)
     for message in (live["message"], batch["messages"][-1]):
@@ -295,7 +298,7 @@ def _history(conversation: Conversation, count: int) -> None:
         )
         for seq in range(first, first + count)
     )
-    Conversation.objects.filter(pk=conversation.pk).update(last_seq=F("last_seq") + count)
+    every_tenant(Conversation).filter(pk=conversation.pk).update(last_seq=F("last_seq") + count)
 
 
 async def test_resume_sends_a_long_history_in_pages_marked_more(session):
@@ -386,7 +389,7 @@ async def test_a_resync_resends_what_was_missed_and_the_current_status(session, 
     sock, _ = await connected(session.token)
 
     def missed() -> None:
-        conversation = Conversation.objects.get(pk=session.conversation.pk)
+        conversation = every_tenant(Conversation).get(pk=session.conversation.pk)
         Message.objects.create(
             tenant_id=conversation.tenant_id,
             conversation=conversation,
@@ -394,7 +397,7 @@ async def test_a_resync_resends_what_was_missed_and_the_current_status(session, 
             body="while you were away",
             seq=_next_seq(conversation.pk),
         )
-        Conversation.objects.filter(pk=conversation.pk).update(status="assigned")
+        every_tenant(Conversation).filter(pk=conversation.pk).update(status="assigned")
 
     await sync_to_async(missed)()
     layer = get_channel_layer()

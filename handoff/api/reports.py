@@ -14,8 +14,9 @@ from datetime import datetime
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F
 
-from handoff.models import Handoff, Reason
+from handoff.models import Handoff
 from helpdesk.models import Tenant
+from helpdesk.reasons import reason_label
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -63,7 +64,7 @@ def handoff_summary(*, tenant: Tenant, start: datetime, end: datetime) -> dict:
         "by_reason": [
             {
                 "reason": reason,
-                "label": Reason(reason).label if reason in Reason.values else reason,
+                "label": reason_label(reason),
                 "count": counts[reason],
                 "pickup": _pickup(waits.get(reason, [])),
             }

@@ -10,17 +10,19 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from handoff.api.reports import handoff_summary
-from handoff.models import Handoff, HandoffRule, Reason
+from handoff.models import Handoff, HandoffRule
 from handoff.services import (
     handoff_request_manual,
     handoff_rule_create,
     handoff_rule_delete,
     handoff_rule_update,
 )
-from helpdesk.api.base import TenantAPIView, tenant_get, tenant_ref
+from helpdesk.access import access_row
+from helpdesk.api.base import TenantAPIView, tenant_ref
 from helpdesk.api.serializers import IdField, JSONObjectField
 from helpdesk.errors import InvalidInput
 from helpdesk.models import Bot
+from helpdesk.reasons import HandoffReason, reason_label
 from helpdesk.selectors import conversation_get
 
 REPORT_DEFAULT_DAYS = 30
@@ -58,11 +60,11 @@ class HandoffOut(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_reason_label(self, handoff: Handoff) -> str:
-        return Reason(handoff.reason).label if handoff.reason in Reason.values else handoff.reason
+        return reason_label(handoff.reason)
 
 
 class HandoffFilter(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=Reason.choices, required=False)
+    reason = serializers.ChoiceField(choices=HandoffReason.choices, required=False)
     outcome = serializers.ChoiceField(choices=Handoff.Outcome.choices, required=False)
     conversation = IdField(required=False)
     queue = IdField(required=False)
@@ -99,9 +101,7 @@ class HandoffListView(TenantAPIView):
 class HandoffDetailView(TenantAPIView):
     @extend_schema(responses=HandoffOut)
     def get(self, request, handoff_id: int):
-        return self.output(
-            HandoffOut, tenant_get(Handoff.objects.for_tenant(self.tenant), handoff_id, "handoff")
-        )
+        return self.output(HandoffOut, access_row(Handoff, tenant=self.tenant, pk=handoff_id, what="handoff"))
 
 
 class ConversationHandoffView(TenantAPIView):
@@ -198,7 +198,7 @@ class HandoffRuleDetailView(TenantAPIView):
     admin_writes = True
 
     def rule(self, rule_id: int) -> HandoffRule:
-        return tenant_get(HandoffRule.objects.for_tenant(self.tenant), rule_id, "handoff rule")
+        return access_row(HandoffRule, tenant=self.tenant, pk=rule_id, what="handoff rule")
 
     @extend_schema(responses=RuleOut)
     def get(self, request, rule_id: int):
@@ -233,7 +233,7 @@ class PickupOut(serializers.Serializer):
 
 
 class ReasonCountOut(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=Reason.choices)
+    reason = serializers.ChoiceField(choices=HandoffReason.choices)
     label = serializers.CharField()
     count = serializers.IntegerField()
     pickup = PickupOut()

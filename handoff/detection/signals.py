@@ -21,23 +21,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from handoff.amounts import find_amounts
+from helpdesk.reasons import DETECTED_REASONS, HandoffReason
 
 if TYPE_CHECKING:
     from handoff.detection.model import Analysis, Detector
 
-EXPLICIT_REQUEST = "explicit_request"
-SENSITIVE_TOPIC = "sensitive_topic"
-NEGATIVE_SENTIMENT = "negative_sentiment"
-REPEATED_FAILURE = "repeated_failure"
-BOT_ERROR = "bot_error"
-LOW_CONFIDENCE = "low_confidence"
-HANDOFF_REASONS: tuple[str, ...] = (
-    EXPLICIT_REQUEST,
-    SENSITIVE_TOPIC,
-    NEGATIVE_SENTIMENT,
-    REPEATED_FAILURE,
-    LOW_CONFIDENCE,
-)
+# The reasons, from the one vocabulary (plain strings here: signals are compared and serialised as such).
+EXPLICIT_REQUEST = HandoffReason.EXPLICIT_REQUEST.value
+SENSITIVE_TOPIC = HandoffReason.SENSITIVE_TOPIC.value
+NEGATIVE_SENTIMENT = HandoffReason.NEGATIVE_SENTIMENT.value
+REPEATED_FAILURE = HandoffReason.REPEATED_FAILURE.value
+BOT_ERROR = HandoffReason.BOT_ERROR.value
+LOW_CONFIDENCE = HandoffReason.LOW_CONFIDENCE.value
+HANDOFF_REASONS: tuple[str, ...] = tuple(str(reason) for reason in DETECTED_REASONS)
 REFUND_REQUEST = "refund_request"
 REFUND_OVER_AMOUNT = "refund_over_amount"
 

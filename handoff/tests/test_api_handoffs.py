@@ -12,6 +12,7 @@ from handoff.api.reports import percentile
 from handoff.models import Handoff, HandoffRule
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.models import Conversation
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_a_manual_handoff_queues_the_conversation_with_reason_api_once(api, bot)
     assert conversation.messages.filter(author_kind="bot", data__event="handoff").exists()
     again = api.post(url, {}, format="json")
     assert (again.status_code, again.json()["id"]) == (200, handoff["id"])
-    assert Handoff.objects.count() == 1
+    assert every_tenant(Handoff).count() == 1
 
 
 def test_a_manual_handoff_with_nobody_to_take_it_takes_the_offline_path(api, acme, make_bot):
@@ -52,10 +53,10 @@ def test_a_manual_handoff_with_nobody_to_take_it_takes_the_offline_path(api, acm
 
 def test_a_resolved_conversation_cannot_be_handed_off(api, bot):
     conversation = conversation_for(bot)
-    Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.RESOLVED)
+    every_tenant(Conversation).filter(pk=conversation.pk).update(status=Conversation.Status.RESOLVED)
     response = api.post(f"/api/v1/conversations/{conversation.pk}/handoff/", {}, format="json")
     assert (response.status_code, response.json()["error"]["code"]) == (409, "conversation_closed")
-    assert not Handoff.objects.exists()
+    assert not every_tenant(Handoff).exists()
 
 
 def test_evidence_postgresql_cannot_store_is_refused(api, bot):
@@ -69,7 +70,7 @@ def test_evidence_postgresql_cannot_store_is_refused(api, bot):
 def test_handoffs_list_with_filters_and_show_their_context(api, bot):
     first, second = conversation_for(bot), conversation_for(bot)
     api.post(f"/api/v1/conversations/{first.pk}/handoff/", {}, format="json")
-    Handoff.objects.update(reason="sensitive_topic")
+    every_tenant(Handoff).update(reason="sensitive_topic")
     api.post(f"/api/v1/conversations/{second.pk}/handoff/", {}, format="json")
     rows = api.get("/api/v1/handoffs/", {"reason": "api"}).json()["results"]
     assert [h["conversation_id"] for h in rows] == [second.pk]
@@ -94,7 +95,7 @@ def test_rules_are_made_with_lists_of_keywords_and_patterns(api, bot):
         format="json",
     )
     assert response.status_code == 201, response.content
-    rule = HandoffRule.objects.get(pk=response.json()["id"])
+    rule = every_tenant(HandoffRule).get(pk=response.json()["id"])
     assert rule.keywords == "warranty claim\nbroken frame"
     assert response.json()["patterns"] == [r"\bclaim\s+#?\d+"]
     changed = api.patch(
@@ -102,7 +103,7 @@ def test_rules_are_made_with_lists_of_keywords_and_patterns(api, bot):
     )
     assert (changed.json()["enabled"], changed.json()["keywords"]) == (False, [])
     assert api.delete(f"/api/v1/handoff-rules/{rule.pk}/").status_code == 204
-    assert not HandoffRule.objects.filter(pk=rule.pk).exists()
+    assert not every_tenant(HandoffRule).filter(pk=rule.pk).exists()
 
 
 def test_a_rule_with_a_broken_pattern_or_a_taken_name_is_refused(api, bot):
@@ -111,7 +112,7 @@ def test_a_rule_with_a_broken_pattern_or_a_taken_name_is_refused(api, bot):
         url, {"bot_id": bot.pk, "name": "x", "label": "x", "patterns": ["ok", "(unclosed"]}, format="json"
     )
     assert (broken.status_code, list(broken.json()["error"]["fields"])) == (400, ["patterns.1"])
-    taken = HandoffRule.objects.filter(bot=bot).first().name
+    taken = every_tenant(HandoffRule).filter(bot=bot).first().name
     clash = api.post(url, {"bot_id": bot.pk, "name": taken, "label": "again"}, format="json")
     assert (clash.status_code, list(clash.json()["error"]["fields"])) == (400, ["name"])
 
@@ -132,7 +133,7 @@ def test_the_report_counts_by_reason_and_times_the_pickups(api, bot):
         tenant=bot.tenant, conversation=conversation_for(bot), reason="bot_error", outcome="offline"
     )
     old = Handoff.objects.create(tenant=bot.tenant, conversation=conversation_for(bot), reason="bot_error")
-    Handoff.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=40))
+    every_tenant(Handoff).filter(pk=old.pk).update(created_at=now - timedelta(days=40))
     response = api.get("/api/v1/reports/handoffs/")
     assert response.status_code == 200
     report = response.json()
@@ -169,7 +170,7 @@ def test_percentiles_interpolate_between_ranks():
 
 
 def test_a_built_in_rule_is_switched_off_not_deleted_or_renamed(api, bot):
-    rule = HandoffRule.objects.filter(bot=bot, builtin=True).first()
+    rule = every_tenant(HandoffRule).filter(bot=bot, builtin=True).first()
     name, url = rule.name, f"/api/v1/handoff-rules/{rule.pk}/"
     assert api.get(url).json()["builtin"] is True
     assert api.delete(url).json()["error"]["code"] == "builtin_rule"

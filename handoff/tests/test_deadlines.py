@@ -8,6 +8,7 @@ from handoff.models import Handoff
 from handoff.services import pickup_deadline_apply
 from handoff.tasks import pickup_deadlines_check
 from helpdesk.models import Conversation, Message
+from tests.support.db import every_tenant
 from tickets.offline_text import OPENERS
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -42,7 +43,7 @@ def test_a_waiting_conversation_is_reoffered_then_sent_offline(make_tenant, make
         pickup_deadline_apply(conversation_id=conversation.pk, now=start + timedelta(seconds=121))
         == "reoffer"
     )
-    assert Handoff.objects.get(conversation=conversation).reoffered_at is not None
+    assert every_tenant(Handoff).get(conversation=conversation).reoffered_at is not None
     # Running the check twice at the same moment does nothing more.
     assert pickup_deadline_apply(conversation_id=conversation.pk, now=start + timedelta(seconds=122)) is None
     assert (
@@ -51,11 +52,11 @@ def test_a_waiting_conversation_is_reoffered_then_sent_offline(make_tenant, make
     )
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.OFFLINE
-    last = Message.objects.filter(conversation=conversation).order_by("-seq").first()
+    last = every_tenant(Message).filter(conversation=conversation).order_by("-seq").first()
     assert last.author_kind == "bot"
     assert last.body.startswith(OPENERS["pickup_missed"])
     assert "leave your email address" in last.body
-    assert Handoff.objects.get(conversation=conversation).outcome == "offline"
+    assert every_tenant(Handoff).get(conversation=conversation).outcome == "offline"
 
 
 @pytest.mark.django_db
@@ -67,8 +68,8 @@ def test_the_periodic_check_leaves_assigned_and_fresh_conversations_alone(make_t
     fresh, old = (widget_session_start(public_key=bot.public_key).conversation for _ in range(2))
     for i, conversation in enumerate((fresh, old)):
         customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id=str(i))
-    Conversation.objects.filter(pk=old.pk).update(waiting_since=old.created_at - timedelta(hours=1))
-    conversation_claim(membership=alice, conversation=Conversation.objects.get(pk=fresh.pk))
+    every_tenant(Conversation).filter(pk=old.pk).update(waiting_since=old.created_at - timedelta(hours=1))
+    conversation_claim(membership=alice, conversation=every_tenant(Conversation).get(pk=fresh.pk))
     assert pickup_deadlines_check() == 1
-    assert Conversation.objects.get(pk=fresh.pk).status == "assigned"
-    assert Conversation.objects.get(pk=old.pk).status == "offline"
+    assert every_tenant(Conversation).get(pk=fresh.pk).status == "assigned"
+    assert every_tenant(Conversation).get(pk=old.pk).status == "offline"

@@ -8,6 +8,7 @@ from handoff.models import Handoff
 from handoff.routing import WaitEstimate, wait_estimate
 from helpdesk.models import Conversation, Message
 from inbox.presence import presence_connect
+from tests.support.db import every_tenant
 from tickets.offline_text import OPENERS
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def ask_for_a_person(bot) -> Conversation:
 
 
 def last_bot_message(conversation) -> Message:
-    return Message.objects.filter(conversation=conversation, author_kind="bot").order_by("-seq").first()
+    return every_tenant(Message).filter(conversation=conversation, author_kind="bot").order_by("-seq").first()
 
 
 def test_with_nobody_online_the_customer_is_told_and_the_conversation_kept(staffed_bot):
@@ -40,7 +41,7 @@ def test_with_nobody_online_the_customer_is_told_and_the_conversation_kept(staff
     body = last_bot_message(conversation).body
     assert body.startswith(OPENERS["closed"])
     assert "leave your email address" in body
-    assert Handoff.objects.get(conversation=conversation).outcome == Handoff.Outcome.OFFLINE
+    assert every_tenant(Handoff).get(conversation=conversation).outcome == Handoff.Outcome.OFFLINE
 
 
 def test_with_an_agent_online_the_customer_waits_with_a_position_and_a_wait(staffed_bot):
@@ -113,11 +114,11 @@ def test_a_bot_s_rule_rows_become_its_categories_and_keyword_rules(make_tenant, 
         "account_security",
         "account_cancellation",
     }
-    legal = HandoffRule.objects.get(bot=bot, name="legal")
+    legal = every_tenant(HandoffRule).get(bot=bot, name="legal")
     assert (legal.builtin, legal.keywords, legal.patterns) == (True, "", "")
     legal.keywords = "ombudsman"
     legal.save()
-    HandoffRule.objects.filter(bot=bot, name="complaint").update(enabled=False)
+    every_tenant(HandoffRule).filter(bot=bot, name="complaint").update(enabled=False)
     HandoffRule.objects.create(
         tenant=bot.tenant, bot=bot, name="recall", label="product recall", patterns=r"\brecall(ed)?\b"
     )

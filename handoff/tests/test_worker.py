@@ -10,6 +10,7 @@ import pytest
 
 from chatbot.services import customer_message_receive, widget_session_start
 from helpdesk.models import Message, OfflinePolicy
+from tests.support.db import every_tenant
 from tests.support.live_server import shared_database_url
 from tickets.models import OfflineIntake, Ticket
 from tickets.offline import offline_ticket_open
@@ -76,12 +77,12 @@ def test_a_real_worker_opens_the_ticket_and_emails_the_customer(worker, make_ten
     deadline = time.monotonic() + 60
     ticket = None
     while time.monotonic() < deadline:
-        ticket = Ticket.objects.filter(conversation=conversation, customer_email_status="sent").first()
+        ticket = every_tenant(Ticket).filter(conversation=conversation, customer_email_status="sent").first()
         if ticket is not None:
             break
         time.sleep(0.3)
     assert ticket is not None, "the worker did not open and email the ticket in time"
-    assert Message.objects.filter(conversation=conversation, data__ticket=ticket.reference).count() == 1
+    assert every_tenant(Message).filter(conversation=conversation, data__ticket=ticket.reference).count() == 1
 
 
 @pytest.mark.django_db
@@ -90,9 +91,9 @@ def test_a_task_that_died_after_the_ticket_is_run_again_into_one_ticket(make_ten
     conversation = widget_session_start(public_key=bot.public_key).conversation
     customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id="1")
     customer_message_receive(conversation=conversation, text="I'm Ann, ann@example.org", client_msg_id="2")
-    intake = OfflineIntake.objects.get(conversation=conversation)
+    intake = every_tenant(OfflineIntake).get(conversation=conversation)
     # The first run committed the ticket and died before it told the customer (acks_late redelivers it).
     ticket_create_for_conversation(conversation=conversation, reason=intake.reason)
     offline_ticket_open(intake_id=intake.pk)
-    assert Ticket.objects.filter(conversation=conversation).count() == 1
-    assert Message.objects.filter(conversation=conversation, data__ticket__isnull=False).count() == 1
+    assert every_tenant(Ticket).filter(conversation=conversation).count() == 1
+    assert every_tenant(Message).filter(conversation=conversation, data__ticket__isnull=False).count() == 1

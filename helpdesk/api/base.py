@@ -18,7 +18,7 @@ from helpdesk.api.auth import ApiActor, ApiKeyAuthentication, MembershipSessionA
 from helpdesk.api.parsers import body_size_check
 from helpdesk.api.permissions import TenantAccess
 from helpdesk.api.throttling import ApiClientThrottle
-from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.errors import InvalidInput
 from helpdesk.models import Membership, Tenant
 
 PAGE_SIZE = 50
@@ -42,14 +42,6 @@ class ApiCursorPagination(CursorPagination):
         if cursor is not None and cursor.position is not None and not str(cursor.position).isdigit():
             raise invalid
         return cursor
-
-
-def tenant_get(queryset: QuerySet, pk: Any, what: str) -> Model:
-    """The row ``pk`` of a queryset already scoped to the tenant: missing and not-yours are one 404."""
-    try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
-        raise NotFound(f"No such {what}.") from exc
 
 
 def acting_membership(actor: ApiActor, agent_id: int | None) -> Membership:

@@ -6,7 +6,8 @@ from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 
-from helpdesk.api.base import TenantAPIView, tenant_get
+from helpdesk.access import access_row
+from helpdesk.api.base import TenantAPIView
 from helpdesk.api.serializers import ContactOut
 from helpdesk.contacts import contact_find_or_create, contact_update
 from helpdesk.models import Contact
@@ -56,7 +57,7 @@ class ContactListView(TenantAPIView):
 
 class ContactDetailView(TenantAPIView):
     def contact(self, contact_id: int) -> Contact:
-        return tenant_get(Contact.objects.for_tenant(self.tenant), contact_id, "contact")
+        return access_row(Contact, tenant=self.tenant, pk=contact_id, what="contact")
 
     @extend_schema(responses=ContactOut)
     def get(self, request, contact_id: int):

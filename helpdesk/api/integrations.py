@@ -10,7 +10,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from helpdesk.api.base import TenantAPIView, tenant_get
+from helpdesk.access import access_row
+from helpdesk.api.base import TenantAPIView
 from helpdesk.api_keys import api_key_create, api_key_revoke
 from helpdesk.models import ApiKey, Webhook, WebhookDelivery, WebhookEvent
 from helpdesk.webhooks import webhook_create, webhook_delete, webhook_secret_rotate, webhook_update
@@ -67,7 +68,7 @@ class ApiKeyDetailView(TenantAPIView):
 
     @extend_schema(responses=ApiKeyOut)
     def get(self, request, key_id: int):
-        return self.output(ApiKeyOut, tenant_get(ApiKey.objects.for_tenant(self.tenant), key_id, "API key"))
+        return self.output(ApiKeyOut, access_row(ApiKey, tenant=self.tenant, pk=key_id, what="API key"))
 
 
 class ApiKeyRevokeView(TenantAPIView):
@@ -75,7 +76,7 @@ class ApiKeyRevokeView(TenantAPIView):
 
     @extend_schema(request=None, responses=ApiKeyOut)
     def post(self, request, key_id: int):
-        key = tenant_get(ApiKey.objects.for_tenant(self.tenant), key_id, "API key")
+        key = access_row(ApiKey, tenant=self.tenant, pk=key_id, what="API key")
         return self.output(ApiKeyOut, api_key_revoke(api_key=key))
 
 
@@ -155,7 +156,7 @@ class WebhookDetailView(TenantAPIView):
     admin_only = True
 
     def webhook(self, webhook_id: int) -> Webhook:
-        return tenant_get(Webhook.objects.for_tenant(self.tenant), webhook_id, "webhook")
+        return access_row(Webhook, tenant=self.tenant, pk=webhook_id, what="webhook")
 
     @extend_schema(responses=WebhookOut)
     def get(self, request, webhook_id: int):
@@ -179,7 +180,7 @@ class WebhookRotateSecretView(TenantAPIView):
 
     @extend_schema(request=None, responses=WebhookSecretOut)
     def post(self, request, webhook_id: int):
-        webhook = tenant_get(Webhook.objects.for_tenant(self.tenant), webhook_id, "webhook")
+        webhook = access_row(Webhook, tenant=self.tenant, pk=webhook_id, what="webhook")
         return self.output(WebhookSecretOut, webhook_secret_rotate(webhook=webhook))
 
 
@@ -188,5 +189,5 @@ class WebhookDeliveryListView(TenantAPIView):
 
     @extend_schema(responses=DeliveryOut(many=True))
     def get(self, request, webhook_id: int):
-        webhook = tenant_get(Webhook.objects.for_tenant(self.tenant), webhook_id, "webhook")
+        webhook = access_row(Webhook, tenant=self.tenant, pk=webhook_id, what="webhook")
         return self.page(WebhookDelivery.objects.for_tenant(self.tenant).filter(webhook=webhook), DeliveryOut)

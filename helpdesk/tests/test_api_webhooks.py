@@ -23,6 +23,7 @@ from helpdesk.outbox import outbox_sweep
 from helpdesk.tasks import MAX_RETRIES, webhook_deliver_task, webhook_retry_delay
 from helpdesk.tests.api_support import client_for, key_for
 from helpdesk.webhooks import webhook_create, webhook_emit
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_a_delivery_is_signed_so_the_receiver_can_verify_it(
     assert payload["event"] == "message.created"
     assert payload["tenant_id"] == acme.pk
     assert payload["data"] == {"message": {"id": 7, "body": "Héllo"}}
-    delivery = WebhookDelivery.objects.get()
+    delivery = every_tenant(WebhookDelivery).get()
     assert str(delivery.delivery_id) == headers["X-Helpdesk-Delivery"]
     assert (delivery.status_code, delivery.succeeded, delivery.final, delivery.attempt) == (
         200,
@@ -128,11 +129,11 @@ def test_only_the_tenants_active_subscribed_webhooks_get_an_event(
     subscribed = webhook_create(tenant=acme, url=receiver.url + "/a", events=["handoff.created"])
     webhook_create(tenant=acme, url=receiver.url + "/b", events=["ticket.created"])
     off = webhook_create(tenant=acme, url=receiver.url + "/c", events=["handoff.created"])
-    Webhook.objects.filter(pk=off.pk).update(active=False)
+    every_tenant(Webhook).filter(pk=off.pk).update(active=False)
     webhook_create(tenant=make_tenant("globex"), url=receiver.url + "/d", events=["handoff.created"])
     emit(django_capture_on_commit_callbacks, acme, event="handoff.created")
     assert [r["headers"]["X-Helpdesk-Event"] for r in receiver.requests] == ["handoff.created"]
-    assert list(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == [subscribed.pk]
+    assert list(every_tenant(WebhookDelivery).values_list("webhook_id", flat=True)) == [subscribed.pk]
 
 
 def test_a_failed_attempt_is_retried_under_one_delivery_id_and_every_attempt_is_logged(
@@ -142,7 +143,7 @@ def test_a_failed_attempt_is_retried_under_one_delivery_id_and_every_attempt_is_
     webhook = webhook_create(tenant=acme, url=receiver.url, events=["message.created"])
     receiver.statuses = [500, 503, 200]
     emit(django_capture_on_commit_callbacks, acme)
-    row = OutboxTask.objects.get(task="helpdesk.tasks.webhook_deliver_task")
+    row = every_tenant(OutboxTask).get(task="helpdesk.tasks.webhook_deliver_task")
     assert row.done_at is None and row.due_at > timezone.now() + timedelta(seconds=20)
 
     # When the outbox sweep runs as each retry comes due (nothing is due before)
@@ -152,7 +153,7 @@ def test_a_failed_attempt_is_retried_under_one_delivery_id_and_every_attempt_is_
         outbox_sweep(now=row.due_at + timedelta(seconds=1))
 
     # Then three attempts, one delivery id, and the webhook is healthy
-    attempts = list(WebhookDelivery.objects.order_by("attempt"))
+    attempts = list(every_tenant(WebhookDelivery).order_by("attempt"))
     assert [(d.attempt, d.status_code, d.succeeded, d.final) for d in attempts] == [
         (1, 500, False, False),
         (2, 503, False, False),
@@ -222,7 +223,7 @@ def test_an_unreachable_endpoint_is_logged_as_an_error(acme, settings, django_ca
     closed.close()
     webhook_create(tenant=acme, url=closed.url, events=["message.created"])
     emit(django_capture_on_commit_callbacks, acme)
-    delivery = WebhookDelivery.objects.get()
+    delivery = every_tenant(WebhookDelivery).get()
     assert delivery.status_code is None
     assert delivery.error.startswith("ConnectError")
     # Not the last attempt: the outbox retries it later.
@@ -236,7 +237,7 @@ def test_the_servers_own_network_is_refused_unless_allowed(
     webhook_create(tenant=acme, url=receiver.url, events=["message.created"])
     emit(django_capture_on_commit_callbacks, acme)
     assert receiver.requests == []
-    assert WebhookDelivery.objects.get().error.startswith("UnsafeDestination")
+    assert every_tenant(WebhookDelivery).get().error.startswith("UnsafeDestination")
 
 
 def test_an_unknown_event_is_a_programming_error(acme):
@@ -262,7 +263,7 @@ def test_a_webhook_made_through_the_api_shows_its_secret_once(acme):
     )
     assert created.status_code == 201
     body = created.json()
-    assert body["secret"] == Webhook.objects.get().secret
+    assert body["secret"] == every_tenant(Webhook).get().secret
     assert body["events"] == ["handoff.created", "ticket.created"]
     shown = client.get(f"/api/v1/webhooks/{body['id']}/").json()
     assert "secret" not in shown
@@ -277,12 +278,12 @@ def test_bad_webhook_input_names_the_fields(acme):
     )
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"url", "events.0"}
-    assert not Webhook.objects.exists()
+    assert not every_tenant(Webhook).exists()
 
 
 def test_switching_a_disabled_webhook_on_again_forgets_its_failures(acme):
     webhook = webhook_create(tenant=acme, url="https://crm.example/hooks", events=["ticket.updated"])
-    Webhook.objects.filter(pk=webhook.pk).update(active=False, consecutive_failures=10)
+    every_tenant(Webhook).filter(pk=webhook.pk).update(active=False, consecutive_failures=10)
     response = client_for(key_for(acme)).patch(
         f"/api/v1/webhooks/{webhook.pk}/", {"active": True}, format="json"
     )

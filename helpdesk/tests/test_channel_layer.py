@@ -16,6 +16,7 @@ from chatbot.services import widget_session_start
 from helpdesk.channel_layer import HelpdeskChannelLayer
 from helpdesk.events import _send, conversation_group, typing_send
 from helpdesk.models import Message
+from tests.support.db import every_tenant
 from tests.support.sockets import widget_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,7 +90,7 @@ async def test_with_redis_down_sockets_still_work_and_publishing_never_raises(se
     await sock.send({"type": "message", "text": "anyone?", "client_msg_id": "down"})
     ack, _ = await sock.receive_until(lambda f: f["type"] == "ack", timeout=15)
     assert ack["message"]["body"] == "anyone?"
-    assert await sync_to_async(Message.objects.filter(client_msg_id="down").count)() == 1
+    assert await sync_to_async(every_tenant(Message).filter(client_msg_id="down").count)() == 1
     await sock.disconnect()
 
 

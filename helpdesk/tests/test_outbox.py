@@ -11,6 +11,7 @@ from django.utils import timezone
 from chatbot.services import customer_message_receive, widget_session_start
 from helpdesk.models import Message, OutboxTask
 from helpdesk.outbox import outbox_add, outbox_dispatch, outbox_run, outbox_sweep
+from tests.support.db import every_tenant
 
 CALLS: list[tuple] = []
 
@@ -44,7 +45,7 @@ def test_a_row_is_one_per_key_and_waits_for_the_commit(acme, django_capture_on_c
         first = outbox_add(tenant_id=acme.pk, task="x.y", args=[1], key="k-1")
         again = outbox_add(tenant_id=acme.pk, task="x.y", args=[2], key="k-1")
     assert first.pk == again.pk
-    assert OutboxTask.objects.get().args == [1]
+    assert every_tenant(OutboxTask).get().args == [1]
     assert len(callbacks) == 1
 
 
@@ -61,8 +62,8 @@ def test_a_customer_message_is_acknowledged_and_kept_due_when_the_broker_is_down
         )
 
     # Then the message is stored, and its turn is due again within seconds with the broker's error
-    assert created and Message.objects.filter(pk=message.pk).exists()
-    row = OutboxTask.objects.get(key=f"bot_turn:{message.pk}")
+    assert created and every_tenant(Message).filter(pk=message.pk).exists()
+    row = every_tenant(OutboxTask).get(key=f"bot_turn:{message.pk}")
     assert row.done_at is None
     assert row.dispatches == 1
     assert row.last_error.startswith("dispatch: ")
@@ -78,7 +79,7 @@ def test_the_sweep_runs_a_turn_whose_dispatch_failed_once_the_broker_is_back(
     message, _ = customer_message_receive(
         conversation=session.conversation, text="How long does delivery take?", client_msg_id="m-1"
     )
-    assert not Message.objects.filter(reply_to=message).exists()
+    assert not every_tenant(Message).filter(reply_to=message).exists()
 
     # When the sweep runs after the grace period, then again
     later = timezone.now() + timedelta(seconds=15)
@@ -86,9 +87,9 @@ def test_the_sweep_runs_a_turn_whose_dispatch_failed_once_the_broker_is_back(
 
     # Then the bot answered once
     assert (first["dispatched"], second["dispatched"]) == (1, 0)
-    answer = Message.objects.get(reply_to=message)
+    answer = every_tenant(Message).get(reply_to=message)
     assert "5 to 7 working days" in answer.body
-    row = OutboxTask.objects.get(key=f"bot_turn:{message.pk}")
+    row = every_tenant(OutboxTask).get(key=f"bot_turn:{message.pk}")
     assert (row.outcome, row.runs) == (OutboxTask.Outcome.DONE, 1)
 
 
@@ -105,7 +106,9 @@ def test_a_run_is_skipped_while_another_holds_the_lease_and_once_the_row_is_done
 def test_a_lease_left_by_a_dead_worker_expires(acme, settings):
     settings.OUTBOX_LEASE_SECONDS = 60
     row = outbox_add(tenant_id=acme.pk, task="x.y", args=[], key="k")
-    OutboxTask.objects.filter(pk=row.pk).update(started_at=timezone.now() - timedelta(seconds=61), runs=1)
+    every_tenant(OutboxTask).filter(pk=row.pk).update(
+        started_at=timezone.now() - timedelta(seconds=61), runs=1
+    )
     with outbox_run(row.pk) as run:
         assert (run.mine, run.number) == (True, 2)
 
@@ -133,7 +136,7 @@ def test_work_that_asks_for_a_retry_is_due_after_its_delay(acme):
 def test_a_row_that_failed_too_often_is_given_up_and_logged(acme, settings, caplog):
     settings.OUTBOX_MAX_RUNS = 3
     row = outbox_add(tenant_id=acme.pk, task="x.y", args=[7], key="k")
-    OutboxTask.objects.filter(pk=row.pk).update(runs=3, last_error="boom")
+    every_tenant(OutboxTask).filter(pk=row.pk).update(runs=3, last_error="boom")
     counts = outbox_sweep(now=timezone.now() + timedelta(minutes=5))
     row.refresh_from_db()
     assert counts["failed"] == 1
@@ -160,9 +163,9 @@ def test_an_overdue_row_runs_its_fallback_once_however_many_sweeps(acme):
 
 def test_a_done_row_is_not_dispatched_again(acme):
     row = outbox_add(tenant_id=acme.pk, task="x.y", args=[], key="k")
-    OutboxTask.objects.filter(pk=row.pk).update(done_at=timezone.now(), outcome="done")
+    every_tenant(OutboxTask).filter(pk=row.pk).update(done_at=timezone.now(), outcome="done")
     assert outbox_dispatch(row.pk) is False
-    assert OutboxTask.objects.get(pk=row.pk).dispatches == 0
+    assert every_tenant(OutboxTask).get(pk=row.pk).dispatches == 0
 
 
 def test_rows_are_tenant_owned(acme, make_tenant):
@@ -177,9 +180,9 @@ def test_the_sweep_removes_rows_done_long_ago_and_keeps_the_rest(acme, settings)
     for key, done_days_ago in (("old", 8), ("recent", 6), ("pending", None)):
         row = outbox_add(tenant_id=acme.pk, task="x.y", args=[], key=key)
         if done_days_ago is not None:
-            OutboxTask.objects.filter(pk=row.pk).update(
+            every_tenant(OutboxTask).filter(pk=row.pk).update(
                 done_at=now - timedelta(days=done_days_ago), outcome="done"
             )
-    OutboxTask.objects.update(due_at=now + timedelta(hours=1))
+    every_tenant(OutboxTask).update(due_at=now + timedelta(hours=1))
     assert outbox_sweep(now=now)["removed"] == 1
-    assert sorted(OutboxTask.objects.values_list("key", flat=True)) == ["pending", "recent"]
+    assert sorted(every_tenant(OutboxTask).values_list("key", flat=True)) == ["pending", "recent"]

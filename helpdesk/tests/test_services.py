@@ -3,6 +3,7 @@ import pytest
 from helpdesk.errors import InvalidInput
 from helpdesk.models import Message
 from helpdesk.services import message_create, message_text_clean
+from tests.support.db import every_tenant
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_a_resend_with_the_same_client_msg_id_returns_the_stored_message(convers
     )
     assert (created_first, created_again) == (True, False)
     assert again.pk == first.pk
-    assert Message.objects.filter(conversation=conversation).count() == 1
+    assert every_tenant(Message).filter(conversation=conversation).count() == 1
     conversation.refresh_from_db()
     assert conversation.last_seq == 1
 

@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation, Message
+from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket, session_key_for, widget_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,9 +138,9 @@ def world(make_tenant, make_bot, make_agent):
 
 
 def _counts(conversation_id: int) -> tuple[int, int, str]:
-    conversation = Conversation.objects.get(pk=conversation_id)
+    conversation = every_tenant(Conversation).get(pk=conversation_id)
     return (
-        Message.objects.filter(conversation_id=conversation_id).count(),
+        every_tenant(Message).filter(conversation_id=conversation_id).count(),
         conversation.last_seq,
         conversation.status,
     )

@@ -24,6 +24,7 @@ from django.db import connection, connections
 from chatbot.demo import demo_load
 from helpdesk.models import Conversation, Message
 from helpdesk.services import contact_create, conversation_start, message_create
+from tests.support.db import every_tenant
 
 call_command("migrate", verbosity=0, interactive=False)
 bot = demo_load().bot
@@ -58,12 +59,12 @@ for w in workers: w.join()
 with connection.cursor() as cursor:
     cursor.execute("PRAGMA journal_mode")
     journal = cursor.fetchone()[0]
-seqs = [sorted(Message.objects.filter(conversation=c).values_list("seq", flat=True)) for c in shared]
+seqs = [sorted(every_tenant(Message).filter(conversation=c).values_list("seq", flat=True)) for c in shared]
 print(json.dumps({
     "errors": errors,
     "journal": journal,
-    "visitor_messages": Message.objects.filter(conversation__contact__name__startswith="v").count(),
-    "visitor_conversations": Conversation.objects.filter(contact__name__startswith="v").count(),
+    "visitor_messages": every_tenant(Message).filter(conversation__contact__name__startswith="v").count(),
+    "visitor_conversations": every_tenant(Conversation).filter(contact__name__startswith="v").count(),
     "shared_seqs": seqs,
 }))
 """

@@ -8,6 +8,7 @@ from helpdesk.models import OutboxTask
 from helpdesk.shared_cache import cache_outage
 from helpdesk.tests.test_degraded_cache import closed_loopback_port
 from helpdesk.webhooks import webhook_create, webhook_delete, webhook_emit, webhook_update
+from tests.support.db import every_tenant
 
 TASK = "helpdesk.tasks.webhook_deliver_task"
 
@@ -19,9 +20,9 @@ def acme(make_tenant):
 
 def deliveries_after_emit(tenant, event: str = "message.created") -> list[int]:
     """The webhooks one event is queued for (one outbox row each)."""
-    OutboxTask.objects.filter(task=TASK).delete()
+    every_tenant(OutboxTask).filter(task=TASK).delete()
     webhook_emit(tenant_id=tenant.pk, event=event, data={"message": {"id": 1}})
-    return sorted(row.args[0] for row in OutboxTask.objects.filter(task=TASK))
+    return sorted(row.args[0] for row in every_tenant(OutboxTask).filter(task=TASK))
 
 
 def test_a_webhook_added_after_the_cache_was_filled_gets_the_next_event(acme):

@@ -11,7 +11,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from helpdesk.api.base import TenantAPIView, acting_membership, tenant_get
+from helpdesk.access import access_row
+from helpdesk.api.base import TenantAPIView, acting_membership
 from helpdesk.api.serializers import IdField, MessageOut
 from helpdesk.errors import NotFound
 from helpdesk.models import Membership, Queue, Tenant
@@ -96,8 +97,8 @@ class QueueDetailView(TenantAPIView):
     admin_writes = True
 
     def queue(self, queue_id: int) -> Queue:
-        return tenant_get(
-            Queue.objects.for_tenant(self.tenant).prefetch_related("members"), queue_id, "queue"
+        return access_row(
+            Queue.objects.prefetch_related("members"), tenant=self.tenant, pk=queue_id, what="queue"
         )
 
     @extend_schema(responses=QueueOut)
@@ -226,7 +227,7 @@ class CannedReplyDetailView(TenantAPIView):
     admin_writes = True
 
     def reply(self, reply_id: int) -> CannedReply:
-        return tenant_get(CannedReply.objects.for_tenant(self.tenant), reply_id, "canned reply")
+        return access_row(CannedReply, tenant=self.tenant, pk=reply_id, what="canned reply")
 
     @extend_schema(responses=CannedReplyOut)
     def get(self, request, reply_id: int):

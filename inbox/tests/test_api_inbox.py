@@ -13,6 +13,7 @@ from helpdesk.models import Conversation, Membership, Message
 from helpdesk.tests.api_support import client_for
 from inbox.models import AgentPresence, CannedReply
 from inbox.presence import presence_connect
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_a_key_must_name_an_agent_of_its_own_tenant(api, conversation, make_tena
     stranger = make_agent(make_tenant("globex"), "eve")
     foreign = reply(api, conversation, text="Hello", agent_id=stranger.user_id)
     assert (foreign.status_code, foreign.json()["error"]["fields"]) == (400, {"agent_id": ["Not found."]})
-    assert not Message.objects.filter(conversation=conversation, author_kind="agent").exists()
+    assert not every_tenant(Message).filter(conversation=conversation, author_kind="agent").exists()
 
 
 def test_a_session_replies_as_itself(acme, conversation, make_agent):
@@ -56,7 +57,7 @@ def test_a_session_replies_as_itself(acme, conversation, make_agent):
     assert reply(client, conversation, text="Hi", agent_id=alice.user_id).status_code == 400
     response = reply(client, conversation, text="Hi")
     assert response.status_code == 201
-    assert Message.objects.get(pk=response.json()["id"]).author_id == bob.user_id
+    assert every_tenant(Message).get(pk=response.json()["id"]).author_id == bob.user_id
 
 
 def test_a_public_reply_to_another_agents_conversation_is_a_conflict_but_a_note_is_fine(
@@ -89,7 +90,9 @@ def test_agents_are_listed_with_their_live_presence(api, acme, make_agent):
     carol = make_agent(acme, "carol", role=Membership.Role.ADMIN)
     presence_connect(membership=alice)
     presence_connect(membership=carol)
-    AgentPresence.objects.filter(user=carol.user).update(last_seen_at=timezone.now() - timedelta(hours=1))
+    every_tenant(AgentPresence).filter(user=carol.user).update(
+        last_seen_at=timezone.now() - timedelta(hours=1)
+    )
     rows = {a["id"]: a for a in api.get("/api/v1/agents/").json()["results"]}
     assert rows[alice.user_id]["status"] == "online"
     assert rows[bob.user_id]["status"] == "offline"
@@ -120,4 +123,4 @@ def test_canned_replies_are_made_searched_changed_and_deleted(api):
     )
     assert changed.json()["body"] == "Refunds take 3 days."
     assert api.delete(f"/api/v1/canned-replies/{reply_id}/").status_code == 204
-    assert not CannedReply.objects.exists()
+    assert not every_tenant(CannedReply).exists()

@@ -12,6 +12,7 @@ from inbox.assignment import agents_with_room, queue_dispatch
 from inbox.models import AgentPresence
 from inbox.presence import presence_connect
 from inbox.services import conversation_claim, conversation_resolve, conversation_transfer
+from tests.support.db import every_tenant
 
 
 @pytest.fixture
@@ -35,8 +36,8 @@ def handed_off(bot, n: int = 1) -> list[Conversation]:
 
 
 def set_policy(bot, policy: str) -> Queue:
-    Queue.objects.filter(pk=bot.queue_id).update(assignment=policy)
-    return Queue.objects.get(pk=bot.queue_id)
+    every_tenant(Queue).filter(pk=bot.queue_id).update(assignment=policy)
+    return every_tenant(Queue).get(pk=bot.queue_id)
 
 
 @pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_round_robin_takes_turns_among_online_agents(team, django_capture_on_com
     set_policy(bot, Queue.Assignment.ROUND_ROBIN)
     with django_capture_on_commit_callbacks(execute=True):
         conversations = handed_off(bot, 4)
-    owners = [Conversation.objects.get(pk=c.pk).assignee_id for c in conversations]
+    owners = [every_tenant(Conversation).get(pk=c.pk).assignee_id for c in conversations]
     assert owners == [alice.user_id, bob.user_id, alice.user_id, bob.user_id]
 
 
@@ -62,20 +63,20 @@ def test_least_busy_prefers_the_agent_with_fewest_open_conversations(
     first, second, third = handed_off(bot, 3)
     conversation_claim(membership=alice, conversation=first)
     conversation_claim(membership=alice, conversation=second)
-    Queue.objects.filter(pk=queue.pk).update(assignment=Queue.Assignment.LEAST_BUSY)
-    queue_dispatch(Queue.objects.get(pk=queue.pk))
-    assert Conversation.objects.get(pk=third.pk).assignee_id == bob.user_id
+    every_tenant(Queue).filter(pk=queue.pk).update(assignment=Queue.Assignment.LEAST_BUSY)
+    queue_dispatch(every_tenant(Queue).get(pk=queue.pk))
+    assert every_tenant(Conversation).get(pk=third.pk).assignee_id == bob.user_id
 
 
 @pytest.mark.django_db
 def test_auto_assignment_respects_capacity_and_skips_offline_agents(team, django_capture_on_commit_callbacks):
     bot, (alice, _, _) = team
     presence_connect(membership=alice)
-    AgentPresence.objects.filter(user=alice.user).update(capacity=1)
+    every_tenant(AgentPresence).filter(user=alice.user).update(capacity=1)
     set_policy(bot, Queue.Assignment.ROUND_ROBIN)
     with django_capture_on_commit_callbacks(execute=True):
         first, second = handed_off(bot, 2)
-    assert Conversation.objects.get(pk=first.pk).assignee_id == alice.user_id
+    assert every_tenant(Conversation).get(pk=first.pk).assignee_id == alice.user_id
     second.refresh_from_db()
     assert (second.status, second.assignee_id) == ("waiting", None)
 
@@ -86,16 +87,16 @@ def test_waiting_conversations_go_out_oldest_first_when_an_agent_frees_up(
 ):
     bot, (alice, _, _) = team
     presence_connect(membership=alice)
-    AgentPresence.objects.filter(user=alice.user).update(capacity=1)
+    every_tenant(AgentPresence).filter(user=alice.user).update(capacity=1)
     set_policy(bot, Queue.Assignment.ROUND_ROBIN)
     with django_capture_on_commit_callbacks(execute=True):
         first, second, third = handed_off(bot, 3)
-    Conversation.objects.filter(pk=third.pk).update(waiting_since=timezone.now() - timedelta(minutes=5))
+    every_tenant(Conversation).filter(pk=third.pk).update(waiting_since=timezone.now() - timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=True):
-        conversation_resolve(membership=alice, conversation=Conversation.objects.get(pk=first.pk))
+        conversation_resolve(membership=alice, conversation=every_tenant(Conversation).get(pk=first.pk))
     # The third started waiting earliest (as the clock says), so it goes before the second.
-    assert Conversation.objects.get(pk=third.pk).assignee_id == alice.user_id
-    assert Conversation.objects.get(pk=second.pk).status == "waiting"
+    assert every_tenant(Conversation).get(pk=third.pk).assignee_id == alice.user_id
+    assert every_tenant(Conversation).get(pk=second.pk).status == "waiting"
 
 
 @pytest.mark.django_db
@@ -103,13 +104,13 @@ def test_an_agent_coming_online_gets_the_waiting_conversation(team, django_captu
     bot, (alice, bob, _) = team
     presence_connect(membership=alice)
     queue = set_policy(bot, Queue.Assignment.ROUND_ROBIN)
-    AgentPresence.objects.filter(user=alice.user).update(capacity=0)
+    every_tenant(AgentPresence).filter(user=alice.user).update(capacity=0)
     with django_capture_on_commit_callbacks(execute=True):
         (conversation,) = handed_off(bot)
     assert agents_with_room(queue) == []
     with django_capture_on_commit_callbacks(execute=True):
         presence_connect(membership=bob)
-    assert Conversation.objects.get(pk=conversation.pk).assignee_id == bob.user_id
+    assert every_tenant(Conversation).get(pk=conversation.pk).assignee_id == bob.user_id
 
 
 @pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_transfer_to_another_agent_leaves_a_private_note(team):
     )
     conversation.refresh_from_db()
     assert (conversation.status, conversation.assignee_id) == ("assigned", bob.user_id)
-    note = Message.objects.get(conversation=conversation, data__event="transferred")
+    note = every_tenant(Message).get(conversation=conversation, data__event="transferred")
     assert note.private is True
     assert note.body == "Alice transferred the conversation to Bob: VIP, be nice"
 
@@ -157,7 +158,7 @@ def test_transfer_needs_exactly_one_target_of_the_same_tenant(team, make_tenant,
     other_queue = Queue.objects.create(tenant=stranger.tenant, name="Theirs")
     with pytest.raises(NotFound):
         conversation_transfer(membership=alice, conversation=conversation, to_queue_id=other_queue.pk)
-    assert Conversation.objects.get(pk=conversation.pk).status == "waiting"
+    assert every_tenant(Conversation).get(pk=conversation.pk).status == "waiting"
 
 
 @pytest.mark.postgres
@@ -173,7 +174,7 @@ def test_two_agents_claiming_at_once_exactly_one_wins(team):
         barrier.wait()
         try:
             conversation_claim(
-                membership=membership, conversation=Conversation.objects.get(pk=conversation.pk)
+                membership=membership, conversation=every_tenant(Conversation).get(pk=conversation.pk)
             )
             results[membership.user.username] = "won"
         except Conflict:
@@ -190,4 +191,4 @@ def test_two_agents_claiming_at_once_exactly_one_wins(team):
     winner = next(name for name, outcome in results.items() if outcome == "won")
     conversation.refresh_from_db()
     assert conversation.assignee.username == winner
-    assert Message.objects.filter(conversation=conversation, data__event="agent_joined").count() == 1
+    assert every_tenant(Message).filter(conversation=conversation, data__event="agent_joined").count() == 1

@@ -5,6 +5,7 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from helpdesk.models import Conversation, Message
+from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket, session_key_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,11 +80,13 @@ async def test_another_tenants_conversation_is_not_found_on_every_frame(world, f
     )
     error = await sock.receive()
     assert (error["type"], error["code"]) == ("error", "not_found")
-    conversation = await sync_to_async(Conversation.objects.get)(pk=world["acme_conv"].pk)
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=world["acme_conv"].pk)
     assert conversation.status == Conversation.Status.BOT
     assert conversation.assignee_id is None
     assert (
-        await sync_to_async(Message.objects.filter(conversation=conversation, author_kind="agent").count)()
+        await sync_to_async(
+            every_tenant(Message).filter(conversation=conversation, author_kind="agent").count
+        )()
         == 0
     )
     await sock.disconnect()
@@ -117,7 +120,7 @@ async def test_a_reply_claims_the_conversation_and_reaches_the_history(world):
     )
     ack, _ = await sock.receive_until(lambda f: f["type"] == "ack")
     assert ack["message"]["author_name"] == "Alice"
-    conversation = await sync_to_async(Conversation.objects.get)(pk=conv_id)
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=conv_id)
     assert conversation.status == Conversation.Status.ASSIGNED
     assert conversation.assignee_id == world["alice"].user_id
     await sock.disconnect()
@@ -131,7 +134,7 @@ async def test_the_second_agent_to_claim_is_told(world):
     await bob.send({"type": "claim", "conversation_id": conv_id})
     error, _ = await bob.receive_until(lambda f: f["type"] == "error")
     assert error["code"] == "conflict"
-    conversation = await sync_to_async(Conversation.objects.get)(pk=conv_id)
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=conv_id)
     assert conversation.assignee_id == world["alice"].user_id
     await alice.disconnect()
     await bob.disconnect()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from chatbot.services import customer_message_receive, widget_session_start
 from helpdesk.models import Contact, Conversation
 from inbox.models import CannedReply, ReadMarker
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +76,8 @@ def test_waiting_rows_show_position_and_unread_counts(desk):
     assert (rows[first.pk].unread, rows[second.pk].unread) == (2, 1)
     client.get(reverse("inbox:conversation", args=[first.pk]))
     assert (
-        ReadMarker.objects.get(user=alice.user, conversation=first).last_read_seq
-        == Conversation.objects.get(pk=first.pk).last_seq
+        every_tenant(ReadMarker).get(user=alice.user, conversation=first).last_read_seq
+        == every_tenant(Conversation).get(pk=first.pk).last_seq
     )
     rows = {c.pk: c for c in client.get(reverse("inbox:index")).context["columns"][0][2]}
     assert rows[first.pk].unread == 0
@@ -107,7 +108,7 @@ def test_lists_show_only_the_agents_tenant(desk, make_tenant, make_bot):
 def test_contact_names_are_escaped_in_the_lists(desk):
     bot, _, client = desk
     (conversation,) = waiting_conversations(bot, 1)
-    Contact.objects.filter(pk=conversation.contact_id).update(name="<img src=x onerror=alert(1)>")
+    every_tenant(Contact).filter(pk=conversation.contact_id).update(name="<img src=x onerror=alert(1)>")
     content = client.get(reverse("inbox:index")).content
     assert b"<img src=x" not in content
     assert b"&lt;img src=x onerror=alert(1)&gt;" in content

@@ -7,6 +7,7 @@ from helpdesk.models import Queue
 from inbox.models import AgentConnection, AgentPresence
 from inbox.presence import presence_choose, presence_connect, presence_disconnect, presence_heartbeat
 from inbox.selectors import agents_free_capacity, queue_agents_online, queue_is_staffed
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -36,20 +37,20 @@ def test_a_disconnect_never_goes_below_zero(setup):
     presence_connect(membership=alice)
     presence_disconnect(membership=alice)
     presence_disconnect(membership=alice)
-    assert AgentConnection.objects.filter(user=alice.user).count() == 0
-    assert AgentPresence.objects.get(user=alice.user).status == "offline"
+    assert every_tenant(AgentConnection).filter(user=alice.user).count() == 0
+    assert every_tenant(AgentPresence).get(user=alice.user).status == "offline"
 
 
 def test_a_dead_socket_stops_counting_when_its_heartbeat_is_stale(setup, settings):
     queue, alice = setup
     presence_connect(membership=alice)
-    AgentConnection.objects.filter(user=alice.user).update(
+    every_tenant(AgentConnection).filter(user=alice.user).update(
         last_seen_at=timezone.now() - timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS + 1)
     )
     assert queue_agents_online(queue) == []
     # A new tab after a crash counts alone: the dead socket's row is gone.
     presence_connect(membership=alice)
-    assert AgentConnection.objects.filter(user=alice.user).count() == 1
+    assert every_tenant(AgentConnection).filter(user=alice.user).count() == 1
 
 
 def test_idle_makes_an_agent_away_and_activity_brings_them_back(setup):
@@ -77,7 +78,7 @@ def test_an_unknown_presence_status_is_refused(setup):
     presence_connect(membership=alice)
     with pytest.raises(InvalidInput):
         presence_choose(membership=alice, status="asleep")
-    assert AgentPresence.objects.get(user=alice.user).status == "online"
+    assert every_tenant(AgentPresence).get(user=alice.user).status == "online"
 
 
 def test_free_capacity_counts_open_assigned_conversations(setup, make_bot):
@@ -86,10 +87,10 @@ def test_free_capacity_counts_open_assigned_conversations(setup, make_bot):
 
     queue, alice = setup
     presence_connect(membership=alice)
-    AgentPresence.objects.filter(user=alice.user).update(capacity=2)
+    every_tenant(AgentPresence).filter(user=alice.user).update(capacity=2)
     bot = make_bot(queue.tenant)
     conversation = widget_session_start(public_key=bot.public_key).conversation
-    Conversation.objects.filter(pk=conversation.pk).update(status="assigned", assignee=alice.user)
+    every_tenant(Conversation).filter(pk=conversation.pk).update(status="assigned", assignee=alice.user)
     assert agents_free_capacity(queue) == 1
 
 

@@ -4,6 +4,7 @@ from chatbot.services import customer_message_receive, widget_session_start
 from helpdesk.errors import Conflict
 from helpdesk.models import Conversation, Message
 from inbox.services import conversation_claim, conversation_handback, conversation_resolve
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,12 @@ def test_claiming_marks_the_handoff_accepted(handed_off):
 def test_a_second_claim_fails_and_changes_nothing(handed_off):
     conversation, alice, bob = handed_off
     conversation_claim(membership=alice, conversation=conversation)
-    before = Message.objects.filter(conversation=conversation).count()
+    before = every_tenant(Message).filter(conversation=conversation).count()
     with pytest.raises(Conflict):
-        conversation_claim(membership=bob, conversation=Conversation.objects.get(pk=conversation.pk))
+        conversation_claim(membership=bob, conversation=every_tenant(Conversation).get(pk=conversation.pk))
     conversation.refresh_from_db()
     assert conversation.assignee_id == alice.user_id
-    assert Message.objects.filter(conversation=conversation).count() == before
+    assert every_tenant(Message).filter(conversation=conversation).count() == before
 
 
 def test_hand_back_gives_the_bot_a_fresh_start(handed_off, django_capture_on_commit_callbacks):
@@ -44,7 +45,7 @@ def test_hand_back_gives_the_bot_a_fresh_start(handed_off, django_capture_on_com
     conversation_handback(membership=alice, conversation=conversation)
     conversation.refresh_from_db()
     assert (conversation.status, conversation.assignee_id, conversation.handoff_reason) == ("bot", None, "")
-    request = Message.objects.get(conversation=conversation, client_msg_id="1")
+    request = every_tenant(Message).get(conversation=conversation, client_msg_id="1")
     assert conversation.bot_since_seq > request.seq
     assert conversation.handoffs.get().ended_at is not None
     # The bot answers again, and the earlier request for a person does not send it straight back.
@@ -54,7 +55,7 @@ def test_hand_back_gives_the_bot_a_fresh_start(handed_off, django_capture_on_com
         )
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.BOT
-    last = Message.objects.filter(conversation=conversation).order_by("-seq").first()
+    last = every_tenant(Message).filter(conversation=conversation).order_by("-seq").first()
     assert last.author_kind == "bot"
     assert "$49" in last.body
 

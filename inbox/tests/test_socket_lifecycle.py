@@ -14,6 +14,7 @@ from helpdesk.socket_access import membership_access_changed
 from inbox.models import AgentConnection, AgentPresence
 from inbox.presence import presence_connect, presence_connections_expire
 from inbox.selectors import queue_agents_online
+from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +46,8 @@ async def _agent(membership, client: Client | None = None):
 
 def _rows(membership) -> list[str]:
     return list(
-        AgentConnection.objects.filter(tenant_id=membership.tenant_id, user_id=membership.user_id)
+        every_tenant(AgentConnection)
+        .filter(tenant_id=membership.tenant_id, user_id=membership.user_id)
         .order_by("pk")
         .values_list("channel_name", flat=True)
     )
@@ -61,11 +63,11 @@ async def test_each_socket_is_one_connection_row_and_closing_removes_only_its_ow
     await first.disconnect()
     rows = await sync_to_async(_rows)(alice)
     assert len(rows) == 1
-    presence = await sync_to_async(AgentPresence.objects.get)(user=alice.user)
+    presence = await sync_to_async(every_tenant(AgentPresence).get)(user=alice.user)
     assert presence.status == "online"
     await second.disconnect()
     assert await sync_to_async(_rows)(alice) == []
-    presence = await sync_to_async(AgentPresence.objects.get)(user=alice.user)
+    presence = await sync_to_async(every_tenant(AgentPresence).get)(user=alice.user)
     assert presence.status == "offline"
 
 
@@ -73,10 +75,10 @@ async def test_a_heartbeat_refreshes_its_own_row(world):
     alice = world["alice"]
     sock = await _agent(alice)
     old = timezone.now() - timedelta(seconds=60)
-    await sync_to_async(AgentConnection.objects.filter(user=alice.user).update)(last_seen_at=old)
+    await sync_to_async(every_tenant(AgentConnection).filter(user=alice.user).update)(last_seen_at=old)
     await sock.send({"type": "ping", "idle": False})
     assert (await sock.receive_until(lambda f: f["type"] == "pong"))[0]["presence"] == "online"
-    row = await sync_to_async(AgentConnection.objects.get)(user=alice.user)
+    row = await sync_to_async(every_tenant(AgentConnection).get)(user=alice.user)
     assert row.last_seen_at > old
     await sock.disconnect()
 
@@ -88,25 +90,25 @@ def test_a_crashed_socket_never_holds_an_agent_online(world, settings):
     presence_connect(membership=alice, channel_name="crashed.1")  # its disconnect never runs
     assert [p.user_id for p in queue_agents_online(queue)] == [alice.user_id]
     later = timezone.now() + timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS + 1)
-    AgentConnection.objects.filter(channel_name="crashed.1").update(
+    every_tenant(AgentConnection).filter(channel_name="crashed.1").update(
         last_seen_at=timezone.now() - timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS + 1)
     )
     assert queue_agents_online(queue) == []
     assert presence_connections_expire(later) == 1
-    assert AgentConnection.objects.count() == 0
-    assert AgentPresence.objects.get(user=alice.user).status == "offline"
+    assert every_tenant(AgentConnection).count() == 0
+    assert every_tenant(AgentPresence).get(user=alice.user).status == "offline"
 
 
 def test_expiring_connections_keeps_fresh_ones_of_every_tenant(world, settings):
     alice, gina = world["alice"], world["gina"]
     presence_connect(membership=alice, channel_name="a.1")
     presence_connect(membership=gina, channel_name="g.1")
-    AgentConnection.objects.filter(channel_name="a.1").update(
+    every_tenant(AgentConnection).filter(channel_name="a.1").update(
         last_seen_at=timezone.now() - timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS + 5)
     )
     assert presence_connections_expire() == 1
-    assert list(AgentConnection.objects.values_list("channel_name", flat=True)) == ["g.1"]
-    statuses = dict(AgentPresence.objects.values_list("user__username", "status"))
+    assert list(every_tenant(AgentConnection).values_list("channel_name", flat=True)) == ["g.1"]
+    statuses = dict(every_tenant(AgentPresence).values_list("user__username", "status"))
     assert statuses == {"alice": "offline", "gina": "online"}
 
 
@@ -156,14 +158,14 @@ async def test_a_deleted_membership_closes_only_that_tenants_sockets(world):
 async def test_a_membership_removed_without_an_event_is_refused_on_the_next_frame(world):
     alice = world["alice"]
     sock = await _agent(alice)
-    await sync_to_async(Membership.objects.filter(pk=alice.pk).delete)()
+    await sync_to_async(every_tenant(Membership).filter(pk=alice.pk).delete)()
     await sock.send(
         {"type": "message", "conversation_id": world["conv"].pk, "text": "hi", "client_msg_id": "x"}
     )
     error, _ = await sock.receive_until(lambda f: f["type"] == "error")
     assert error["code"] == "session_ended"
     assert await sock.close_code() == 4403
-    count = await sync_to_async(Message.objects.filter(author_kind="agent").count)()
+    count = await sync_to_async(every_tenant(Message).filter(author_kind="agent").count)()
     assert count == 0
 
 
@@ -178,7 +180,7 @@ async def test_a_resync_sends_what_was_missed_and_tells_the_page_to_refresh(worl
 
     def missed() -> None:
         # Stored while the layer was away: no event reached the socket.
-        Conversation.objects.filter(pk=conversation.pk).update(last_seq=2)
+        every_tenant(Conversation).filter(pk=conversation.pk).update(last_seq=2)
         Message.objects.create(
             tenant_id=conversation.tenant_id,
             conversation=conversation,

@@ -14,6 +14,7 @@ from helpdesk.models import Conversation, Message
 from helpdesk.payloads import conversation_payload
 from helpdesk.socket_db import socket_db, socket_db_reset
 from inbox import consumers as inbox_consumers
+from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket, session_key_for, widget_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -169,7 +170,8 @@ async def test_a_message_queued_when_the_customer_leaves_is_still_stored(world, 
     release.set()
     await sock.disconnect()
     stored = await sync_to_async(list)(
-        Message.objects.filter(conversation=session.conversation, author_kind="customer")
+        every_tenant(Message)
+        .filter(conversation=session.conversation, author_kind="customer")
         .order_by("seq")
         .values_list("client_msg_id", flat=True)
     )
@@ -185,9 +187,9 @@ def _activity(conversation: Conversation, seq: int) -> dict:
 
 async def test_activity_of_one_conversation_is_coalesced_to_the_newest(world):
     sock = await _agent(world["alice"])
-    conversation = await sync_to_async(Conversation.objects.select_related("contact", "bot", "assignee").get)(
-        pk=world["session"].conversation.pk
-    )
+    conversation = await sync_to_async(
+        every_tenant(Conversation).select_related("contact", "bot", "assignee").get
+    )(pk=world["session"].conversation.pk)
     for seq in range(1, 6):
         await sync_to_async(_publish)(world["acme"].pk, await sync_to_async(_activity)(conversation, seq))
     frame = await sock.receive(timeout=3)
@@ -198,9 +200,9 @@ async def test_activity_of_one_conversation_is_coalesced_to_the_newest(world):
 
 async def test_a_newer_event_about_a_conversation_replaces_its_pending_activity(world):
     sock = await _agent(world["alice"])
-    conversation = await sync_to_async(Conversation.objects.select_related("contact", "bot", "assignee").get)(
-        pk=world["session"].conversation.pk
-    )
+    conversation = await sync_to_async(
+        every_tenant(Conversation).select_related("contact", "bot", "assignee").get
+    )(pk=world["session"].conversation.pk)
     await sync_to_async(_publish)(world["acme"].pk, await sync_to_async(_activity)(conversation, 1))
     status = {"type": "conversation.status", "conversation": {"id": conversation.pk, "status": "waiting"}}
     await sync_to_async(_publish)(world["acme"].pk, status)
@@ -218,7 +220,7 @@ async def test_activity_of_an_assigned_conversation_goes_to_its_agent_only(world
     await sync_to_async(customer_message_receive)(
         conversation=conversation, text="Could you connect me with a member of staff please"
     )
-    fresh = await sync_to_async(Conversation.objects.get)(pk=conversation.pk)
+    fresh = await sync_to_async(every_tenant(Conversation).get)(pk=conversation.pk)
     await sync_to_async(conversation_claim)(membership=world["alice"], conversation=fresh)
     alice, bob_sock = await _agent(world["alice"]), await _agent(bob)
     await sync_to_async(customer_message_receive)(

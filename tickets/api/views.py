@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from helpdesk.api.base import TenantAPIView, acting_membership, tenant_get
+from helpdesk.access import access_row
+from helpdesk.api.base import TenantAPIView, acting_membership
 from helpdesk.api.serializers import IdField
 from helpdesk.models import HandoffReason
 from tickets.models import BusinessHours, Ticket
@@ -86,16 +87,16 @@ class TicketListView(TenantAPIView):
 class TicketDetailView(TenantAPIView):
     @extend_schema(responses=TicketOut)
     def get(self, request, ticket_id: int):
-        qs = Ticket.objects.for_tenant(self.tenant).select_related("contact")
-        return self.output(TicketOut, tenant_get(qs, ticket_id, "ticket"))
+        qs = Ticket.objects.select_related("contact")
+        return self.output(TicketOut, access_row(qs, tenant=self.tenant, pk=ticket_id, what="ticket"))
 
 
 class TicketRepliesView(TenantAPIView):
     pagination_class = None
 
     def ticket(self, ticket_id: int) -> Ticket:
-        return tenant_get(
-            Ticket.objects.for_tenant(self.tenant).select_related("contact"), ticket_id, "ticket"
+        return access_row(
+            Ticket.objects.select_related("contact"), tenant=self.tenant, pk=ticket_id, what="ticket"
         )
 
     @extend_schema(responses=ReplyOut(many=True))
@@ -150,4 +151,7 @@ class BusinessHoursListView(TenantAPIView):
 class BusinessHoursDetailView(TenantAPIView):
     @extend_schema(responses=BusinessHoursOut)
     def get(self, request, hours_id: int):
-        return self.output(BusinessHoursOut, tenant_get(_hours(self.tenant), hours_id, "business hours"))
+        return self.output(
+            BusinessHoursOut,
+            access_row(_hours(self.tenant), tenant=self.tenant, pk=hours_id, what="business hours"),
+        )

@@ -6,6 +6,7 @@ import pytest
 
 from helpdesk.models import Conversation
 from helpdesk.services import contact_create, conversation_start, message_create
+from tests.support.db import every_tenant
 from tickets.models import MailSettings, Ticket
 from tickets.services import ticket_number_allocate
 
@@ -43,7 +44,7 @@ def make_conversation():
         for kind, body in chat:
             message_create(conversation=conversation, author_kind=kind, body=body)
         if collected:
-            Conversation.objects.filter(pk=conversation.pk).update(collected=collected)
+            every_tenant(Conversation).filter(pk=conversation.pk).update(collected=collected)
             conversation.refresh_from_db()
         return conversation
 

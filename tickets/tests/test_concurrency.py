@@ -6,6 +6,7 @@ from threading import Barrier
 import pytest
 from django.db import connection
 
+from tests.support.db import every_tenant
 from tickets.models import Ticket
 from tickets.services import ticket_create_for_conversation
 
@@ -48,4 +49,4 @@ def test_concurrent_creation_for_one_chat_makes_one_ticket(acme_bot, make_conver
 
     assert len({ticket.pk for ticket, _ in results}) == 1
     assert [created for _, created in results].count(True) == 1
-    assert list(Ticket.objects.values_list("number", flat=True)) == [1001]
+    assert list(every_tenant(Ticket).values_list("number", flat=True)) == [1001]

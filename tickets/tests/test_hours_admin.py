@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from helpdesk.models import Membership, Queue
 from helpdesk.services import contact_create
+from tests.support.db import every_tenant
 from tickets.hours import Closure as ClosureSpan
 from tickets.hours import Window
 from tickets.models import BusinessHours, Closure, OpeningWindow
@@ -71,12 +72,12 @@ def test_a_tenant_admin_enters_a_holiday_in_the_queues_zone(client, tenant_admin
     response = client.post(reverse("admin:tickets_businesshours_add"), hours_form(acme_bot.queue))
 
     assert response.status_code == 302, response.context["errors"] if response.context else response
-    hours = BusinessHours.objects.get()
+    hours = every_tenant(BusinessHours).get()
     assert hours.tenant_id == acme_bot.tenant_id
-    closure = Closure.objects.get()
+    closure = every_tenant(Closure).get()
     assert closure.tenant_id == acme_bot.tenant_id
     assert closure.starts_at == datetime(2025, 12, 25, 5, 0, tzinfo=UTC)  # midnight in New York
-    assert OpeningWindow.objects.get().tenant_id == acme_bot.tenant_id
+    assert every_tenant(OpeningWindow).get().tenant_id == acme_bot.tenant_id
 
 
 def test_a_tenant_admin_cannot_pick_another_tenants_queue(client, tenant_admin, globex_bot):
@@ -84,7 +85,7 @@ def test_a_tenant_admin_cannot_pick_another_tenants_queue(client, tenant_admin, 
     response = client.post(reverse("admin:tickets_businesshours_add"), hours_form(globex_bot.queue))
     assert response.status_code == 200
     assert "Select a valid choice." in str(response.context["adminform"].form.errors["queue"])
-    assert BusinessHours.objects.count() == 0
+    assert every_tenant(BusinessHours).count() == 0
 
 
 def test_a_tenant_admin_sees_only_their_tenants_hours(client, tenant_admin, acme_bot, globex_bot):
@@ -104,7 +105,7 @@ def test_an_unknown_zone_is_refused_in_admin(client, tenant_admin, acme_bot):
         reverse("admin:tickets_businesshours_add"), hours_form(acme_bot.queue, timezone="Mars/Base")
     )
     assert response.status_code == 200
-    assert BusinessHours.objects.count() == 0
+    assert every_tenant(BusinessHours).count() == 0
 
 
 def test_the_admin_pages_render_for_a_superuser(client, admin_user, acme_bot, acme_mail, make_ticket):
@@ -127,8 +128,8 @@ def test_a_superuser_files_hours_under_the_queues_tenant(client, admin_user, glo
     client.force_login(admin_user)
     response = client.post(reverse("admin:tickets_businesshours_add"), hours_form(globex_bot.queue))
     assert response.status_code == 302
-    assert BusinessHours.objects.get().tenant_id == globex_bot.tenant_id
-    assert set(Closure.objects.values_list("tenant_id", flat=True)) == {globex_bot.tenant_id}
+    assert every_tenant(BusinessHours).get().tenant_id == globex_bot.tenant_id
+    assert set(every_tenant(Closure).values_list("tenant_id", flat=True)) == {globex_bot.tenant_id}
 
 
 def test_a_staff_agent_without_the_admin_role_sees_no_hours(client, acme, acme_bot, make_agent):

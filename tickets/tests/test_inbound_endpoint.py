@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from helpdesk.services import contact_create
+from tests.support.db import every_tenant
 from tickets.models import Ticket, TicketReply
 from tickets.services import ticket_create_for_conversation
 
@@ -65,11 +66,11 @@ def test_a_reply_to_the_ticket_email_comes_back_onto_the_ticket(client, ticket, 
     assert response.json() == {
         "status": "imported",
         "ticket": "T-1001",
-        "reply_id": TicketReply.objects.get().pk,
+        "reply_id": every_tenant(TicketReply).get().pk,
         "reopened": False,
         "follow_up_of": None,
     }
-    reply = TicketReply.objects.get()
+    reply = every_tenant(TicketReply).get()
     assert (reply.ticket_id, reply.author_kind, reply.body, reply.private) == (
         ticket.pk,
         "customer",
@@ -91,14 +92,14 @@ def test_in_reply_to_alone_finds_the_ticket(client, ticket, acme_mail):
 
 
 def test_a_reply_reopens_a_solved_ticket(client, ticket, acme_mail):
-    Ticket.objects.filter(pk=ticket.pk).update(status="solved")
+    every_tenant(Ticket).filter(pk=ticket.pk).update(status="solved")
     response = post_raw(client, acme_mail.inbound_token, raw_reply())
     ticket.refresh_from_db()
     assert (response.status_code, response.json()["reopened"], ticket.status) == (201, True, "open")
 
 
 def test_a_reply_to_a_closed_ticket_starts_one_follow_up(client, ticket, acme_mail):
-    Ticket.objects.filter(pk=ticket.pk).update(status="closed")
+    every_tenant(Ticket).filter(pk=ticket.pk).update(status="closed")
 
     first = post_raw(client, acme_mail.inbound_token, raw_reply())
     second = post_json(
@@ -107,13 +108,13 @@ def test_a_reply_to_a_closed_ticket_starts_one_follow_up(client, ticket, acme_ma
 
     assert first.json()["ticket"] == second.json()["ticket"] == "T-1002"
     assert first.json()["follow_up_of"] == "T-1001"
-    follow_up = Ticket.objects.get(number=1002)
+    follow_up = every_tenant(Ticket).get(number=1002)
     assert (follow_up.contact_id, follow_up.follows_up_id, follow_up.status) == (
         ticket.contact_id,
         ticket.pk,
         "open",
     )
-    assert Ticket.objects.get(pk=ticket.pk).status == "closed"
+    assert every_tenant(Ticket).get(pk=ticket.pk).status == "closed"
 
 
 def test_the_same_message_twice_is_stored_once(client, ticket, acme_mail):
@@ -121,7 +122,7 @@ def test_the_same_message_twice_is_stored_once(client, ticket, acme_mail):
     second = post_raw(client, acme_mail.inbound_token, raw_reply())
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["status"] == "duplicate"
-    assert TicketReply.objects.count() == 1
+    assert every_tenant(TicketReply).count() == 1
 
 
 def assert_refused(response, status, code):
@@ -129,9 +130,9 @@ def assert_refused(response, status, code):
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
     assert response.json()["error"]["message"]
-    assert TicketReply.objects.count() == 0
-    assert list(Ticket.objects.filter(follows_up__isnull=False)) == []
-    assert set(Ticket.objects.values_list("status", flat=True)) == {"open"}
+    assert every_tenant(TicketReply).count() == 0
+    assert list(every_tenant(Ticket).filter(follows_up__isnull=False)) == []
+    assert set(every_tenant(Ticket).values_list("status", flat=True)) == {"open"}
 
 
 def test_no_token_is_refused(client, ticket):

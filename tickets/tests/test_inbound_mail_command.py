@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from helpdesk.services import contact_create
+from tests.support.db import every_tenant
 from tickets.models import TicketReply
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +42,13 @@ def test_an_mbox_is_imported_with_a_report(acme, make_ticket, mbox_file):
         "rejected message 3: unknown_ticket: There is no ticket T-4040 here.",
         "rejected message 4: malformed: The message has no headers or no From header.",
     ]
-    assert list(TicketReply.objects.values_list("ticket_id", "body")) == [(ticket.pk, "Thanks!")]
+    assert list(every_tenant(TicketReply).values_list("ticket_id", "body")) == [(ticket.pk, "Thanks!")]
 
 
 def test_an_unknown_tenant_stops_the_command(mbox_file, db):
     with pytest.raises(CommandError, match="No tenant with the slug or id 'nobody'"):
         call_command("inbound_mail", "nobody", str(mbox_file), "--no-progress")
-    assert TicketReply.objects.count() == 0
+    assert every_tenant(TicketReply).count() == 0
 
 
 def test_a_missing_file_stops_the_command(acme, tmp_path):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from helpdesk.models import OutboxTask
 from helpdesk.outbox import outbox_sweep
 from helpdesk.services import contact_create
+from tests.support.db import every_tenant
 from tickets.mail import ticket_email_customer
 from tickets.models import BusinessHours, EmailStatus, OpeningWindow, Ticket, TicketReply
 from tickets.services import ticket_create_for_conversation, ticket_reply_add
@@ -78,7 +79,7 @@ def test_no_email_without_the_continue_by_email_policy(
         )
     ticket_email_customer_task.delay(ticket.pk)
     assert mail.outbox == []
-    assert Ticket.objects.get().customer_email_status == EmailStatus.NONE
+    assert every_tenant(Ticket).get().customer_email_status == EmailStatus.NONE
 
 
 def test_the_email_waits_for_the_commit(acme_bot, make_conversation, django_capture_on_commit_callbacks):
@@ -160,7 +161,7 @@ def test_private_notes_and_customers_without_email_get_no_email(
         ticket_reply_add(ticket=with_email, membership_or_none=alice, body="Note", private=True)
         ticket_reply_add(ticket=without_email, membership_or_none=alice, body="Hello")
     assert mail.outbox == []
-    assert set(TicketReply.objects.values_list("email_status", flat=True)) == {EmailStatus.NONE}
+    assert set(every_tenant(TicketReply).values_list("email_status", flat=True)) == {EmailStatus.NONE}
 
 
 def test_a_transient_smtp_error_is_retried_and_the_email_sent_once(acme, make_agent, make_ticket, flaky):
@@ -223,9 +224,9 @@ def test_the_outbox_sweep_sends_an_email_whose_dispatch_was_lost(acme, make_agen
 def test_the_email_sweep_records_pending_emails_that_have_no_outbox_row(acme, make_agent, make_ticket):
     ticket = make_ticket(contact_create(tenant=acme, email="ann@example.com"))
     reply = ticket_reply_add(ticket=ticket, membership_or_none=make_agent(acme, "alice"), body="Hello")
-    OutboxTask.objects.all().delete()
-    TicketReply.objects.filter(pk=reply.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    every_tenant(OutboxTask).all().delete()
+    every_tenant(TicketReply).filter(pk=reply.pk).update(created_at=timezone.now() - timedelta(minutes=10))
 
     assert ticket_emails_sweep.delay().get() == 1
     assert ticket_emails_sweep.delay().get() == 0
-    assert OutboxTask.objects.get().key == f"email:reply:{reply.pk}"
+    assert every_tenant(OutboxTask).get().key == f"email:reply:{reply.pk}"

@@ -7,6 +7,7 @@ from django.core import mail
 
 from chatbot.services import customer_message_receive, widget_session_start
 from helpdesk.models import Conversation, Message, OfflinePolicy
+from tests.support.db import every_tenant
 from tickets.models import BusinessHours, OfflineIntake, OpeningWindow, Ticket, TicketReply
 from tickets.offline import offline_ticket_open
 
@@ -23,7 +24,13 @@ def say(conversation, text, capture):
     with capture(execute=True):
         customer_message_receive(conversation=conversation, text=text, client_msg_id=f"c-{text[:30]}")
     conversation.refresh_from_db()
-    return Message.objects.filter(conversation=conversation, author_kind="bot").order_by("-seq").first().body
+    return (
+        every_tenant(Message)
+        .filter(conversation=conversation, author_kind="bot")
+        .order_by("-seq")
+        .first()
+        .body
+    )
 
 
 def start(bot) -> Conversation:
@@ -43,7 +50,7 @@ def test_collect_contact_asks_validates_accepts_a_skip_and_opens_a_ticket(
     reply = say(conversation, "ann@example.org", django_capture_on_commit_callbacks)
     assert reply.startswith("Thanks! And what name should the team use?")
     reply = say(conversation, "skip", django_capture_on_commit_callbacks)
-    ticket = Ticket.objects.get(conversation=conversation)
+    ticket = every_tenant(Ticket).get(conversation=conversation)
     assert reply.startswith(f"Thanks. I've opened ticket {ticket.reference}")
     assert reply.endswith("The team will reply to ann@example.org as soon as someone is available.")
     assert "follow up" not in reply
@@ -60,7 +67,7 @@ def test_a_corrected_email_replaces_the_first_one(closed_bot, django_capture_on_
     say(conversation, "sorry, it's ann.lee@example.org", django_capture_on_commit_callbacks)
     reply = say(conversation, "Ann Lee", django_capture_on_commit_callbacks)
     assert "Thanks, Ann Lee." in reply
-    assert Ticket.objects.get(conversation=conversation).contact.email == "ann.lee@example.org"
+    assert every_tenant(Ticket).get(conversation=conversation).contact.email == "ann.lee@example.org"
 
 
 def test_continue_by_email_with_a_known_address_opens_and_emails_at_once(
@@ -75,7 +82,7 @@ def test_continue_by_email_with_a_known_address_opens_and_emails_at_once(
         django_capture_on_commit_callbacks,
     )
     reply = say(conversation, "can I talk to a human", django_capture_on_commit_callbacks)
-    ticket = Ticket.objects.get(conversation=conversation)
+    ticket = every_tenant(Ticket).get(conversation=conversation)
     assert f"I've opened ticket {ticket.reference}" in reply
     assert "emailed you a copy of this conversation at sam@example.org" in reply
     (email,) = mail.outbox
@@ -100,7 +107,7 @@ def test_bot_with_disclaimer_answers_marked_and_offers_the_ticket(
     say(conversation, "ok, bo@example.org", django_capture_on_commit_callbacks)
     reply = say(conversation, "Bo", django_capture_on_commit_callbacks)
     assert "I've opened ticket" in reply
-    assert Ticket.objects.filter(conversation=conversation).count() == 1
+    assert every_tenant(Ticket).filter(conversation=conversation).count() == 1
 
 
 def test_outside_business_hours_the_customer_hears_when_the_team_is_back(
@@ -127,14 +134,16 @@ def test_later_messages_are_added_to_the_ticket(closed_bot, django_capture_on_co
     say(conversation, "talk to a human", django_capture_on_commit_callbacks)
     say(conversation, "my name is Ann, ann@example.org", django_capture_on_commit_callbacks)
     reply = say(conversation, "Also, the invoice was wrong", django_capture_on_commit_callbacks)
-    ticket = Ticket.objects.get(conversation=conversation)
+    ticket = every_tenant(Ticket).get(conversation=conversation)
     assert (
         reply
         == f"Thanks, I've added that to ticket {ticket.reference}. The team will see it when they pick it up."
     )
-    assert TicketReply.objects.filter(
-        ticket=ticket, author_kind="customer", body="Also, the invoice was wrong"
-    ).exists()
+    assert (
+        every_tenant(TicketReply)
+        .filter(ticket=ticket, author_kind="customer", body="Also, the invoice was wrong")
+        .exists()
+    )
 
 
 def test_opening_the_ticket_twice_makes_one_ticket_and_one_confirmation(
@@ -143,8 +152,8 @@ def test_opening_the_ticket_twice_makes_one_ticket_and_one_confirmation(
     conversation = start(closed_bot)
     say(conversation, "talk to a human", django_capture_on_commit_callbacks)
     say(conversation, "my name is Ann, ann@example.org", django_capture_on_commit_callbacks)
-    intake = OfflineIntake.objects.get(conversation=conversation)
+    intake = every_tenant(OfflineIntake).get(conversation=conversation)
     offline_ticket_open(intake_id=intake.pk)
     offline_ticket_open(intake_id=intake.pk)
-    assert Ticket.objects.filter(conversation=conversation).count() == 1
-    assert Message.objects.filter(conversation=conversation, data__ticket__isnull=False).count() == 1
+    assert every_tenant(Ticket).filter(conversation=conversation).count() == 1
+    assert every_tenant(Message).filter(conversation=conversation, data__ticket__isnull=False).count() == 1

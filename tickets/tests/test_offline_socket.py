@@ -5,6 +5,7 @@ from asgiref.sync import sync_to_async
 
 from chatbot.services import widget_session_start
 from helpdesk.models import OfflinePolicy
+from tests.support.db import every_tenant
 from tests.support.sockets import widget_socket
 from tickets.models import Ticket
 
@@ -35,7 +36,7 @@ async def test_collect_contact_over_the_socket(make_tenant, make_bot):
     assert "leave your email address" in await chat(sock, "I want to speak to a person")
     assert "what name should the team use" in await chat(sock, "lee@example.org")
     reply = await chat(sock, "Lee")
-    ticket = await sync_to_async(Ticket.objects.get)(conversation_id=conversation.pk)
+    ticket = await sync_to_async(every_tenant(Ticket).get)(conversation_id=conversation.pk)
     assert reply.startswith(f"Thanks, Lee. I've opened ticket {ticket.reference}")
     await sock.disconnect()
 
@@ -45,7 +46,7 @@ async def test_continue_by_email_over_the_socket(make_tenant, make_bot, mailoutb
     assert "leave your email address" in await chat(sock, "operator")
     await chat(sock, "kim@example.org")
     reply = await chat(sock, "skip")
-    ticket = await sync_to_async(Ticket.objects.get)(conversation_id=conversation.pk)
+    ticket = await sync_to_async(every_tenant(Ticket).get)(conversation_id=conversation.pk)
     assert "emailed you a copy of this conversation at kim@example.org" in reply
     assert [m.to for m in mailoutbox] == [["kim@example.org"]]
     assert ticket.reference in mailoutbox[0].subject

@@ -6,6 +6,7 @@ from django.db import transaction
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.models import Contact
 from helpdesk.services import contact_create
+from tests.support.db import every_tenant
 from tickets.models import EmailStatus, Ticket, TicketReply
 from tickets.services import (
     contact_match_or_create,
@@ -46,7 +47,7 @@ def test_creating_twice_makes_one_ticket(acme_bot, make_conversation):
     assert (first_created, second_created) == (True, False)
     assert second.pk == first.pk
     assert second.handoff_reason == "low_confidence"
-    assert Ticket.objects.count() == 1
+    assert every_tenant(Ticket).count() == 1
 
 
 def test_the_task_run_twice_makes_one_ticket(acme_bot, make_conversation):
@@ -55,7 +56,7 @@ def test_the_task_run_twice_makes_one_ticket(acme_bot, make_conversation):
     numbers = [ticket_create_task.delay(conversation.pk, "explicit_request").get() for _ in range(2)]
 
     assert numbers == [1001, 1001]
-    assert Ticket.objects.count() == 1
+    assert every_tenant(Ticket).count() == 1
 
 
 def test_a_task_killed_halfway_then_run_again_makes_one_ticket(acme_bot, make_conversation):
@@ -66,7 +67,7 @@ def test_a_task_killed_halfway_then_run_again_makes_one_ticket(acme_bot, make_co
 
     ticket_create_task.delay(conversation.pk, "explicit_request")
 
-    assert list(Ticket.objects.values_list("number", flat=True)) == [1001]
+    assert list(every_tenant(Ticket).values_list("number", flat=True)) == [1001]
 
 
 def test_numbers_are_sequential_per_tenant(acme_bot, globex_bot, make_conversation):
@@ -82,7 +83,7 @@ def test_an_anonymous_visitor_takes_the_email_the_bot_collected(acme_bot, make_c
 
     ticket, _ = ticket_create_for_conversation(conversation=conversation, reason="explicit_request")
 
-    visitor = Contact.objects.get(pk=conversation.contact_id)
+    visitor = every_tenant(Contact).get(pk=conversation.contact_id)
     assert ticket.contact_id == visitor.pk
     assert (visitor.email, visitor.name) == ("ann@example.com", "Ann Lee")
 
@@ -96,7 +97,7 @@ def test_a_known_email_files_the_ticket_under_the_existing_contact(acme, acme_bo
     assert ticket.contact_id == known.pk
     conversation.refresh_from_db()
     assert conversation.contact_id != known.pk  # the widget's token names the visitor contact
-    assert Contact.objects.get(pk=conversation.contact_id).email == ""
+    assert every_tenant(Contact).get(pk=conversation.contact_id).email == ""
 
 
 def test_an_unusable_collected_email_does_not_block_the_ticket(acme_bot, make_conversation):
@@ -112,7 +113,7 @@ def test_a_bad_priority_is_refused_and_nothing_is_stored(acme_bot, make_conversa
     conversation = make_conversation(acme_bot)
     with pytest.raises(InvalidInput, match="Unknown priority 'asap'"):
         ticket_create_for_conversation(conversation=conversation, reason="api", priority="asap")
-    assert Ticket.objects.count() == 0
+    assert every_tenant(Ticket).count() == 0
 
 
 def test_contact_match_or_create_matches_any_case(acme, globex):
@@ -136,7 +137,7 @@ def test_contact_match_or_create_refuses_a_bad_email(acme):
     with pytest.raises(InvalidInput) as info:
         contact_match_or_create(tenant=acme, email="bob@")
     assert info.value.fields == {"email": ["Enter a valid email address."]}
-    assert Contact.objects.count() == 0
+    assert every_tenant(Contact).count() == 0
 
 
 def test_a_private_note_is_never_emailed(acme, make_agent, make_ticket):
@@ -154,14 +155,14 @@ def test_a_reply_needs_text(acme, make_agent, make_ticket):
     with pytest.raises(InvalidInput) as info:
         ticket_reply_add(ticket=ticket, membership_or_none=make_agent(acme, "alice"), body="   ")
     assert info.value.fields == {"body": ["Must not be empty."]}
-    assert TicketReply.objects.count() == 0
+    assert every_tenant(TicketReply).count() == 0
 
 
 def test_another_tenants_agent_cannot_reply(acme, globex, make_agent, make_ticket):
     ticket = make_ticket(contact_create(tenant=acme))
     with pytest.raises(NotFound):
         ticket_reply_add(ticket=ticket, membership_or_none=make_agent(globex, "gina"), body="Hello")
-    assert TicketReply.objects.count() == 0
+    assert every_tenant(TicketReply).count() == 0
 
 
 def test_status_change_leaves_a_note_of_who_did_it(acme, make_agent, make_ticket):
@@ -173,7 +174,7 @@ def test_status_change_leaves_a_note_of_who_did_it(acme, make_agent, make_ticket
 
     ticket.refresh_from_db()
     assert ticket.status == "solved"
-    assert list(TicketReply.objects.values_list("body", "private")) == [
+    assert list(every_tenant(TicketReply).values_list("body", "private")) == [
         ("Alice set the status to Solved.", True)
     ]
 
@@ -199,4 +200,4 @@ def test_assigning_to_another_tenants_agent_is_refused(acme, globex, make_agent,
 def test_an_unknown_reason_is_refused(acme_bot, make_conversation):
     with pytest.raises(InvalidInput, match="Unknown handoff reason 'bored'"):
         ticket_create_for_conversation(conversation=make_conversation(acme_bot), reason="bored")
-    assert Ticket.objects.count() == 0
+    assert every_tenant(Ticket).count() == 0

@@ -239,7 +239,10 @@ def _tenant_delete(tenant: Tenant, user_prefix: str) -> int:
         .values_list("user_id", flat=True)
     )
     elsewhere = set(
-        Membership.objects.filter(user_id__in=ours).exclude(tenant=tenant).values_list("user_id", flat=True)
+        Membership.objects.unscoped("users of another tenant are kept")
+        .filter(user_id__in=ours)
+        .exclude(tenant=tenant)
+        .values_list("user_id", flat=True)
     )
     deleted = 0
     quote = connection.ops.quote_name
