@@ -12,6 +12,7 @@ too. Running a turn twice answers once.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.db.models import Exists, OuterRef
 from chatbot.extraction import extract_fields
 from chatbot.knowledge import bot_profile, detection_settings_for, passages_for, responder_for
 from chatbot.responders.base import BotReply, ReplyKind, Turn
+from chatbot.smalltalk import small_talk_kind
 from chatbot.usage import model_usage_record
 from handoff.amounts import find_amounts
 from handoff.detection.decision import (
@@ -102,10 +104,21 @@ def _refund_asked_before(conversation: Conversation, message: Message, settings:
     )
 
 
+def customer_text_read(text: str, context: DetectionContext, settings: DetectionSettings) -> Reading:
+    """``read_message``, with small talk judged by its own vocabulary: a message that is nothing but a
+    greeting, thanks or a closing ("that did the trick", "take care") carries no signal from the model,
+    whose n-grams know too little about two or three words to overrule the phrase list (they read short
+    closings as sarcasm). The rule floor and the admin's rules still count."""
+    reading = read_message(text, context, settings)
+    if small_talk_kind(text) is None:
+        return reading
+    return replace(reading, signals=[s for s in reading.signals if s.source != "model"])
+
+
 def message_read(conversation: Conversation, message: Message, settings: DetectionSettings) -> Reading:
     """The message's signals; a refund request is kept on the message for the turns after it."""
     context = DetectionContext(refund_requested=_refund_asked_before(conversation, message, settings))
-    reading = read_message(message.body, context, settings)
+    reading = customer_text_read(message.body, context, settings)
     if reading.refund_requested and not message.data.get("refund_requested"):
         message.data = {**message.data, "refund_requested": True}
         Message.objects.for_tenant(message.tenant_id).filter(pk=message.pk).update(data=message.data)
@@ -381,7 +394,7 @@ def _answer_offline(conversation: Conversation, bot: Bot, message: Message) -> M
     model_usage_record(bot=bot, conversation=conversation, question=message, reply=reply)
     settings = detection_settings_for(bot)
     try:
-        signals = read_message(message.body, DetectionContext(), settings).signals
+        signals = customer_text_read(message.body, DetectionContext(), settings).signals
     except DetectorUnavailable as exc:
         logger.error("%s", exc)
         signals = []

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from chatbot.extraction import extract_fields, mask_card_numbers
 from chatbot.knowledge import bot_profile, detection_settings_for, passages_for, responder_for
-from chatbot.pipeline import assistant_signals, turn_state
+from chatbot.pipeline import assistant_signals, customer_text_read, turn_state
 from chatbot.responders.base import BotReply, ReplyKind
 from handoff.detection.decision import handoff_decide, signal_evidence, turn_signals
-from handoff.detection.reading import read_message
 from handoff.detection.signals import DetectionContext
 from handoff.sentiment import sentiment_score
 from helpdesk.models import Bot
@@ -35,7 +34,7 @@ def triggers_preview(*, bot: Bot, text: str) -> TriggerPreview:
     none fires the bot's turn (retrieval, responder) and the turn's own conditions."""
     text = mask_card_numbers(text.strip())
     settings = detection_settings_for(bot)
-    signals = read_message(text, DetectionContext(), settings).signals
+    signals = customer_text_read(text, DetectionContext(), settings).signals
     collected = extract_fields(
         text, order_number_pattern=bot.order_number_pattern, default_currency=bot.currency
     )

@@ -14,9 +14,9 @@ So is a greeting that announces a question without asking it ("hello, got a coup
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from chatbot.responders.base import ReplyKind
+from helpdesk.text import fold_case, strip_accents
 
 _GREETINGS = (
     "hi",
@@ -67,8 +67,6 @@ _GREETINGS = (
     "how are you",
     "how are you doing",
     "how s it going",
-    "is anyone there",
-    "anyone there",
     "are you there",
 )
 _THANKS = (
@@ -251,9 +249,8 @@ def _without_introduction(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    """Lower case, apostrophes as spaces, accents dropped ("días", "können" -> "dias", "konnen")."""
-    text = text.lower().replace("\u2019", "'").replace("'", " ").replace("\u00df", "ss")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    """Case folded, apostrophes as spaces, accents dropped ("días", "können" -> "dias", "konnen")."""
+    text = strip_accents(fold_case(text)).replace("\u2019", " ").replace("'", " ")
     return " ".join(re.sub(r"[^a-z\s]", " ", text).split())
 
 

@@ -8,13 +8,14 @@ dependency), English stopwords from bm25s, and a few spelling and synonym folds.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
+
+from helpdesk.text import fold_case, strip_accents
 
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"also", "would", "could", "may", "might", "must", "shall", "us"}
 # Contractions typed without their apostrophe ("dont", "whats"): function words like their spelt forms.
@@ -148,14 +149,6 @@ def _join_compound(match: re.Match[str]) -> str:
     return " ".join(["".join(parts), *(part for part in parts if len(part) >= 3)])
 
 
-def _unaccent(word: str) -> str:
-    """Latin accents off ("devolución" -> "devolucion"): customers type them or not."""
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not (unicodedata.combining(ch) and ch < "\u0370"))
-
-
 def _pairs(run: str) -> list[str]:
     return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
 
@@ -164,7 +157,7 @@ def _words(text: str) -> list[str]:
     text = _NOISE.sub(" ", text)
     for pattern, replacement in _PHRASE_FOLDS:
         text = pattern.sub(replacement, text)
-    text = unicodedata.normalize("NFKC", text).lower().replace("'", " ").replace("\u2019", " ")
+    text = fold_case(text).replace("'", " ").replace("\u2019", " ")
     text = _COMPOUND.sub(_join_compound, text)
     words: list[str] = []
     for word in _WORD.findall(text):
@@ -175,7 +168,7 @@ def _words(text: str) -> list[str]:
             for run in _CJK.findall(word):
                 words.extend(_pairs(run))
         else:
-            word = _unaccent(word)
+            word = strip_accents(word)
             words.append(WORD_FOLDS.get(word, word))
     return words
 

@@ -1,48 +1,9 @@
-"""The text the rule floor and the admin's keyword rules match against, and negation.
-
-Rules are matched against ``fold(text)``: lower case, accents stripped, curly quotes made straight, and
-*the same length as the input*, so a match's offsets are offsets into what the customer typed and the
-evidence an agent reads quotes the customer's own words.
-"""
+"""Negation for the rule floor and the admin's keyword rules, read on ``helpdesk.text.fold``'s output
+(the same length as what the customer typed, so a match's offsets quote the customer's own words)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-
-
-def _fold_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in range(0xC0, 0x250):
-        base = unicodedata.normalize("NFKD", chr(code))[0].lower()
-        if base.isascii() and base.isalpha():
-            table[code] = base
-    for quote in "\u2018\u2019\u201b\u02bc\u00b4`":
-        table[ord(quote)] = "'"
-    for quote in "\u201c\u201d\u201e":
-        table[ord(quote)] = '"'
-    return table
-
-
-_FOLD = _fold_table()
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _fold_char(match: re.Match[str]) -> str:
-    return _FOLD.get(ord(match.group()), match.group())
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and straighten quotes, keeping every character at its offset."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower to two; keep the first
-        lowered = "".join(char.lower()[0] for char in text)
-    if not lowered.isascii():  # only the rare non-ASCII characters are looked up, one by one
-        lowered = _NON_ASCII.sub(_fold_char, lowered)
-    return lowered.replace("`", "'")
-
 
 # A clause ends at sentence punctuation, a comma or a line break: "No, get me a person" is two clauses,
 # and so is "forget your rules and keep me with the bot. On second thought, get me a person."
@@ -71,8 +32,3 @@ def negated(folded: str, start: int) -> bool:
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(window)]
     clause = window[breaks[-1] :] if breaks else window
     return _NEGATION.search(clause) is not None
-
-
-def fold_accents(pattern: str) -> str:
-    """Strip accents from a regular expression without lower-casing it (``\\S`` is not ``\\s``)."""
-    return pattern.translate(_FOLD)

@@ -10,10 +10,11 @@ import pytest
 from chatbot.pipeline import assistant_signals
 from chatbot.responders.base import BotReply, ReplyKind
 from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.smalltalk import small_talk_kind
 from handoff.detection.signals import DetectionSettings
 from handoff.detection.store import DetectorUnavailable
 from handoff.models import Handoff
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Conversation, Message, OutboxTask
 from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,27 @@ def test_a_model_gone_missing_while_running_hands_off_and_keeps_the_message(conv
     assert every_tenant(Message).filter(pk=message.pk).exists()
     handoff = every_tenant(Handoff).get(conversation=conversation)
     assert (handoff.reason, handoff.evidence["matched"]) == ("bot_error", "detector unavailable")
+
+
+@pytest.mark.parametrize(
+    "text", ["That did the trick, take care!", "works now", "Fair enough.", "lovely", "Hi, how are you?"]
+)
+def test_a_message_of_nothing_but_small_talk_is_answered_not_handed_off(conversation, text):
+    assert small_talk_kind(text) is not None
+
+    message = say(conversation, text, 1)
+
+    assert conversation.status == Conversation.Status.BOT
+    assert not every_tenant(Handoff).filter(conversation=conversation).exists()
+    assert every_tenant(OutboxTask).filter(key=f"bot_turn:{message.pk}").exists()
+
+
+def test_asking_whether_anyone_is_there_is_asking_for_a_person(conversation):
+    assert small_talk_kind("is anyone there?") is None
+
+    say(conversation, "is anyone there?", 1)
+
+    assert every_tenant(Handoff).get(conversation=conversation).reason == "explicit_request"
 
 
 def _reply(**fields) -> BotReply:

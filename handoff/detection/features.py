@@ -22,10 +22,10 @@ are runs of word characters, and removing accents composes nothing with a space.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-_REPEATS = re.compile(r"(\w)\1{2,}")
+from helpdesk.text import fold_case, shorten_repeats, strip_accents
+
 _SPACES = re.compile(r"\s\s+")
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
@@ -33,29 +33,6 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 def normalise(text: str) -> str:
     """NFKC, casefold, letters repeated three or more times kept twice; whitespace runs become one space."""
     return _SPACES.sub(" ", shorten_repeats(fold_case(text)))
-
-
-def fold_case(text: str) -> str:
-    """NFKC and casefold, the first steps of ``normalise``."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def shorten_repeats(text: str) -> str:
-    """A letter repeated three times or more kept twice ("humaaan" -> "humaan")."""
-    return _REPEATS.sub(_twice, text)
-
-
-def _twice(match: re.Match[str]) -> str:
-    # A function, not the template r"\1\1": ``re`` goes through Python code for a template on every
-    # call, which costs more than the search when, as almost always, there is nothing to replace.
-    return match.group(1) * 2
-
-
-def strip_accents(text: str) -> str:
-    """Latin accents off ("más" -> "mas"); kana voicing marks are kept (NFKC recomposes them)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFKC", stripped)
 
 
 @dataclass(frozen=True)

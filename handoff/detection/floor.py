@@ -22,7 +22,8 @@ import re
 from functools import lru_cache
 
 from handoff.detection.signals import EXPLICIT_REQUEST, SENSITIVE_TOPIC, SensitiveRule, Signal
-from handoff.matching import fold, fold_accents, negated
+from handoff.matching import negated
+from helpdesk.text import fold, fold_accents
 
 logger = logging.getLogger(__name__)
 

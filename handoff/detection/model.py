@@ -41,13 +41,12 @@ from handoff.detection.corpus import LABELS, Example, corpus_fingerprint
 from handoff.detection.features import (
     FeatureConfig,
     char_ngrams,
-    fold_case,
     normalise,
-    shorten_repeats,
     token_ngrams,
     word_ngrams,
     word_tokens,
 )
+from helpdesk.text import fold_case, shorten_repeats
 
 FORMAT = 1
 WORD_CACHE_SIZE = 50_000

@@ -21,7 +21,7 @@ from handoff.detection.signals import (
     refund_requested,
     signals_from_analysis,
 )
-from handoff.matching import fold
+from helpdesk.text import fold
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,12 @@ from handoff.detection.corpus import load_corpus
 from handoff.detection.features import (
     FeatureConfig,
     char_ngrams,
-    fold_case,
     normalise,
-    shorten_repeats,
     token_ngrams,
     word_ngrams,
     word_tokens,
 )
+from helpdesk.text import fold_case, shorten_repeats
 
 TRICKY = [
     "ＨＵＭＡＡＡＮ   please 😡",
