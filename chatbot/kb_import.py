@@ -5,9 +5,9 @@ tested without a database. A file is all or nothing: one bad row rejects the who
 and the reason, and nothing from it is imported.
 
 Formats:
-- Markdown (``.md``, ``.markdown``): one article per file. Optional front matter between ``---`` lines
-  with ``title:``, ``url:`` and ``enabled:``; otherwise the first ``# Heading`` is the title (else the
-  file name) and the rest is the body.
+- Markdown (``.md``, ``.markdown``): one article per file. Optional YAML front matter between ``---``
+  lines (python-frontmatter) with ``title:``, ``url:`` and ``enabled:``; otherwise the first
+  ``# Heading`` is the title (else the file name) and the rest is the body.
 - CSV (``.csv``): a header row with ``title`` and ``body`` columns, optionally ``url`` and ``enabled``.
 - JSON (``.json``): a list of objects with ``title`` and ``body``, optionally ``url`` and ``enabled``.
 """
@@ -20,8 +20,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from frontmatter.default_handlers import YAMLHandler
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SUFFIXES = MARKDOWN_SUFFIXES | {".csv", ".json"}
@@ -75,24 +77,42 @@ def _row(path: str, line: int, title, body, url="", enabled=True) -> ArticleRow:
     return ArticleRow(title=title, body=body, url=url, enabled=_enabled(enabled, path, line), line=line)
 
 
+_FRONT_MATTER = YAMLHandler()
+
+
+def _front_matter(text: str, path: str) -> tuple[dict, str, int]:
+    """(metadata, body, the number of lines before the body) of a Markdown file with optional YAML front
+    matter between ``---`` lines, read by python-frontmatter."""
+    if not _FRONT_MATTER.detect(text):
+        return {}, text, 0
+    try:
+        raw, body = _FRONT_MATTER.split(text)
+    except ValueError:
+        raise ImportFileError(path, 1, "the front matter has no closing `---`") from None
+    try:
+        meta = _FRONT_MATTER.load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        # The YAML's own line numbers start after the opening `---`.
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "it is not valid YAML"
+        raise ImportFileError(path, line, f"the front matter is not `key: value` lines ({reason})") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ImportFileError(path, 2, "the front matter is not `key: value` lines")
+    return (
+        {str(key).strip().lower(): value for key, value in meta.items()},
+        body,
+        text[: len(text) - len(body)].count("\n"),
+    )
+
+
 def parse_markdown(text: str, path: str) -> list[ArticleRow]:
-    lines = text.splitlines()
-    meta: dict[str, str] = {}
-    start = 0
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() == "---":
-                start = i + 1
-                break
-            key, sep, value = lines[i].partition(":")
-            if not sep:
-                raise ImportFileError(path, i + 1, "front matter lines look like `key: value`")
-            meta[key.strip().lower()] = value.strip()
-        else:
-            raise ImportFileError(path, 1, "the front matter has no closing `---`")
-    title = meta.get("title", "")
+    meta, body, start = _front_matter(text, path)
+    title = meta.get("title") or ""
     title_line = 1
-    body_lines = lines[start:]
+    body_lines = body.splitlines()
     if not title:
         for i, line in enumerate(body_lines):
             if line.startswith("# "):
@@ -102,7 +122,7 @@ def parse_markdown(text: str, path: str) -> list[ArticleRow]:
     if not title:
         title = Path(path).stem.replace("-", " ").replace("_", " ").strip().capitalize()
     return [
-        _row(path, title_line, title, "\n".join(body_lines), meta.get("url", ""), meta.get("enabled", True))
+        _row(path, title_line, title, "\n".join(body_lines), meta.get("url") or "", meta.get("enabled", True))
     ]
 
 

@@ -135,3 +135,26 @@ def test_an_unknown_bot_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError) as err:
         call_command("kb_import", "pk_missing", str(tmp_path))
     assert "No bot" in str(err.value)
+
+
+def test_markdown_front_matter_is_yaml():
+    text = '---\ntitle: "Returns: how and when"\nenabled: true\n---\n\nWithin 30 days.'
+    (row,) = parse_markdown(text, "returns.md")
+    assert (row.title, row.body, row.enabled) == ("Returns: how and when", "Within 30 days.", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("---\ntitle: [unclosed\n---\nBody.", 3), ("---\n- a list\n- not keys\n---\nBody.", 2)],
+)
+def test_front_matter_that_is_not_key_value_lines_is_rejected_with_its_line(text, line):
+    with pytest.raises(ImportFileError) as err:
+        parse_markdown(text, "bad.md")
+    assert err.value.line == line
+    assert "front matter" in err.value.reason
+
+
+def test_a_heading_after_front_matter_is_the_title_with_its_line_in_the_file():
+    text = "---\nurl: https://shop.example/gift\n---\n\n# Gift wrap\nWe wrap any order."
+    (row,) = parse_markdown(text, "gift.md")
+    assert (row.title, row.line, row.body.strip()) == ("Gift wrap", 5, "We wrap any order.")
