@@ -193,15 +193,3 @@ def signals_from_analysis(
     if context.refund_requested and (signal := refund_over_amount(text, settings)) is not None:
         signals.append(signal)
     return signals
-
-
-def detect(text: str, context: DetectionContext, settings: DetectionSettings, detector=None) -> list[Signal]:
-    """Every signal of one customer message: the rule floor's and the model's (see
-    ``handoff.detection.reading.read_message``, which also says what the message leaves for later turns).
-
-    Raises ``handoff.detection.store.DetectorUnavailable`` when no usable model is installed: a missing
-    model is an error at start, never a silent "no handoff".
-    """
-    from handoff.detection.reading import read_message
-
-    return read_message(text, context, settings, detector).signals

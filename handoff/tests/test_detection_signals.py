@@ -1,4 +1,4 @@
-"""``detect`` on obvious messages, with the model trained on the real corpus (once per test session)."""
+"""``read_message`` on obvious messages, with the model trained on the real corpus (once per test session)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from handoff.detection.signals import DetectionContext, DetectionSettings, detect
+from handoff.detection.reading import read_message
+from handoff.detection.signals import DetectionContext, DetectionSettings
 from handoff.detection.store import detector_ensure, detector_get
 
 
@@ -21,7 +22,7 @@ NO_CONTEXT, DEFAULTS = DetectionContext(), DetectionSettings()
 
 
 def _reasons(text: str, detector, context=NO_CONTEXT, settings=DEFAULTS):
-    return [(s.reason, s.category) for s in detect(text, context, settings, detector)]
+    return [(s.reason, s.category) for s in read_message(text, context, settings, detector).signals]
 
 
 @pytest.mark.parametrize(
@@ -53,15 +54,14 @@ def test_sensitive_matters_are_sensitive_topics_with_their_category(detector, te
     "text", ["How long does delivery take?", "what are your opening hours on Saturday", "thanks, that's all"]
 )
 def test_ordinary_questions_raise_no_signal(detector, text):
-    assert detect(text, DetectionContext(), DetectionSettings(), detector) == []
+    assert read_message(text, DetectionContext(), DetectionSettings(), detector).signals == []
 
 
 def test_a_signal_carries_its_probability_and_words_of_the_message_as_evidence(detector):
     text = "hello, I need to speak to a real person now"
 
-    signal = next(
-        s for s in detect(text, DetectionContext(), DetectionSettings(), detector) if s.source == "model"
-    )
+    signals = read_message(text, DetectionContext(), DetectionSettings(), detector).signals
+    signal = next(s for s in signals if s.source == "model")
 
     assert signal.reason == "explicit_request"
     assert detector.thresholds["person"] <= signal.probability <= 1.0
@@ -71,7 +71,7 @@ def test_a_signal_carries_its_probability_and_words_of_the_message_as_evidence(d
 def test_a_reason_turned_off_raises_nothing(detector):
     settings = DetectionSettings(explicit_request=False)
 
-    assert detect("I want to talk to a human", DetectionContext(), settings, detector) == []
+    assert read_message("I want to talk to a human", DetectionContext(), settings, detector).signals == []
 
 
 def test_a_refund_request_is_no_handoff_alone_but_opens_the_amount_rule_for_later_turns(detector):
@@ -80,7 +80,7 @@ def test_a_refund_request_is_no_handoff_alone_but_opens_the_amount_rule_for_late
 
     assert ("sensitive_topic", "refund_over_amount") not in _reasons("I'd like a refund please", detector)
     assert _reasons("it was 240 euros", detector, DetectionContext(), settings) == []
-    later = detect("it was 240 euros", asked, settings, detector)
+    later = read_message("it was 240 euros", asked, settings, detector).signals
     assert [(s.reason, s.category, s.amount, s.currency) for s in later] == [
         ("sensitive_topic", "refund_over_amount", "240", "EUR")
     ]
