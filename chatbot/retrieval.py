@@ -1,5 +1,8 @@
 """Knowledge-base retrieval: articles split into passages, ranked with BM25 (bm25s).
 
+Articles are Markdown, read with markdown-it-py (raw HTML off, so a tag in an article is text) and
+reduced to plain-text headings and paragraphs before they are cut into passages.
+
 Pure logic over plain data (no ORM). The caller builds passages from a bot's enabled articles and keeps
 one index per bot in an `IndexCache`, keyed by the bot and a version string that changes whenever an
 article does, so an edit is searchable on the next question without a restart.
@@ -16,6 +19,8 @@ from collections.abc import Callable, Hashable, Sequence
 
 import bm25s
 import numpy as np
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from chatbot.responders.base import Passage
 from chatbot.terms import FOLLOW_UP_WEIGHT, follow_up_context, index_terms, query_terms, typo_match
@@ -23,44 +28,75 @@ from chatbot.terms import FOLLOW_UP_WEIGHT, follow_up_context, index_terms, quer
 # bm25s sets its own logger to DEBUG when imported, which would print a line per index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)[\s#]*$")
-_RULE = re.compile(r"^\s*([-=*_])(\s*\1){2,}\s*$")
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# Raw HTML off: a tag written in an article is text to read, never markup. Tables on, so their cells'
+# text is kept without the pipes and the delimiter row.
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+_GROUP_OPEN = frozenset({"bullet_list_open", "ordered_list_open", "table_open"})
+_GROUP_CLOSE = frozenset({"bullet_list_close", "ordered_list_close", "table_close"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
-def _plain(line: str) -> str:
-    """Markdown inline syntax removed, so answers quote readable text."""
-    line = _IMAGE.sub(r"\1", line)
-    line = _LINK.sub(r"\1", line)
-    line = _EMPHASIS.sub(r"\2", line)
-    return _BULLET.sub("", line).strip()
+def _plain(tokens: Sequence[Token] | None) -> str:
+    """The readable text of an inline token's children: text and inline code as written, links by their
+    text, images by their alt text, emphasis markers dropped, line breaks as newlines."""
+    parts: list[str] = []
+    for token in tokens or ():
+        if token.type in ("text", "text_special", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif token.type == "image":
+            parts.append(_plain(token.children))
+    return "".join(parts)
+
+
+def _tidy(text: str) -> str:
+    """Each line stripped, blank lines dropped."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _blocks(body: str) -> list[tuple[bool, str]]:
-    """(is_heading, text) for each heading and paragraph of a Markdown body, in order."""
+    """(is_heading, text) for each heading and paragraph of a Markdown body, in order.
+
+    A whole list (nested lists included) or table is one paragraph with a line per item's paragraph or
+    per row; code is a paragraph of its content; a quote's blocks are read as if unquoted; thematic
+    breaks and link reference definitions give nothing.
+    """
     blocks: list[tuple[bool, str]] = []
-    paragraph: list[str] = []
+    group: list[str] = []  # lines of the list or table being read
+    depth = 0  # how deep inside lists and tables
+    row: list[str] = []
 
-    def end_paragraph() -> None:
-        if paragraph:
-            blocks.append((False, "\n".join(paragraph)))
-            paragraph.clear()
+    def add(is_heading: bool, text: str) -> None:
+        text = _tidy(text)
+        if not text:
+            return
+        if depth:
+            group.append(text)
+        else:
+            blocks.append((is_heading, text))
 
-    for raw in body.replace("\r\n", "\n").split("\n"):
-        heading = _HEADING.match(raw)
-        if heading:
-            end_paragraph()
-            if heading.group(1).strip():
-                blocks.append((True, _plain(heading.group(1))))
-        elif not raw.strip() or _RULE.match(raw):
-            end_paragraph()
-        elif line := _plain(raw):
-            paragraph.append(line)
-    end_paragraph()
+    tokens = _markdown.parse(body)
+    for n, token in enumerate(tokens):
+        if token.type in _GROUP_OPEN:
+            depth += 1
+        elif token.type in _GROUP_CLOSE:
+            depth -= 1
+            if not depth and group:
+                blocks.append((False, "\n".join(group)))
+                group.clear()
+        elif token.type in ("fence", "code_block"):
+            add(False, token.content)
+        elif token.type == "tr_open":
+            row.clear()
+        elif token.type == "tr_close":
+            add(False, " | ".join(cell for cell in row if cell))
+        elif token.type == "inline":
+            opener = tokens[n - 1].type
+            if opener in ("th_open", "td_open"):
+                row.append(_tidy(_plain(token.children)).replace("\n", " "))
+            else:
+                add(opener == "heading_open", _plain(token.children))
     return blocks
 
 

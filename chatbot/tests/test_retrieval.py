@@ -3,7 +3,7 @@ import threading
 import pytest
 
 from chatbot.responders.base import Passage
-from chatbot.retrieval import IndexCache, PassageIndex, split_passages
+from chatbot.retrieval import IndexCache, PassageIndex, _blocks, split_passages
 from chatbot.retrieval_bench import retrieval_bench, synthetic_corpus
 from chatbot.terms import index_terms, query_terms, stem
 from chatbot.tests.bike_shop import ANSWERABLE, bike_shop_index, bike_shop_passages
@@ -72,6 +72,79 @@ def test_markdown_is_reduced_to_plain_text():
     passages = split_passages(1, "Sizing", body)
 
     assert passages[0].text == "Read the size chart first.\nMeasure inseam\nPick a frame"
+
+
+def test_headings_and_paragraphs_are_read_in_order():
+    body = "# Returns\n\nSend it back\nwithin 30 days.\n\n## Refunds   ##\n\nPaid in 5 days."
+
+    assert _blocks(body) == [
+        (True, "Returns"),
+        (False, "Send it back\nwithin 30 days."),
+        (True, "Refunds"),
+        (False, "Paid in 5 days."),
+    ]
+
+
+def test_setext_heading_is_a_heading():
+    assert _blocks("Frame sizes\n===========\n\nMeasure first.") == [
+        (True, "Frame sizes"),
+        (False, "Measure first."),
+    ]
+
+
+def test_a_list_is_one_block_with_a_line_per_item():
+    body = (
+        "Before you ride:\n\n"
+        "1. Pump the tyres\n2. Check the brakes\n   - front\n   - rear\n3. Go\n\n"
+        "* * *\n\nDone."
+    )
+
+    assert _blocks(body) == [
+        (False, "Before you ride:"),
+        (False, "Pump the tyres\nCheck the brakes\nfront\nrear\nGo"),
+        (False, "Done."),
+    ]
+
+
+def test_links_images_and_emphasis_are_reduced_to_their_text():
+    body = "See **the** [size *chart*](https://x.example/c) ![frame diagram](f.png) and `inseam`, <https://x.example>."
+
+    assert _blocks(body) == [(False, "See the size chart frame diagram and inseam, https://x.example.")]
+
+
+def test_code_is_a_paragraph_of_its_content():
+    body = "Reset the computer:\n\n```sh\nbikectl reset --all\n```\n\n    indented code"
+
+    assert _blocks(body) == [
+        (False, "Reset the computer:"),
+        (False, "bikectl reset --all"),
+        (False, "indented code"),
+    ]
+
+
+def test_a_quote_is_read_as_its_paragraphs():
+    assert _blocks("> Keep the **receipt**.\n>\n> It is your warranty.") == [
+        (False, "Keep the receipt."),
+        (False, "It is your warranty."),
+    ]
+
+
+def test_a_table_is_one_block_with_a_line_per_row():
+    body = "| Plan | Price |\n|---|---|\n| Basic | 5 |\n| Pro | 9 |"
+
+    assert _blocks(body) == [(False, "Plan | Price\nBasic | 5\nPro | 9")]
+
+
+def test_raw_html_is_kept_as_text():
+    body = "<div>\nOpen <b>daily</b>\n</div>\n\n<script>alert(1)</script>"
+
+    passages = split_passages(1, "Hours", body)
+
+    assert passages[0].text == "<div>\nOpen <b>daily</b>\n</div>\n<script>alert(1)</script>"
+
+
+def test_empty_headings_and_breaks_give_no_blocks():
+    assert _blocks("#\n\n##   \n\n---\n\n***\n\nText.") == [(False, "Text.")]
 
 
 @pytest.mark.parametrize("body", ["", "   \n\n  ", "# Only a heading"])
