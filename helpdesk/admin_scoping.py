@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.forms import BaseInlineFormSet, ModelChoiceField
 
 from helpdesk.models import Membership, TenantOwned
 
@@ -127,10 +128,24 @@ class TenantScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class TenantScopedInlineFormSet(BaseInlineFormSet):
+    """An inline formset whose posted row ids are looked up among the parent's own rows (Django looks
+    them up in the whole table, which a tenant-owned model refuses, and which would name other rows)."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        field = form.fields.get(self._pk_field.name)
+        if isinstance(field, ModelChoiceField):
+            parent = self.instance
+            rows = field.queryset
+            field.queryset = rows.none() if parent.pk is None else rows.filter(**{self.fk.name: parent})
+
+
 class TenantScopedInline(admin.TabularInline):
     """Inlines of tenant-owned rows: the tenant comes from the parent, never from the form."""
 
     exclude = ["tenant"]
+    formset = TenantScopedInlineFormSet
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser or admin_membership(request) is not None

@@ -4,16 +4,21 @@ Scoping is the shared one (:mod:`helpdesk.admin_scoping`): a tenant's admin sees
 tenant's rows and queues; inline rows take their parent's tenant. Business hours take the queue's tenant,
 so a superuser cannot file one tenant's hours under another.
 
-Hours are edited in the schedule's own time zone: the change page activates it, so a holiday typed as
-"2025-12-25 00:00" means midnight in New York for a New York queue, not in the server's zone.
+Closures are shown and read as wall-clock time in the schedule's own zone, whatever zone the server or
+the browser is in: a holiday typed as "2025-12-25 00:00" for a New York queue means midnight in New York,
+and it reads "2025-12-25 00:00" again on the next visit, so saving the page twice never moves it. A
+zone changed on the same page applies to the closures typed with it.
 """
 
 from __future__ import annotations
 
 import zoneinfo
+from datetime import UTC, datetime, tzinfo
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.db import models
 from django.utils import timezone
 
 from helpdesk.admin_scoping import TenantScopedAdmin, TenantScopedInline
@@ -29,10 +34,49 @@ class OpeningWindowInline(TenantScopedInline):
     extra = 1
 
 
+class ZonedSplitDateTimeField(forms.SplitDateTimeField):
+    """A date and a time shown and read as wall-clock time in ``zone``, not in the active zone."""
+
+    zone: tzinfo = UTC
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return timezone.make_naive(value, self.zone)
+        return value
+
+    def compress(self, data_list):
+        # The parent combines date and time in the active zone, refusing a time the zone skips or repeats.
+        with timezone.override(self.zone):
+            return super().compress(data_list)
+
+    def has_changed(self, initial, data) -> bool:
+        return super().has_changed(self.prepare_value(initial), data)
+
+
+class ClosureForm(forms.ModelForm):
+    """A closure whose start and end are typed in the schedule's zone (``zone_name``, from the admin)."""
+
+    class Meta:
+        model = Closure
+        fields = ["label", "starts_at", "ends_at"]
+
+    def __init__(self, *args, zone_name: str = "UTC", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in (("starts_at", "Starts"), ("ends_at", "Ends")):
+            field = self.fields[name]
+            field.zone = zone_get(zone_name)
+            field.label = f"{label} ({zone_name})"
+            field.help_text = f"Date and time in {zone_name}, the time zone of these business hours."
+
+
 class ClosureInline(TenantScopedInline):
     model = Closure
+    form = ClosureForm
     fields = ["label", "starts_at", "ends_at"]
     extra = 1
+    formfield_overrides = {
+        models.DateTimeField: {"form_class": ZonedSplitDateTimeField, "widget": AdminSplitDateTime}
+    }
 
 
 class BusinessHoursForm(forms.ModelForm):
@@ -53,20 +97,22 @@ class BusinessHoursAdmin(TenantScopedAdmin):
         obj.tenant_id = obj.queue.tenant_id  # for a tenant admin the same: their queues are the only choice
         super().save_model(request, obj, form, change)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """Show and read the closures' datetimes in the schedule's zone (the posted one, else the stored)."""
-        name = request.POST.get("timezone") or ""
-        if not name and object_id:
-            row = self.get_queryset(request).filter(pk=object_id).values_list("timezone", flat=True).first()
-            name = row or ""
-        try:
-            zone = zone_get(name) if name else None
-        except InvalidSchedule:
-            zone = None
-        if zone is None:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with timezone.override(zone):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ClosureInline):
+            kwargs["form_kwargs"] = {"zone_name": self.closures_zone_name(request, obj)}
+        return kwargs
+
+    @staticmethod
+    def closures_zone_name(request, obj: BusinessHours | None) -> str:
+        """The zone closures are typed in: the one posted with them if it is a zone, else the stored one."""
+        for name in (request.POST.get("timezone", ""), getattr(obj, "timezone", ""), "UTC"):
+            try:
+                zone_get(name)
+            except InvalidSchedule:
+                continue
+            return name
+        return "UTC"
 
 
 class TicketReplyInline(TenantScopedInline):

@@ -1,6 +1,8 @@
 """Business hours in the database: the schedule selector, and admin editing in the schedule's zone."""
 
 from datetime import UTC, datetime, time
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -139,3 +141,199 @@ def test_a_staff_agent_without_the_admin_role_sees_no_hours(client, acme, acme_b
     BusinessHours.objects.create(tenant=acme, queue=acme_bot.queue)
     client.force_login(agent.user)
     assert client.get(reverse("admin:tickets_businesshours_changelist")).status_code == 403
+
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+class InputValues(HTMLParser):
+    """The values a browser would post back from a page's text inputs and selected options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select = ""
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") in ("text", "hidden", "number") and attrs.get("name"):
+            self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = attrs.get("name") or ""
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value") or ""
+
+
+def page_values(response) -> dict[str, str]:
+    parser = InputValues()
+    parser.feed(response.content.decode())
+    return parser.values
+
+
+@pytest.fixture
+def chicago_hours(acme_bot):
+    hours = BusinessHours.objects.create(
+        tenant=acme_bot.tenant, queue=acme_bot.queue, timezone="America/Chicago"
+    )
+    closure = Closure.objects.create(
+        tenant=hours.tenant,
+        hours=hours,
+        label="Christmas Day",
+        starts_at=datetime(2025, 12, 25, tzinfo=CHICAGO),
+        ends_at=datetime(2025, 12, 26, tzinfo=CHICAGO),
+    )
+    return hours, closure
+
+
+def change_form(hours: BusinessHours, closure: Closure, **extra) -> dict:
+    data = {
+        "queue": hours.queue_id,
+        "timezone": hours.timezone,
+        "windows-TOTAL_FORMS": "0",
+        "windows-INITIAL_FORMS": "0",
+        "closures-TOTAL_FORMS": "1",
+        "closures-INITIAL_FORMS": "1",
+        "closures-0-id": closure.pk,
+        "closures-0-hours": hours.pk,
+        "closures-0-label": "Christmas Day",
+        "closures-0-starts_at_0": "2025-12-25",
+        "closures-0-starts_at_1": "00:00",
+        "closures-0-ends_at_0": "2025-12-26",
+        "closures-0-ends_at_1": "00:00",
+    }
+    return {**data, **extra}
+
+
+@pytest.mark.parametrize("server_zone", ["UTC", "Asia/Tokyo"])
+def test_a_closure_typed_twice_stays_at_the_typed_time_in_the_hours_zone(
+    client, settings, tenant_admin, chicago_hours, server_zone
+):
+    settings.TIME_ZONE = server_zone
+    hours, closure = chicago_hours
+    client.force_login(tenant_admin.user)
+    url = reverse("admin:tickets_businesshours_change", args=[hours.pk])
+
+    for _ in range(2):
+        response = client.post(url, change_form(hours, closure))
+        assert response.status_code == 302, response.context["errors"] if response.context else response
+        closure.refresh_from_db()
+        assert closure.starts_at == datetime(2025, 12, 25, 0, 0, tzinfo=CHICAGO)
+        assert closure.starts_at == datetime(2025, 12, 25, 6, 0, tzinfo=UTC)
+        assert closure.ends_at == datetime(2025, 12, 26, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("server_zone", ["UTC", "Asia/Tokyo"])
+def test_the_change_page_shows_the_closure_as_typed_and_saving_it_back_moves_nothing(
+    client, settings, tenant_admin, chicago_hours, server_zone
+):
+    settings.TIME_ZONE = server_zone
+    hours, closure = chicago_hours
+    client.force_login(tenant_admin.user)
+    url = reverse("admin:tickets_businesshours_change", args=[hours.pk])
+
+    for _ in range(3):  # load the page, post back what it shows, and again
+        page = client.get(url)
+        shown = page_values(page)
+        assert (shown["closures-0-starts_at_0"], shown["closures-0-starts_at_1"]) == (
+            "2025-12-25",
+            "00:00:00",
+        )
+        assert (shown["closures-0-ends_at_0"], shown["closures-0-ends_at_1"]) == ("2025-12-26", "00:00:00")
+        response = client.post(url, shown)
+        assert response.status_code == 302, response.context["errors"] if response.context else response
+
+    closure.refresh_from_db()
+    assert (closure.starts_at, closure.ends_at) == (
+        datetime(2025, 12, 25, tzinfo=CHICAGO),
+        datetime(2025, 12, 26, tzinfo=CHICAGO),
+    )
+
+
+def test_the_change_page_names_the_zone_of_the_closures(client, tenant_admin, chicago_hours):
+    hours, _ = chicago_hours
+    client.force_login(tenant_admin.user)
+    page = client.get(reverse("admin:tickets_businesshours_change", args=[hours.pk]))
+    formset = next(f for f in page.context["inline_admin_formsets"] if f.formset.prefix == "closures")
+    field = formset.formset.forms[0]["starts_at"]
+    assert field.label == "Starts (America/Chicago)"
+    assert "America/Chicago" in field.help_text
+    assert "Starts (America/Chicago)" in page.content.decode()
+
+
+def test_closures_are_read_in_a_zone_changed_on_the_same_page(client, tenant_admin, chicago_hours):
+    hours, closure = chicago_hours
+    client.force_login(tenant_admin.user)
+    url = reverse("admin:tickets_businesshours_change", args=[hours.pk])
+
+    response = client.post(url, change_form(hours, closure, timezone="Europe/Berlin"))
+
+    assert response.status_code == 302
+    closure.refresh_from_db()
+    assert closure.starts_at == datetime(2025, 12, 25, tzinfo=ZoneInfo("Europe/Berlin"))
+    page = page_values(client.get(url))
+    assert (page["closures-0-starts_at_0"], page["closures-0-starts_at_1"]) == ("2025-12-25", "00:00:00")
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        # 02:30 does not happen in Chicago on the night clocks go forward.
+        ({"closures-0-starts_at_0": "2025-03-09", "closures-0-starts_at_1": "02:30"}, "America/Chicago"),
+        ({"closures-0-ends_at_0": "2025-12-24"}, "The closure must end after it starts."),
+        ({"closures-0-starts_at_0": "2025-02-30"}, "Enter a valid date."),
+        ({"closures-0-starts_at_1": ""}, "This field is required."),
+    ],
+)
+def test_a_bad_closure_is_refused_and_the_stored_one_kept(
+    client, tenant_admin, chicago_hours, changes, error
+):
+    hours, closure = chicago_hours
+    client.force_login(tenant_admin.user)
+
+    response = client.post(
+        reverse("admin:tickets_businesshours_change", args=[hours.pk]), change_form(hours, closure, **changes)
+    )
+
+    assert response.status_code == 200
+    assert error in str(response.context["inline_admin_formsets"][1].formset.errors)
+    closure.refresh_from_db()
+    assert closure.starts_at == datetime(2025, 12, 25, tzinfo=CHICAGO)
+
+
+def test_another_tenants_admin_cannot_open_or_change_the_hours(client, globex, make_agent, chicago_hours):
+    hours, closure = chicago_hours
+    outsider = make_agent(globex, "gus", role=Membership.Role.ADMIN)
+    outsider.user.is_staff = True
+    outsider.user.save()
+    client.force_login(outsider.user)
+    url = reverse("admin:tickets_businesshours_change", args=[hours.pk])
+
+    page = client.get(url)
+    posted = client.post(url, change_form(hours, closure, **{"closures-0-starts_at_1": "09:00"}))
+
+    assert page.status_code == 302 and posted.status_code == 302
+    assert b"Christmas Day" not in page.content
+    closure.refresh_from_db()
+    assert closure.starts_at == datetime(2025, 12, 25, tzinfo=CHICAGO)
+
+
+def test_a_closure_id_of_other_hours_is_refused(client, tenant_admin, chicago_hours, globex_bot):
+    hours, _ = chicago_hours
+    theirs = BusinessHours.objects.create(tenant=globex_bot.tenant, queue=globex_bot.queue)
+    their_closure = Closure.objects.create(
+        tenant=theirs.tenant,
+        hours=theirs,
+        label="Their offsite",
+        starts_at=datetime(2025, 6, 1, tzinfo=UTC),
+        ends_at=datetime(2025, 6, 2, tzinfo=UTC),
+    )
+    client.force_login(tenant_admin.user)
+
+    response = client.post(
+        reverse("admin:tickets_businesshours_change", args=[hours.pk]), change_form(hours, their_closure)
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["inline_admin_formsets"][1].formset.errors)
+    their_closure.refresh_from_db()
+    assert (their_closure.label, their_closure.hours_id) == ("Their offsite", theirs.pk)
