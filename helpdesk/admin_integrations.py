@@ -2,6 +2,8 @@
 
 A key is made by the same service as through the API, and shown once, in the message after saving; the
 admin never shows it again (only its prefix). Revoking is an action, so the row stays for the audit trail.
+A webhook's signing secret is shown the same way: once in the message after adding the webhook, and once
+after the "rotate" action replaces it; its pages only say that it is set.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from django.contrib import admin, messages
 from helpdesk.admin_scoping import TenantScopedAdmin, admin_membership
 from helpdesk.api_keys import api_key_create, api_key_revoke
 from helpdesk.models import ApiKey, Tenant, Webhook, WebhookDelivery, WebhookEvent
-from helpdesk.webhooks import webhook_secret_new
+from helpdesk.webhooks import webhook_secret_new, webhook_secret_rotate
+
+SECRET_SHOWN_ONCE = "Copy it now into the receiving system: it will not be shown again."
 
 
 @admin.register(ApiKey)
@@ -62,14 +66,39 @@ class WebhookAdmin(TenantScopedAdmin):
     list_display = ["url", "tenant", "active", "consecutive_failures", "disabled_at", "created_at"]
     list_filter = ["tenant", "active"]
     search_fields = ["url", "description"]
-    readonly_fields = ["secret", "consecutive_failures", "disabled_at"]
+    readonly_fields = ["signing_secret", "consecutive_failures", "disabled_at"]
+    actions = ["rotate_secret"]
+
+    @admin.display(description="Signing secret")
+    def signing_secret(self, obj: Webhook) -> str:
+        if not obj.pk:
+            return "Made when you save, and shown once."
+        return "Set. It is shown only when made or rotated: rotate it from the list if it is lost."
 
     def save_model(self, request, obj: Webhook, form, change: bool) -> None:
-        if not obj.secret:
+        made = not obj.secret
+        if made:
             obj.secret = webhook_secret_new()
         if change and "active" in form.changed_data and obj.active:
             obj.consecutive_failures, obj.disabled_at = 0, None
         super().save_model(request, obj, form, change)
+        if made:
+            self.message_user(
+                request,
+                f"The webhook's signing secret is {obj.secret} . {SECRET_SHOWN_ONCE}",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Rotate the signing secret of the selected webhooks")
+    def rotate_secret(self, request, queryset) -> None:
+        for webhook in queryset:
+            webhook_secret_rotate(webhook=webhook)
+            self.message_user(
+                request,
+                f"The new signing secret of {webhook.url} is {webhook.secret} . It signs every delivery from "
+                f"now on. {SECRET_SHOWN_ONCE}",
+                messages.WARNING,
+            )
 
 
 @admin.register(WebhookDelivery)
