@@ -1,12 +1,42 @@
-"""Request middleware: the one place a page request learns its tenant."""
+"""Request middleware: health probes before anything else, and the one place a page request learns its
+tenant."""
 
 from __future__ import annotations
 
+from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.urls import reverse
+from django.utils.decorators import sync_and_async_middleware
 from django.utils.functional import SimpleLazyObject
 
 from helpdesk.tenancy import SESSION_TENANT_KEY, membership_for_user
 from helpdesk.tenant_scope import unscoped_queries
+from helpdesk.views import healthz, readyz
+
+
+@sync_and_async_middleware
+def health_probes(get_response):
+    """``/healthz`` and ``/readyz`` answered before host validation and the HTTPS redirect: a container
+    probe or a load balancer asks by IP address, which ALLOWED_HOSTS rightly does not list, and a probe's
+    answer says nothing about any tenant."""
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request):
+            if request.path == "/readyz":
+                return await readyz(request)
+            if request.path == "/healthz":
+                return healthz(request)
+            return await get_response(request)
+
+    else:
+
+        def middleware(request):
+            if request.path == "/readyz":
+                return async_to_sync(readyz)(request)
+            if request.path == "/healthz":
+                return healthz(request)
+            return get_response(request)
+
+    return middleware
 
 
 class TenantMiddleware:

@@ -104,3 +104,15 @@ def test_readiness_with_redis_up_and_no_worker_is_ready_and_reports_no_workers(c
         "ms": checks["workers"]["ms"],
         "detail": {"workers": []},
     }
+
+
+@pytest.mark.django_db
+def test_probes_by_ip_answer_whatever_allowed_hosts_says_and_other_pages_still_refuse(client, settings):
+    embedded(settings)
+    settings.ALLOWED_HOSTS = ["help.example.com"]
+
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").json() == {"ok": True}
+    ready = client.get("/readyz", HTTP_HOST="10.1.2.3:8000")
+    assert ready.status_code == 200 and ready.json()["ready"] is True
+    assert client.get("/inbox/", HTTP_HOST="10.1.2.3:8000").status_code == 400
+    assert client.get("/healthz", HTTP_HOST="help.example.com").status_code == 200

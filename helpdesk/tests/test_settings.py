@@ -39,3 +39,24 @@ def test_production_mode_without_a_secret_key_fails_fast():
     result = run_manage("check", DJANGO_DEBUG="false")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def _production_security(**env: str) -> str:
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "k3y" * 12,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_is_https_only_unless_one_switch_says_plain_http():
+    assert _production_security() == "True True True 31536000"
+    assert _production_security(HTTPS="false") == "False False False 0"
+    # Each setting still wins on its own.
+    assert _production_security(HTTPS="false", SESSION_COOKIE_SECURE="true") == "False True False 0"
