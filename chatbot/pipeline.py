@@ -51,11 +51,12 @@ from handoff.detection.store import DetectorUnavailable, detector_get
 from handoff.sentiment import sentiment_score
 from handoff.services import HandoffRequest, handoff_start
 from helpdesk.events import conversation_group, publish_on_commit, typing_event
+from helpdesk.language import speaking_to
 from helpdesk.models import Bot, Conversation, Message, OutboxTask
 from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, message_create
 from tickets.offline import offline_message_receive
-from tickets.offline_text import DISCLAIMER, OFFLINE_UNSURE
+from tickets.offline_text import disclaimer_text, offline_unsure_text
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +196,11 @@ def _history(conversation: Conversation, before_seq: int) -> tuple[list[Turn], l
     return [Turn(role=m.author_kind, text=m.body) for m in rows], rows
 
 
+def _in_language_of(conversation: Conversation, text) -> str:
+    with speaking_to(conversation):
+        return text()
+
+
 def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
     """The bot's turn for one customer message. Idempotent: a turn already answered returns its answer
     (``Message.reply_to`` is unique, so even two runs racing each other store one answer)."""
@@ -214,10 +220,11 @@ def bot_turn_run(*, conversation_id: int, message_id: int) -> Message | None:
         return None
     bot = conversation.bot
     try:
-        if conversation.status == Conversation.Status.OFFLINE:
-            reply = _answer_offline(conversation, bot, message)
-        else:
-            reply = _answer(conversation, bot, message)
+        with speaking_to(conversation):
+            if conversation.status == Conversation.Status.OFFLINE:
+                reply = _answer_offline(conversation, bot, message)
+            else:
+                reply = _answer(conversation, bot, message)
     except Exception as exc:
         # Whatever broke, the customer must not wait in silence: a person takes over.
         logger.exception("The bot's turn failed for conversation %s", conversation.pk)
@@ -402,9 +409,9 @@ def _answer_offline(conversation: Conversation, bot: Bot, message: Message) -> M
     if reply.kind in (ReplyKind.GREETING, ReplyKind.THANKS) and not wants_person:
         text, sources = reply.text, []
     elif wants_person or reply.kind == ReplyKind.ERROR or reply.confidence < settings.confidence_threshold:
-        text, sources = OFFLINE_UNSURE, []
+        text, sources = offline_unsure_text(), []
     else:
-        text, sources = f"{reply.text}\n\n{DISCLAIMER}", _sources(passages, reply.passage_ids)
+        text, sources = f"{reply.text}\n\n{disclaimer_text()}", _sources(passages, reply.passage_ids)
     return _bot_answer_store(
         conversation=conversation, question=message, reply=reply, body=text, sources=sources, unchecked=True
     )
@@ -453,7 +460,7 @@ def bot_turn_overdue(row: OutboxTask) -> None:
             message_create(
                 conversation=conversation,
                 author_kind=Message.Author.BOT,
-                body=OFFLINE_UNSURE,
+                body=_in_language_of(conversation, offline_unsure_text),
                 reply_to=message,
                 data={"reply_to": message.pk, "kind": ReplyKind.ERROR, "unchecked": True, "watchdog": True},
             )

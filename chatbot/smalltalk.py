@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from chatbot.responders.base import ReplyKind
 from helpdesk.text import fold_case, strip_accents
 
@@ -292,11 +294,12 @@ def small_talk_reply(text: str, bot_name: str) -> tuple[str, str] | None:
     if found is None:
         return None
     if found["goodbye"]:
-        return ReplyKind.THANKS, "Thanks for chatting with us. Goodbye, and have a great day!"
+        return ReplyKind.THANKS, _("Thanks for chatting with us. Goodbye, and have a great day!")
     if found["thanks"]:
-        return ReplyKind.THANKS, "You're welcome! If anything else comes up, just ask."
+        return ReplyKind.THANKS, _("You're welcome! If anything else comes up, just ask.")
     if found["closing"]:
-        return ReplyKind.THANKS, "Glad that helped. Is there anything else I can do for you?"
+        return ReplyKind.THANKS, _("Glad that helped. Is there anything else I can do for you?")
     if found["announcement"]:
-        return ReplyKind.GREETING, f"Hello! I'm {bot_name}. Of course: go ahead, what would you like to ask?"
-    return ReplyKind.GREETING, f"Hello! I'm {bot_name}. What can I help you with today?"
+        text = _("Hello! I'm %(name)s. Of course: go ahead, what would you like to ask?")
+        return ReplyKind.GREETING, text % {"name": bot_name}
+    return ReplyKind.GREETING, _("Hello! I'm %(name)s. What can I help you with today?") % {"name": bot_name}

@@ -256,7 +256,18 @@ LOGOUT_REDIRECT_URL = "login"
 
 # I18n ---------------------------------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages the product speaks to customers (system texts, shipped catalogs in locale/).
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("pt", "Português"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Detect each conversation's language from what the customer writes (helpdesk.language).
+LANGUAGE_DETECTION = env.bool("LANGUAGE_DETECTION", default=True)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from handoff.models import Handoff
 from helpdesk.models import Queue
@@ -50,9 +51,9 @@ class WaitEstimate:
 
     def phrase(self) -> str:
         if self.seconds < 45:
-            return "less than a minute"
+            return gettext("less than a minute")
         minutes = max(1, round(self.seconds / 60))
-        return "about a minute" if minutes == 1 else f"about {minutes} minutes"
+        return ngettext("about a minute", "about %(minutes)d minutes", minutes) % {"minutes": minutes}
 
 
 def recent_pickup_seconds(queue: Queue) -> list[float]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from handoff.deadlines import OFFLINE, REOFFER, deadline_action
 from handoff.detection.signals import BUILTIN_CATEGORIES
@@ -18,7 +19,8 @@ from handoff.routing import WaitEstimate, queue_state, wait_estimate
 from handoff.selectors import handoff_context, handoff_open
 from helpdesk.errors import Conflict, InvalidInput
 from helpdesk.events import inbox_group, publish_on_commit
-from helpdesk.models import Conversation, Message, Queue
+from helpdesk.language import speaking_to
+from helpdesk.models import DEFAULT_HANDOFF_MESSAGE, Conversation, Message, Queue
 from helpdesk.payloads import conversation_payload
 from helpdesk.reasons import HandoffReason, reason_label
 from helpdesk.services import conversation_status_set, message_create, system_message_create
@@ -37,12 +39,19 @@ class HandoffRequest:
     trigger_message: Message | None = None
 
 
+def _in_language_of(conversation: Conversation, render, *args, **kwargs) -> str:
+    with speaking_to(conversation):
+        return render(*args, **kwargs)
+
+
 def handoff_message_render(template: str, *, estimate: WaitEstimate) -> str:
     """The bot's handoff message with ``{position}`` and ``{wait}`` filled in.
 
     An admin's template with a placeholder we do not know, or broken braces, is sent as written rather
     than failing the handoff.
     """
+    if template.strip() == DEFAULT_HANDOFF_MESSAGE.strip():
+        template = gettext(DEFAULT_HANDOFF_MESSAGE)  # the default speaks the customer's language
     try:
         return template.format(position=estimate.position, wait=estimate.phrase()).strip()
     except (KeyError, IndexError, ValueError):
@@ -100,7 +109,7 @@ def handoff_start(
         message_create(
             conversation=locked,
             author_kind=Message.Author.BOT,
-            body=handoff_message_render(handoff_message, estimate=estimate),
+            body=_in_language_of(locked, handoff_message_render, handoff_message, estimate=estimate),
             data={"event": "handoff", "queue_position": estimate.position, "wait_seconds": estimate.seconds},
         )
         publish_on_commit(

@@ -16,11 +16,13 @@ open now?" and "when does it open next?" can never disagree:
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils.dates import MONTHS, WEEKDAYS
+from django.utils.translation import gettext as _
 
 # How far ahead next_opening looks before it gives up (a queue closed for longer has no next opening).
 HORIZON_DAYS = 400
@@ -170,7 +172,7 @@ def zone_label(name: str) -> str:
     """How a customer reads the zone: "America/New_York" -> "New York time", "UTC" -> "UTC"."""
     if "/" not in name or name.startswith("Etc/"):
         return name.removeprefix("Etc/")
-    return name.rsplit("/", 1)[1].replace("_", " ") + " time"
+    return _("%(city)s time") % {"city": name.rsplit("/", 1)[1].replace("_", " ")}
 
 
 def clock_text(moment: datetime) -> str:
@@ -183,18 +185,20 @@ def describe_next_opening(schedule: Schedule, at: datetime) -> str:
     time)", with "today" and "tomorrow" when they fit and the date when it is a week or more away."""
     opening = next_opening(schedule, at)
     if opening is None:
-        return "We're closed for now and will reply as soon as we're back"
+        return _("We're closed for now and will reply as soon as we're back")
     if opening == at.astimezone(UTC):
-        return "We're open now"
+        return _("We're open now")
     opening = opening.astimezone(schedule.zone)
     today = at.astimezone(schedule.zone).date()
     days_away = (opening.date() - today).days
+    parts = {"time": clock_text(opening), "zone": zone_label(schedule.timezone)}
     if days_away == 0:
-        when = "today"
-    elif days_away == 1:
-        when = "tomorrow"
-    elif days_away < 7:
-        when = calendar.day_name[opening.weekday()]
-    else:
-        when = f"{calendar.day_name[opening.weekday()]} {opening.day} {calendar.month_name[opening.month]}"
-    return f"We're back {when} at {clock_text(opening)} ({zone_label(schedule.timezone)})"
+        return _("We're back today at %(time)s (%(zone)s)") % parts
+    if days_away == 1:
+        return _("We're back tomorrow at %(time)s (%(zone)s)") % parts
+    # Django's own catalogs name the weekdays and months in the active language.
+    parts["day"] = WEEKDAYS[opening.weekday()]
+    if days_away < 7:
+        return _("We're back %(day)s at %(time)s (%(zone)s)") % parts
+    parts["date"] = f"{opening.day} {MONTHS[opening.month]}"
+    return _("We're back %(day)s %(date)s at %(time)s (%(zone)s)") % parts

@@ -19,22 +19,24 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.language import speaking_to
 from helpdesk.models import Conversation, Message, OfflinePolicy, Queue
 from helpdesk.outbox import outbox_add
 from helpdesk.services import conversation_collected_merge, conversation_status_set, message_create
 from tickets.hours import describe_next_opening, is_open, next_opening
 from tickets.models import OfflineIntake
 from tickets.offline_text import (
-    ASK_NAME,
-    BAD_EMAIL,
-    FOLLOW_UP_SOON,
-    NEED_EMAIL,
-    OPENERS,
     added_to_ticket_text,
     ask_email_text,
+    ask_name_text,
+    bad_email_text,
+    closed_text,
     contact_reply_parse,
     email_updated_text,
+    follow_up_soon_text,
+    need_email_text,
     offer_text,
+    opener_text,
     ticket_opened_text,
 )
 from tickets.selectors import schedule_for_queue
@@ -57,10 +59,11 @@ def reopening_text(queue: Queue | None, now=None) -> str:
 
 def back_text(queue: Queue | None, now=None) -> str:
     """When the team is back, from the queue's business hours; without a time to name, a plain promise."""
-    return reopening_text(queue, now) or FOLLOW_UP_SOON
+    return reopening_text(queue, now) or follow_up_soon_text()
 
 
 def _say(conversation: Conversation, body: str, **data) -> Message:
+    """A bot message on the offline path; ``body`` was written under ``speaking_to(conversation)``."""
     message, _ = message_create(
         conversation=conversation, author_kind=Message.Author.BOT, body=body, data={"offline": True, **data}
     )
@@ -82,11 +85,16 @@ def _ticket_requested(intake: OfflineIntake) -> None:
 @transaction.atomic
 def offline_path_take(*, conversation: Conversation, why: str, reason: str) -> OfflineIntake:
     """Put the conversation on the offline path of its bot's policy and tell the customer."""
+    with speaking_to(conversation):
+        return _offline_path_take(conversation, why, reason)
+
+
+def _offline_path_take(conversation: Conversation, why: str, reason: str) -> OfflineIntake:
     policy = conversation.bot.offline_policy
     queue = conversation.queue or conversation.bot.queue
     conversation_status_set(conversation=conversation, status=Conversation.Status.OFFLINE)
     email = (conversation.collected or {}).get("email", "") or conversation.contact.email
-    opener, back = OPENERS.get(why, OPENERS["closed"]), back_text(queue)
+    opener, back = opener_text(why), back_text(queue)
     if policy == OfflinePolicy.BOT_DISCLAIMER:
         step = Step.OFFER
     else:
@@ -106,7 +114,7 @@ def offline_path_take(*, conversation: Conversation, why: str, reason: str) -> O
     elif step == Step.ASK_EMAIL:
         _say(conversation, ask_email_text(opener, reopening_text(queue)), event="offline")
     else:
-        _say(conversation, f"{opener} {back}.".replace("..", "."), event="offline")
+        _say(conversation, closed_text(opener, back), event="offline")
         _ticket_requested(intake)
     return intake
 
@@ -121,6 +129,11 @@ def _finish(intake: OfflineIntake, conversation: Conversation) -> None:
 def offline_message_receive(*, conversation: Conversation, message: Message) -> bool:
     """Handle a customer's message on the offline path. Returns False when the bot should answer it
     itself (the bot-with-disclaimer policy, for a message that is not contact details)."""
+    with speaking_to(conversation):
+        return _offline_message_receive(conversation, message)
+
+
+def _offline_message_receive(conversation: Conversation, message: Message) -> bool:
     intake = OfflineIntake.objects.select_for_update().filter(conversation=conversation).first()
     if intake is None:
         return False
@@ -140,24 +153,24 @@ def offline_message_receive(*, conversation: Conversation, message: Message) -> 
     if intake.step == Step.OFFER and not reply.email and not reply.bad_email:
         return False
     if reply.bad_email:
-        _say(conversation, BAD_EMAIL.format(bad=reply.bad_email))
+        _say(conversation, bad_email_text(reply.bad_email))
         return True
     if intake.step in (Step.ASK_EMAIL, Step.OFFER):
         if not reply.email:
-            _say(conversation, NEED_EMAIL)
+            _say(conversation, need_email_text())
             return True
         if reply.name:
             _finish(intake, conversation)
         else:
             intake.step = Step.ASK_NAME
             intake.save(update_fields=["step", "updated_at"])
-            _say(conversation, ASK_NAME)
+            _say(conversation, ask_name_text())
         return True
     # Step.ASK_NAME: a name or a skip finishes; anything else (a corrected email, say) asks again.
     if reply.name or reply.skip:
         _finish(intake, conversation)
     else:
-        _say(conversation, ASK_NAME)
+        _say(conversation, ask_name_text())
     return True
 
 
@@ -188,14 +201,12 @@ def offline_ticket_confirm(*, intake: OfflineIntake, ticket) -> None:
     if Message.objects.filter(conversation=conversation, data__ticket=ticket.reference).exists():
         return
     email = (conversation.collected or {}).get("email", "")
-    _say(
-        conversation,
-        ticket_opened_text(
+    with speaking_to(conversation):
+        text = ticket_opened_text(
             reference=ticket.reference,
             name=(conversation.collected or {}).get("name", ""),
             email=email or ticket.contact.email,
             by_email=intake.policy == OfflinePolicy.EMAIL,
             back=reopening_text(conversation.queue or conversation.bot.queue),
-        ),
-        ticket=ticket.reference,
-    )
+        )
+    _say(conversation, text, ticket=ticket.reference)

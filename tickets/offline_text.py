@@ -1,5 +1,8 @@
 """The offline path's words and the parsing of the customer's replies (pure: text in, text out).
 
+Every sentence the customer reads is one gettext message in the active language (the caller activates
+the conversation's language); the reply parsing reads English words and any email address.
+
 The bot asks for an email (validated) and, unless the customer skips it, a name; it accepts corrections
 ("sorry, it's ann@example.org") at any step.
 """
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 EMAIL_LIKE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']*")
 SKIP = re.compile(
@@ -105,39 +109,69 @@ def contact_reply_parse(text: str, *, expecting_name: bool = False) -> ContactRe
     return ContactReply(email=email, bad_email="" if email else bad, name=name, skip=skip)
 
 
-OPENERS = {
-    "closed": "Our support team isn't available right now.",
-    "pickup_missed": "I'm sorry for the wait: nobody from the team could pick this up just now.",
-}
+def opener_text(why: str) -> str:
+    """The first words of the offline path: why nobody from the team is answering."""
+    if why == "pickup_missed":
+        return _("I'm sorry for the wait: nobody from the team could pick this up just now.")
+    return _("Our support team isn't available right now.")
+
+
+def _sentences(*parts: str) -> str:
+    """Sentences joined with one space, each ending with its stop once ("back." not "back..")."""
+    out = []
+    for part in parts:
+        part = part.strip()
+        if part:
+            ended = part.rstrip(")\"»”“'")[-1:] in (".", "!", "?", "…")
+            out.append(part if ended else f"{part}.")
+    return " ".join(out)
 
 
 def ask_email_text(opener: str, back: str) -> str:
     """Ask for an email address. ``back`` names when the team is back, or is empty when no time is known
     (the promise that the team gets back is made once, at the end)."""
-    return (
-        (
-            f"{opener} {back}. If you leave your email address (and your name, if you like), "
-            "I'll open a ticket with this whole conversation and the team will get back to you."
-        )
-        .replace(" . ", " ")
-        .replace("..", ".")
+    return _sentences(
+        opener,
+        back,
+        _(
+            "If you leave your email address (and your name, if you like), I'll open a ticket with this "
+            "whole conversation and the team will get back to you."
+        ),
     )
 
 
 def offer_text(opener: str, back: str) -> str:
-    return (
-        f"{opener} {back}. I can keep trying to help in the meantime, but my answers won't have been "
-        "checked by a person. If you'd rather hear from the team, just leave your email address and "
-        "I'll open a ticket for you."
-    ).replace("..", ".")
+    return _sentences(
+        opener,
+        back,
+        _(
+            "I can keep trying to help in the meantime, but my answers won't have been checked by a "
+            "person. If you'd rather hear from the team, just leave your email address and I'll open a "
+            "ticket for you."
+        ),
+    )
 
 
-ASK_NAME = "Thanks! And what name should the team use? (You can say skip.)"
-BAD_EMAIL = '"{bad}" doesn\'t look like a complete email address. Could you check it and send it again?'
-NEED_EMAIL = "To open a ticket I need an email address the team can reply to. What is it?"
+def closed_text(opener: str, back: str) -> str:
+    return _sentences(opener, back)
 
 
-FOLLOW_UP_SOON = "The team will follow up as soon as someone is available"
+def ask_name_text() -> str:
+    return _("Thanks! And what name should the team use? (You can say skip.)")
+
+
+def bad_email_text(bad: str) -> str:
+    return _(
+        '"%(bad)s" doesn\'t look like a complete email address. Could you check it and send it again?'
+    ) % {"bad": bad}
+
+
+def need_email_text() -> str:
+    return _("To open a ticket I need an email address the team can reply to. What is it?")
+
+
+def follow_up_soon_text() -> str:
+    return _("The team will follow up as soon as someone is available")
 
 
 def ticket_opened_text(*, reference: str, name: str, email: str, by_email: bool, back: str) -> str:
@@ -146,27 +180,44 @@ def ticket_opened_text(*, reference: str, name: str, email: str, by_email: bool,
     ``back`` names a time ("We're back Monday at 9:00 (New York time)") or is empty when none is known;
     then the reply is promised "as soon as someone is available" in the same sentence.
     """
-    thanks = f"Thanks, {name}." if name else "Thanks."
-    soon = "" if back else " as soon as someone is available"
-    follow = (
-        f"I've emailed you a copy of this conversation at {email}, and the team will reply there{soon}."
-        if by_email
-        else f"The team will reply to {email}{soon}."
-    )
-    when = f" {back.rstrip('.')}." if back else ""
-    return f"{thanks} I've opened ticket {reference} with our whole conversation. {follow}{when}"
+    thanks = _("Thanks, %(name)s.") % {"name": name} if name else _("Thanks.")
+    opened = _("I've opened ticket %(reference)s with our whole conversation.") % {"reference": reference}
+    parts = {"email": email}
+    if by_email and back:
+        follow = _(
+            "I've emailed you a copy of this conversation at %(email)s, and the team will reply there."
+        )
+    elif by_email:
+        follow = _(
+            "I've emailed you a copy of this conversation at %(email)s, and the team will reply there as "
+            "soon as someone is available."
+        )
+    elif back:
+        follow = _("The team will reply to %(email)s.")
+    else:
+        follow = _("The team will reply to %(email)s as soon as someone is available.")
+    return _sentences(thanks, opened, follow % parts, back)
 
 
 def added_to_ticket_text(reference: str) -> str:
-    return f"Thanks, I've added that to ticket {reference}. The team will see it when they pick it up."
+    return _(
+        "Thanks, I've added that to ticket %(reference)s. The team will see it when they pick it up."
+    ) % {"reference": reference}
 
 
 def email_updated_text(reference: str, email: str) -> str:
-    return f"Got it: the team will reply to {email} about ticket {reference}."
+    return _("Got it: the team will reply to %(email)s about ticket %(reference)s.") % {
+        "email": email,
+        "reference": reference,
+    }
 
 
-DISCLAIMER = "(This answer comes from our help articles and hasn't been checked by a person.)"
-OFFLINE_UNSURE = (
-    "I'm not sure I can answer that one well, and the team is away right now. If you leave your email "
-    "address, I'll open a ticket with our conversation and they'll get back to you."
-)
+def disclaimer_text() -> str:
+    return _("(This answer comes from our help articles and hasn't been checked by a person.)")
+
+
+def offline_unsure_text() -> str:
+    return _(
+        "I'm not sure I can answer that one well, and the team is away right now. If you leave your email "
+        "address, I'll open a ticket with our conversation and they'll get back to you."
+    )

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from chatbot.confidence.calibration import CALIBRATION_FEATURES, shipped_calibration
 from chatbot.extraction import extract_fields
 from chatbot.responders.base import BotProfile, BotReply, Passage, ReplyKind, Turn
@@ -287,7 +289,7 @@ class LocalResponder:
         ranked = judged + [p for p in passages if p.id != factors.passage_id]
         groups = best_sentences(question, ranked) if factors.confidence > 0 else []
         if not groups:
-            text = (
+            text = _(
                 "I'm sorry, I don't know the answer to that: I couldn't find it in our help articles. "
                 "You can rephrase the question, or ask for a person and I'll pass you to the team."
             )

@@ -9,7 +9,7 @@ from handoff.services import pickup_deadline_apply
 from handoff.tasks import pickup_deadlines_check
 from helpdesk.models import Conversation, Message
 from tests.support.db import every_tenant
-from tickets.offline_text import OPENERS
+from tickets.offline_text import opener_text
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -54,7 +54,7 @@ def test_a_waiting_conversation_is_reoffered_then_sent_offline(make_tenant, make
     assert conversation.status == Conversation.Status.OFFLINE
     last = every_tenant(Message).filter(conversation=conversation).order_by("-seq").first()
     assert last.author_kind == "bot"
-    assert last.body.startswith(OPENERS["pickup_missed"])
+    assert last.body.startswith(opener_text("pickup_missed"))
     assert "leave your email address" in last.body
     assert every_tenant(Handoff).get(conversation=conversation).outcome == "offline"
 

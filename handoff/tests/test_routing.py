@@ -9,7 +9,7 @@ from handoff.routing import WaitEstimate, wait_estimate
 from helpdesk.models import Conversation, Message
 from inbox.presence import presence_connect
 from tests.support.db import every_tenant
-from tickets.offline_text import OPENERS
+from tickets.offline_text import opener_text
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_with_nobody_online_the_customer_is_told_and_the_conversation_kept(staff
     conversation = ask_for_a_person(bot)
     assert conversation.status == Conversation.Status.OFFLINE
     body = last_bot_message(conversation).body
-    assert body.startswith(OPENERS["closed"])
+    assert body.startswith(opener_text("closed"))
     assert "leave your email address" in body
     assert every_tenant(Handoff).get(conversation=conversation).outcome == Handoff.Outcome.OFFLINE
 
