@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/", include("inbox.urls")),
     path("chat/", include("chatbot.urls")),
     path("", include("tickets.urls")),
+    path("reports/", include("handoff.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),

@@ -1,0 +1,482 @@
+"""The reports page's sections: each reads its figures, then lays them out as charts with their tables.
+
+A table's ``name`` is what ``?format=csv&table=<name>`` exports; :data:`TABLES` says which section holds
+each, so a CSV export counts only that section's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.safestring import SafeString
+
+from handoff.reports import charts, figures
+from handoff.reports.charts import REASON_COLOURS, Series
+from handoff.reports.figures import Names
+from handoff.reports.scope import DAY, ReportScope
+from handoff.reports.tables import (
+    DATE,
+    POINTS,
+    RATE,
+    SECONDS,
+    SHORT_SECONDS,
+    TEXT,
+    Column,
+    Table,
+    duration_text,
+)
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+INSIDE, OUTSIDE, NO_QUEUE_COLOUR = "#2a9d8f", "#d9822b", "#9aa3b2"
+
+
+@dataclass
+class Block:
+    table: Table
+    chart: SafeString | None = None
+    legend: SafeString | None = None
+    # A table too wide to sit beside its chart: the chart goes above it.
+    wide: bool = False
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    intro: str
+    blocks: list[Block] = field(default_factory=list)
+    # Headline figures: (label, value, detail).
+    headline: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [block.table for block in self.blocks]
+
+
+def bucket_label(day: date, scope: ReportScope) -> str:
+    return day.strftime("%a %-d") if scope.bucket == DAY else day.strftime("%-d %b")
+
+
+def _bucket_column(scope: ReportScope) -> Column:
+    return Column("Day" if scope.bucket == DAY else "Week of", DATE)
+
+
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.1f} %"
+
+
+def deflection_section(scope: ReportScope, names: Names) -> Section:
+    fig = figures.deflection(scope, names)
+    total = fig["total"]
+    rows = [
+        [
+            b["bot_name"],
+            b["conversations"],
+            b["resolved_by_bot"],
+            b["handed_off"],
+            b["deflection_rate"],
+            b["previous"]["deflection_rate"],
+            b["change_points"],
+        ]
+        for b in fig["bots"]
+    ]
+    columns = [
+        Column("Bot", TEXT),
+        Column("Conversations"),
+        Column("Resolved by the bot"),
+        Column("Handed off"),
+        Column("Deflection rate", RATE),
+        Column("Previous period", RATE, "Previous period deflection rate"),
+        Column("Change", POINTS, "Change (percentage points)"),
+    ]
+    summary = Table(
+        "deflection",
+        "Deflection by bot",
+        columns,
+        rows,
+        total=[
+            "All bots",
+            total["conversations"],
+            total["resolved_by_bot"],
+            total["handed_off"],
+            total["deflection_rate"],
+            total["previous"]["deflection_rate"],
+            total["change_points"],
+        ],
+        empty="No conversations in this range.",
+    )
+    buckets = scope.buckets()
+    per_bot: dict[str, dict[date, float | None]] = {}
+    over_time = []
+    for order, row in enumerate(fig["series"]):
+        per_bot.setdefault(row["bot_name"], {})[row["bucket"]] = row["deflection_rate"]
+        if row["conversations"]:
+            over_time.append(
+                (
+                    row["bucket"],
+                    order,
+                    [
+                        row["bucket"],
+                        row["bot_name"],
+                        row["conversations"],
+                        row["resolved_by_bot"],
+                        row["handed_off"],
+                        row["deflection_rate"],
+                    ],
+                )
+            )
+    over_time = [row for _, _, row in sorted(over_time, key=lambda item: item[:2])]
+    series = [
+        Series(name, charts.colour(i), [None if by[d] is None else by[d] * 100 for d in buckets])
+        for i, (name, by) in enumerate(per_bot.items())
+    ]
+    table = Table(
+        "deflection_over_time",
+        f"Deflection by {scope.bucket}",
+        [_bucket_column(scope), *columns[:5]],
+        over_time,
+        empty="No conversations in this range.",
+    )
+    change = total["change_points"]
+    previous = scope.previous()
+    return Section(
+        "deflection",
+        "Deflection",
+        "Conversations started in the range that the bot resolved without a person (resolved, never "
+        "handed off) against those handed off. The rate is resolved by the bot ÷ (resolved by the bot + "
+        "handed off); conversations still open with the bot count in neither. The previous period is "
+        f"{previous.first_day:%-d %b %Y} to {previous.last_day:%-d %b %Y}.",
+        [
+            Block(summary),
+            Block(
+                table,
+                chart=charts.lines(
+                    [bucket_label(d, scope) for d in buckets],
+                    series,
+                    title=f"Deflection rate by {scope.bucket} and bot, percent",
+                    maximum=100,
+                    unit="%",
+                ),
+                legend=charts.legend(series),
+            ),
+        ],
+        headline=[
+            (
+                "Deflection rate",
+                _percent(total["deflection_rate"]),
+                "no previous figure"
+                if change is None
+                else f"{change:+.1f} pts on the previous period".replace("-", "−"),
+            ),
+            (
+                "Resolved by the bot",
+                f"{total['resolved_by_bot']:,}",
+                f"of {total['conversations']:,} conversations",
+            ),
+        ],
+    )
+
+
+def handoffs_section(scope: ReportScope, names: Names) -> Section:
+    fig = figures.handoff_breakdown(scope, names)
+    reasons = fig["reasons"]
+    buckets = scope.buckets()
+    counts = {(row["bucket"], row["reason"]): row["count"] for row in fig["series"]}
+    series = [
+        Series(
+            r["label"],
+            REASON_COLOURS.get(r["reason"], charts.colour(i)),
+            [counts.get((d, r["reason"]), 0) for d in buckets],
+        )
+        for i, r in enumerate(reasons)
+    ]
+    over_time = Table(
+        "handoff_reasons",
+        f"Handoffs by reason and {scope.bucket}",
+        [_bucket_column(scope), *(Column(r["label"]) for r in reasons), Column("Total")],
+        [
+            [
+                d,
+                *(counts.get((d, r["reason"]), 0) for r in reasons),
+                sum(counts.get((d, r["reason"]), 0) for r in reasons),
+            ]
+            for d in buckets
+        ]
+        if reasons
+        else [],
+        empty="No handoffs in this range.",
+    )
+    total = fig["total"]
+    queue_rows = [
+        [
+            q["queue_name"],
+            q["handoffs"],
+            *(q["by_reason"].get(r["reason"], 0) for r in reasons),
+            q["inside_hours"],
+            q["outside_hours"],
+            q["offline"],
+            q["offline_share"],
+            q["tickets_opened"],
+        ]
+        for q in fig["queues"]
+    ]
+    by_queue = Table(
+        "handoff_queues",
+        "Handoffs by queue",
+        [
+            Column("Queue", TEXT),
+            Column("Handoffs"),
+            *(Column(r["label"]) for r in reasons),
+            Column("Inside hours"),
+            Column("Outside hours"),
+            Column("Offline path"),
+            Column("Offline share", RATE),
+            Column("Tickets opened"),
+        ],
+        queue_rows,
+        total=[
+            "All queues",
+            total["handoffs"],
+            *(r["count"] for r in reasons),
+            total["inside_hours"],
+            total["outside_hours"],
+            total["offline"],
+            total["offline_share"],
+            total["tickets_opened"],
+        ]
+        if queue_rows
+        else None,
+        empty="No handoffs in this range.",
+    )
+    labels = [q["queue_name"] for q in fig["queues"]]
+    hours_series = [
+        Series("Inside business hours", INSIDE, [q["inside_hours"] for q in fig["queues"]]),
+        Series("Outside business hours", OUTSIDE, [q["outside_hours"] for q in fig["queues"]]),
+    ]
+    if any(q["queue_id"] is None for q in fig["queues"]):
+        hours_series.append(
+            Series(
+                "No queue",
+                NO_QUEUE_COLOUR,
+                [q["handoffs"] if q["queue_id"] is None else None for q in fig["queues"]],
+            )
+        )
+    queued = total["inside_hours"] + total["outside_hours"]
+    return Section(
+        "handoffs",
+        "Handoffs",
+        "Handoffs made in the range, by the reason they were made. Inside business hours means the "
+        "moment of the handoff fell in its queue's hours (a queue without hours counts as always open). "
+        "The offline path takes a handoff when the queue is closed, nobody is online or nobody picked "
+        "it up in time; tickets opened are those of its conversations.",
+        [
+            Block(
+                over_time,
+                chart=charts.stacked_bars(
+                    [bucket_label(d, scope) for d in buckets],
+                    series,
+                    title=f"Handoffs by reason and {scope.bucket}",
+                ),
+                legend=charts.legend(series),
+            ),
+            Block(
+                by_queue,
+                wide=True,
+                chart=charts.horizontal_bars(
+                    labels, hours_series, title="Handoffs by queue, inside and outside business hours"
+                )
+                if labels
+                else None,
+                legend=charts.legend(hours_series) if labels else None,
+            ),
+        ],
+        headline=[
+            (
+                "Handoffs",
+                f"{total['handoffs']:,}",
+                ", ".join(f"{r['label']} {r['count']}" for r in reasons[:3]) or "none",
+            ),
+            (
+                "Outside business hours",
+                _percent(total["outside_hours"] / queued if queued else None),
+                f"{total['outside_hours']:,} of {queued:,} handoffs to a queue",
+            ),
+            (
+                "Offline path",
+                _percent(total["offline_share"]),
+                f"{total['offline']:,} handoffs, {total['tickets_opened']:,} tickets opened",
+            ),
+        ],
+    )
+
+
+def pickup_section(scope: ReportScope, names: Names) -> Section:
+    fig = figures.pickup(scope, names)
+    total = fig["total"]
+    queues = fig["queues"]
+    table = Table(
+        "pickup",
+        "Pickup time by queue",
+        [
+            Column("Queue", TEXT),
+            Column("Offered to agents"),
+            Column("Picked up"),
+            Column("Median (p50)", SECONDS, "Median pickup (s)"),
+            Column("p90", SECONDS, "p90 pickup (s)"),
+        ],
+        [[q["queue_name"], q["offered"], q["accepted"], q["p50_seconds"], q["p90_seconds"]] for q in queues],
+        total=["All queues", total["offered"], total["accepted"], total["p50_seconds"], total["p90_seconds"]]
+        if queues
+        else None,
+        empty="No handoffs were offered to agents in this range.",
+    )
+    minutes = [
+        Series("Median (p50)", "#2f5bd3", [q["p50_seconds"] for q in queues]),
+        Series("p90", "#8a4fd3", [q["p90_seconds"] for q in queues]),
+    ]
+    cells: dict[tuple[int, int], dict] = {(c["weekday"], c["hour"]): c for c in fig["heatmap"]}
+    heat_rows, notes = [], []
+    for weekday in range(1, 8):
+        heat_rows.append(
+            [WEEKDAYS[weekday - 1][:3], *(cells[(weekday, h)]["p50_seconds"] for h in range(24))]
+        )
+        notes.append(
+            [
+                WEEKDAYS[weekday - 1],
+                *(
+                    f"{WEEKDAYS[weekday - 1]} {h:02d}:00–{(h + 1) % 24:02d}:00: "
+                    + (
+                        f"{cells[(weekday, h)]['accepted']} picked up, median "
+                        f"{duration_text(cells[(weekday, h)]['p50_seconds'])}"
+                        if cells[(weekday, h)]["accepted"]
+                        else "none picked up"
+                    )
+                    for h in range(24)
+                ),
+            ]
+        )
+    heatmap = Table(
+        "pickup_heatmap",
+        f"Median pickup by hour of the week ({scope.zone_name})",
+        [
+            Column("Day", TEXT),
+            *(Column(f"{h:02d}", SHORT_SECONDS, f"{h:02d}:00 median pickup (s)") for h in range(24)),
+        ],
+        heat_rows if total["accepted"] else [],
+        heat=True,
+        notes=notes,
+        empty="No handoffs were picked up in this range.",
+    )
+    return Section(
+        "pickup",
+        "Pickup",
+        "Time from the handoff to an agent joining the conversation, over handoffs an agent picked up. "
+        f"The heatmap places each handoff at its hour of the week in {scope.zone_name} time; darker is "
+        "slower.",
+        [
+            Block(
+                table,
+                chart=charts.horizontal_bars(
+                    [q["queue_name"] for q in queues],
+                    minutes,
+                    title="Pickup time by queue, median and p90",
+                    stacked=False,
+                    fmt=lambda s: duration_text(s),
+                )
+                if queues
+                else None,
+                legend=charts.legend(minutes) if queues else None,
+            ),
+            Block(heatmap),
+        ],
+        headline=[
+            (
+                "Median pickup",
+                duration_text(total["p50_seconds"]),
+                f"p90 {duration_text(total['p90_seconds'])}",
+            ),
+            ("Picked up", f"{total['accepted']:,}", f"of {total['offered']:,} offered to agents"),
+        ],
+    )
+
+
+def agents_section(scope: ReportScope, names: Names) -> Section:
+    fig = figures.agents(scope, names)
+    rows = fig["agents"]
+    table = Table(
+        "agents",
+        "Agents",
+        [
+            Column("Agent", TEXT),
+            Column("Conversations handled"),
+            Column("Replied"),
+            Column("Median first response", SECONDS, "Median first response (s)"),
+            Column("Resolved"),
+            Column("Median resolution", SECONDS, "Median resolution (s)"),
+        ],
+        [
+            [
+                a["name"],
+                a["conversations_handled"],
+                a["replied"],
+                a["first_response_median_seconds"],
+                a["resolved"],
+                a["resolution_median_seconds"],
+            ]
+            for a in rows
+        ],
+        empty="No agents.",
+    )
+    handled = Series("Conversations handled", "#2f5bd3", [a["conversations_handled"] for a in rows])
+    intro = (
+        "Handoffs of the range an agent picked up. First response: from joining to the agent's first "
+        "message the customer sees. Resolution: from joining to resolving the conversation (a conversation "
+        "handed back to the bot or to someone else is not a resolution)."
+    )
+    if fig["only_own"]:
+        intro += " You see your own figures; the company's admins see every agent's."
+    return Section(
+        "agents",
+        "Agents",
+        intro,
+        [
+            Block(
+                table,
+                chart=charts.horizontal_bars(
+                    [a["name"] for a in rows],
+                    [handled],
+                    title="Conversations handled by agent",
+                    fmt=lambda v: f"{v:,.0f}",
+                )
+                if rows
+                else None,
+            )
+        ],
+    )
+
+
+SECTIONS = {
+    "deflection": deflection_section,
+    "handoffs": handoffs_section,
+    "pickup": pickup_section,
+    "agents": agents_section,
+}
+TABLES = {
+    "deflection": "deflection",
+    "deflection_over_time": "deflection",
+    "handoff_reasons": "handoffs",
+    "handoff_queues": "handoffs",
+    "pickup": "pickup",
+    "pickup_heatmap": "pickup",
+    "agents": "agents",
+}
+
+
+def report_sections(scope: ReportScope, names: Names) -> list[Section]:
+    return [build(scope, names) for build in SECTIONS.values()]
+
+
+def report_table(scope: ReportScope, names: Names, name: str) -> Table:
+    """One table, counting only its section's figures. ``KeyError`` for a name that is not a table."""
+    section = SECTIONS[TABLES[name]](scope, names)
+    return next(table for table in section.tables() if table.name == name)
