@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from helpdesk.formatting import markdown_html
 from helpdesk.models import Conversation, Message
+from helpdesk.reasons import reason_label
 from helpdesk.selectors import author_names
 
 
@@ -82,10 +83,16 @@ def public_message_payload(payload: dict) -> dict:
 
 
 def conversation_payload(conversation: Conversation) -> dict:
-    """The one wire shape of a conversation: sockets, the REST API and webhooks."""
+    """The one wire shape of a conversation: sockets, the REST API and webhooks.
+
+    ``status`` and ``handoff_reason`` are codes for programs; ``status_label`` and ``handoff_reason_label``
+    are what a person reads ("With an agent", "Asked for a person"), so a page shows the same words
+    whether it rendered the row itself or received it live.
+    """
     return {
         "id": conversation.pk,
         "status": conversation.status,
+        "status_label": conversation.get_status_display(),
         "channel": conversation.channel,
         "bot_id": conversation.bot_id,
         "contact": {
@@ -95,9 +102,7 @@ def conversation_payload(conversation: Conversation) -> dict:
         },
         "assignee_id": conversation.assignee_id,
         "handoff_reason": conversation.handoff_reason,
-        "handoff_reason_label": conversation.get_handoff_reason_display()
-        if conversation.handoff_reason
-        else "",
+        "handoff_reason_label": reason_label(conversation.handoff_reason),
         "waiting_since": conversation.waiting_since.isoformat() if conversation.waiting_since else None,
         "collected": conversation.collected,
         "last_seq": conversation.last_seq,

@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from helpdesk.models import Conversation, Message, Queue, Tenant
+from helpdesk.models import Conversation, Membership, Message, Queue, Tenant
 from inbox.models import AgentPresence, CannedReply, ReadMarker
 from inbox.online import online_filter
 
@@ -126,10 +126,14 @@ def _list_rows(*, tenant: Tenant | int, user, name: str):
 
 def inbox_list(*, tenant: Tenant | int, user, name: str):
     """One list of the inbox as a queryset: ``waiting`` (oldest first, the order they are served), ``mine``
-    or ``open``. Each row carries its contact, assignee and ``unread`` count (what a row shows), so a page
-    costs the same queries at any volume."""
+    or ``open``. Each row carries its contact, assignee (with ``assignee_name``, the display name of their
+    membership) and ``unread`` count (what a row shows), so a page costs the same queries at any volume."""
     rows = _list_rows(tenant=tenant, user=user, name=name).select_related("contact", "assignee")
-    return _with_unread(rows, user)
+    # The assignee's name as agents know it in this tenant (the same name live events carry).
+    assignee_name = Membership.objects.filter(
+        tenant_id=OuterRef("tenant_id"), user_id=OuterRef("assignee_id")
+    ).values("display_name")[:1]
+    return _with_unread(rows, user).annotate(assignee_name=Subquery(assignee_name))
 
 
 def inbox_page(*, tenant: Tenant | int, user, name: str, number) -> Page:

@@ -1,10 +1,12 @@
-"""The message wire shape: the bot's Markdown as sanitised HTML beside its text; nobody else's text is
-ever given as HTML."""
+"""The wire shapes: a message carries the bot's Markdown as sanitised HTML beside its text (nobody else's
+text is ever given as HTML); a conversation carries its status and handoff reason in words beside the
+codes."""
 
 import pytest
 
-from helpdesk.models import Message
-from helpdesk.payloads import message_payload, messages_payload, public_message_payload
+from helpdesk.models import Conversation, Message
+from helpdesk.payloads import conversation_payload, message_payload, messages_payload, public_message_payload
+from helpdesk.reasons import HandoffReason
 from helpdesk.services import contact_create, conversation_start, message_create
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +68,45 @@ def test_the_existing_fields_are_unchanged(conversation):
         conversation.bot.name,
         "<p>Hi</p>",
     )
+
+
+@pytest.mark.parametrize("status", Conversation.Status.values)
+def test_a_conversation_says_its_status_and_reason_in_words_beside_the_codes(conversation, status):
+    conversation.status = status
+    conversation.handoff_reason = HandoffReason.EXPLICIT_REQUEST
+
+    payload = conversation_payload(conversation)
+
+    assert (payload["status"], payload["status_label"]) == (status, Conversation.Status(status).label)
+    assert (payload["handoff_reason"], payload["handoff_reason_label"]) == (
+        "explicit_request",
+        "Asked for a person",
+    )
+
+
+def test_a_conversation_not_handed_off_has_no_reason_label(conversation):
+    payload = conversation_payload(conversation)
+
+    assert (payload["handoff_reason"], payload["handoff_reason_label"]) == ("", "")
+    assert (payload["status"], payload["status_label"]) == ("bot", "With the bot")
+
+
+def test_the_conversations_existing_fields_are_kept(conversation):
+    assert list(conversation_payload(conversation)) == [
+        "id",
+        "status",
+        "status_label",
+        "channel",
+        "bot_id",
+        "contact",
+        "assignee_id",
+        "handoff_reason",
+        "handoff_reason_label",
+        "waiting_since",
+        "collected",
+        "last_seq",
+        "queue_id",
+        "created_at",
+        "updated_at",
+        "last_message_at",
+    ]

@@ -1,4 +1,7 @@
-"""The inbox pages: lists with unread counts and positions, pagination, and constant query counts."""
+"""The inbox pages: lists with unread counts and positions, pagination, constant query counts, and labels
+in words."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -123,3 +126,71 @@ def test_the_conversation_page_offers_the_tenants_canned_replies(desk, make_tena
     content = client.get(reverse("inbox:conversation", args=[conversation.pk])).content
     assert b"Refund timing" in content
     assert b"Their secret" not in content
+
+
+def visible_text(html: str) -> str:
+    """The text a person reads on a page: no tags, attributes, scripts or styles."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.hidden = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+STATUS_CODES = [code for code, _ in Conversation.Status.choices]
+
+
+def test_rows_say_reasons_and_statuses_in_words_never_codes(desk, make_agent):
+    from inbox.services import conversation_claim
+
+    bot, alice, client = desk
+    bob = make_agent(alice.tenant, "bob", name="Bob Builder")
+    waiting, mine, bobs = waiting_conversations(bot, 3)
+    conversation_claim(membership=alice, conversation=mine)
+    conversation_claim(membership=bob, conversation=bobs)
+    widget_session_start(public_key=bot.public_key)  # a conversation still with the bot
+
+    for url in (reverse("inbox:index"), reverse("inbox:list", args=["open"])):
+        html = client.get(url).content.decode()
+        text = visible_text(html)
+        assert "Asked for a person" in text
+        assert "explicit_request" not in text
+        statuses = set(re.findall(r'<span class="status">([^<]*)</span>', html))
+        # Assigned rows name the agent (the membership's display name, or "You"); waiting rows say how long.
+        assert {"With the bot", "Bob Builder", "You"} <= statuses
+        assert any(re.fullmatch(r"(#\d+ · )?waiting \d+\xa0minutes?", s) for s in statuses)
+        assert not statuses & set(STATUS_CODES)
+    html = client.get(reverse("inbox:index")).content.decode()
+    assert "#1 · waiting 0\xa0minutes" in html
+    # What the live rows need to keep the order and the positions: the queue and the time it started waiting.
+    waiting = every_tenant(Conversation).get(pk=waiting.pk)
+    assert (
+        f'data-conversation-id="{waiting.pk}" data-queue-id="{waiting.queue_id}" data-assignee-id="" '
+        f'data-waiting-since="{waiting.waiting_since.isoformat()}"'
+    ) in html
+
+
+@pytest.mark.parametrize("status", STATUS_CODES)
+def test_the_conversation_page_says_its_status_in_words(desk, status):
+    bot, _, client = desk
+    (conversation,) = waiting_conversations(bot, 1)
+    every_tenant(Conversation).filter(pk=conversation.pk).update(status=status)
+    text = visible_text(client.get(reverse("inbox:conversation", args=[conversation.pk])).content.decode())
+    assert Conversation.Status(status).label in text
+    assert "Asked for a person" in text
+    assert "explicit_request" not in text

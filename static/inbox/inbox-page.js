@@ -6,10 +6,40 @@ import { connectAgent, conversationUrl } from "./agent.js";
 const root = document.getElementById("inbox");
 const me = Number(root.dataset.me || 0);
 
-function rowFor(conversation) {
+/* "3 minutes", "1 hour, 5 minutes": how long a conversation has waited, as the server's rows say it. */
+function waitedFor(iso, now = Date.now()) {
+  const minutes = Math.max(0, Math.floor((now - Date.parse(iso)) / 60000));
+  const unit = (n, word) => n + " " + word + (n === 1 ? "" : "s");
+  if (minutes < 60) return unit(minutes, "minute");
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return unit(hours, "hour") + (minutes % 60 ? ", " + unit(minutes % 60, "minute") : "");
+  const days = Math.floor(hours / 24);
+  return unit(days, "day") + (hours % 24 ? ", " + unit(hours % 24, "hour") : "");
+}
+
+/* What a row's status says: labels, never codes. An assigned row names its agent: "You", the name the
+ * event brought (agentName), or the name the row already showed for the same agent. */
+function statusText(conversation, agentName, old) {
+  if (conversation.status === "assigned" && conversation.assignee_id) {
+    if (conversation.assignee_id === me) return "You";
+    if (agentName) return agentName;
+    if (old && old.dataset.assigneeId === String(conversation.assignee_id)) {
+      return old.querySelector(".status").textContent;
+    }
+  }
+  if (conversation.status === "waiting" && conversation.waiting_since) {
+    return "waiting " + waitedFor(conversation.waiting_since);
+  }
+  return conversation.status_label || conversation.status;
+}
+
+function rowFor(conversation, agentName, old) {
   const li = document.createElement("li");
   li.className = "conv-row status-" + conversation.status + " fresh";
   li.dataset.conversationId = conversation.id;
+  li.dataset.queueId = conversation.queue_id || "";
+  li.dataset.assigneeId = conversation.assignee_id || "";
+  if (conversation.status === "waiting" && conversation.waiting_since) li.dataset.waitingSince = conversation.waiting_since;
   const a = document.createElement("a");
   a.href = conversationUrl(root, conversation.id);
   const who = document.createElement("span");
@@ -24,7 +54,7 @@ function rowFor(conversation) {
   }
   const status = document.createElement("span");
   status.className = "status";
-  status.textContent = conversation.status;
+  status.textContent = statusText(conversation, agentName, old);
   a.append(status);
   li.append(a);
   return li;
@@ -39,16 +69,37 @@ function recount() {
   });
 }
 
-/* Waiting is oldest first, so a conversation joins at the bottom; the other lists are newest first. */
-function placeRow(name, conversation) {
+/* The waiting rows' "#2 · waiting 3 minutes": each row's place in its own queue, oldest first. */
+function renumberWaiting() {
+  const list = listOf("waiting");
+  if (!list) return;
+  const seen = new Map();
+  list.querySelectorAll(".conv-row").forEach((row) => {
+    if (!row.dataset.waitingSince) return;
+    const position = (seen.get(row.dataset.queueId) || 0) + 1;
+    seen.set(row.dataset.queueId, position);
+    row.querySelector(".status").textContent = "#" + position + " · waiting " + waitedFor(row.dataset.waitingSince);
+  });
+}
+
+/* Waiting is oldest first (a conversation takes its place by the time it started waiting); the other
+ * lists are newest first. */
+function placeRow(name, conversation, agentName) {
   const list = listOf(name);
   if (!list) return;
   const old = list.querySelector('[data-conversation-id="' + conversation.id + '"]');
+  const row = rowFor(conversation, agentName, old);
   if (old) old.remove();
   const empty = list.querySelector(".empty");
   if (empty) empty.remove();
-  if (name === "waiting") list.append(rowFor(conversation));
-  else list.prepend(rowFor(conversation));
+  if (name === "waiting") {
+    const since = Date.parse(conversation.waiting_since);
+    const later = Array.from(list.querySelectorAll(".conv-row")).find(
+      (other) => other.dataset.waitingSince && Date.parse(other.dataset.waitingSince) > since,
+    );
+    list.insertBefore(row, later || null);
+    renumberWaiting();
+  } else list.prepend(row);
   recount();
 }
 
@@ -57,17 +108,26 @@ function dropRow(name, id) {
   const old = list && list.querySelector('[data-conversation-id="' + id + '"]');
   if (old) {
     old.remove();
+    if (!list.querySelector(".conv-row")) {
+      const empty = document.createElement("li");
+      empty.className = "empty";
+      empty.textContent = "Nothing here.";
+      list.append(empty);
+    }
+    if (name === "waiting") renumberWaiting();
     recount();
   }
 }
 
-function onConversation(conversation) {
+/* agentName: the agent's name when the event is about their taking the conversation. */
+function onConversation(conversation, agentName) {
   if (conversation.status === "waiting") placeRow("waiting", conversation);
   else dropRow("waiting", conversation.id);
   if (conversation.status === "assigned" && conversation.assignee_id === me) placeRow("mine", conversation);
   else dropRow("mine", conversation.id);
-  if (conversation.status !== "resolved" && conversation.status !== "offline") placeRow("open", conversation);
-  else dropRow("open", conversation.id);
+  if (conversation.status !== "resolved" && conversation.status !== "offline") {
+    placeRow("open", conversation, agentName);
+  } else dropRow("open", conversation.id);
 }
 
 /* After a dropped socket or a resync the lists may have missed events: read them again from the server. */
@@ -95,7 +155,7 @@ connectAgent({
       case "handoff.reoffered":
       case "conversation.status":
       case "conversation.activity":
-        onConversation(frame.conversation);
+        onConversation(frame.conversation, frame.agent_name);
         break;
     }
   },

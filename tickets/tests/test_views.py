@@ -209,3 +209,12 @@ def test_a_bad_status_or_a_foreign_assignee_gets_a_clear_error(client, alice, gi
     assert b"is not one of the available choices." in foreign.content
     assert every_tenant(Ticket).get(pk=ticket.pk).assignee_id is None
     assert every_tenant(TicketReply).count() == 0
+
+
+def test_the_detail_says_the_handoff_reason_in_words(client, alice, ticket):
+    client.force_login(alice.user)
+
+    body = client.get(detail(ticket)).content.decode()
+
+    assert '<span class="badge reason-sensitive_topic">Sensitive topic</span>' in body
+    assert ">sensitive_topic<" not in body
