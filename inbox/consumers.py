@@ -3,6 +3,7 @@
 Frames in: ``open {conversation_id, last_seq}``, ``close {conversation_id}``,
 ``message {conversation_id, text, client_msg_id, private}``, ``claim {conversation_id}``,
 ``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``,
+``reopen {conversation_id}`` (a resolved conversation, back to the agent who reopens it),
 ``ping {idle}`` (heartbeat), ``presence {status: online|away}``, ``read {conversation_id, seq}``.
 Frames out: ``hello``, ``messages`` (pages with ``more``, see ``helpdesk.consumers``), ``message``, ``ack``,
 ``handoff.created``, ``conversation.status``, ``conversation.activity``, ``typing``, ``pong``, ``resync``
@@ -41,6 +42,7 @@ from inbox.services import (
     conversation_claim,
     conversation_handback,
     conversation_mark_read,
+    conversation_reopen,
     conversation_resolve,
 )
 
@@ -136,6 +138,7 @@ ACTIONS = {
     "claim": conversation_claim,
     "handback": conversation_handback,
     "resolve": conversation_resolve,
+    "reopen": conversation_reopen,
 }
 
 
@@ -263,6 +266,9 @@ class InboxConsumer(HelpdeskConsumer):
 
     async def frame_resolve(self, payload: dict) -> None:
         await _act("resolve", self.membership, _conversation_id(payload))
+
+    async def frame_reopen(self, payload: dict) -> None:
+        await _act("reopen", self.membership, _conversation_id(payload))
 
     async def frame_typing(self, payload: dict) -> None:
         """Typing is not stored and not checked against the membership; a conversation open on this socket

@@ -1,4 +1,4 @@
-"""Agents' writes: claiming, replying, transferring, handing back and resolving conversations.
+"""Agents' writes: claiming, replying, transferring, handing back, resolving and reopening conversations.
 
 The API's writes on queues and canned replies live here too: one home for the app's writes.
 """
@@ -120,6 +120,40 @@ def conversation_resolve(*, membership: Membership, conversation: Conversation) 
         },
     )
     _freed(locked.tenant_id, locked.queue_id)
+    return locked
+
+
+@transaction.atomic
+def conversation_reopen(*, membership: Membership, conversation: Conversation) -> Conversation:
+    """Open a resolved conversation again, with the agent who reopens it: it is theirs (assigned), the
+    history says who reopened it, and the conversation's sockets and the tenant's inboxes hear the new
+    status. Reopening what one has just reopened is a no-op; any other conversation that is not resolved
+    is :class:`Conflict`."""
+    locked = _locked(membership, conversation)
+    if locked.status != Conversation.Status.RESOLVED:
+        if locked.status == Conversation.Status.ASSIGNED and locked.assignee_id == membership.user_id:
+            return locked
+        raise Conflict("Only a resolved conversation can be reopened.")
+    conversation_status_set(
+        conversation=locked,
+        status=Conversation.Status.ASSIGNED,
+        assignee=membership.user,
+        extra={"agent_name": membership.name},
+    )
+    system_message_create(
+        conversation=locked,
+        body=f"{membership.name} reopened the conversation",
+        event="reopened",
+        agent_name=membership.name,
+    )
+    webhook_emit(
+        tenant_id=locked.tenant_id,
+        event="conversation.assigned",
+        data=lambda: {
+            "conversation": conversation_payload(locked),
+            "agent": {"id": membership.user_id, "name": membership.name},
+        },
+    )
     return locked
 
 

@@ -72,7 +72,9 @@ async def test_opening_a_conversation_sends_its_whole_history(world):
     await sock.disconnect()
 
 
-@pytest.mark.parametrize("frame_type", ["open", "message", "claim", "typing", "handback", "resolve", "read"])
+@pytest.mark.parametrize(
+    "frame_type", ["open", "message", "claim", "typing", "handback", "resolve", "reopen", "read"]
+)
 async def test_another_tenants_conversation_is_not_found_on_every_frame(world, frame_type):
     sock = await agent(world["gina"])
     await sock.send(
@@ -138,3 +140,67 @@ async def test_the_second_agent_to_claim_is_told(world):
     assert conversation.assignee_id == world["alice"].user_id
     await alice.disconnect()
     await bob.disconnect()
+
+
+async def test_an_agent_reopens_a_resolved_conversation_and_has_it(world):
+    alice, bob = await agent(world["alice"]), await agent(world["bob"])
+    conv_id = world["acme_conv"].pk
+    await alice.send({"type": "resolve", "conversation_id": conv_id})
+    resolved, _ = await alice.receive_until(lambda f: f["type"] == "conversation.status")
+    assert (resolved["conversation"]["status"], resolved["conversation"]["status_label"]) == (
+        "resolved",
+        "Resolved",
+    )
+    await bob.send(
+        {"type": "open", "conversation_id": conv_id, "last_seq": resolved["conversation"]["last_seq"]}
+    )
+    await bob.send({"type": "reopen", "conversation_id": conv_id})
+
+    status, _ = await bob.receive_until(
+        lambda f: f["type"] == "conversation.status" and f["conversation"]["status"] == "assigned"
+    )
+    assert status["conversation"]["assignee_id"] == world["bob"].user_id
+    assert (status["conversation"]["status_label"], status["agent_name"]) == ("With an agent", "Bob")
+    said, _ = await bob.receive_until(lambda f: f["type"] == "message")
+    assert (said["message"]["author_kind"], said["message"]["body"]) == (
+        "system",
+        "Bob reopened the conversation",
+    )
+    # Every inbox of the tenant hears it too.
+    heard, _ = await alice.receive_until(
+        lambda f: f["type"] == "conversation.status" and f["conversation"]["status"] == "assigned"
+    )
+    assert heard["conversation"]["assignee_id"] == world["bob"].user_id
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=conv_id)
+    assert (conversation.status, conversation.assignee_id) == ("assigned", world["bob"].user_id)
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_reopening_a_conversation_that_is_not_resolved_is_a_conflict(world):
+    sock = await agent(world["alice"])
+    conv_id = world["acme_conv"].pk
+    await sock.send({"type": "reopen", "conversation_id": conv_id})
+    error, _ = await sock.receive_until(lambda f: f["type"] == "error")
+    assert error["code"] == "conflict"
+    conversation = await sync_to_async(every_tenant(Conversation).get)(pk=conv_id)
+    assert (conversation.status, conversation.assignee_id) == ("bot", None)
+    await sock.disconnect()
+
+
+@pytest.mark.parametrize("conversation_id", [None, "abc", -1, 0, True, 2**31])
+async def test_a_reopen_without_a_whole_conversation_id_is_a_bad_frame(world, conversation_id):
+    sock = await agent(world["alice"])
+    frame = (
+        {"type": "reopen"}
+        if conversation_id is None
+        else {"type": "reopen", "conversation_id": conversation_id}
+    )
+    await sock.send(frame)
+    error = await sock.receive()
+    assert (error["type"], error["code"], list(error["fields"])) == (
+        "error",
+        "bad_frame",
+        ["conversation_id"],
+    )
+    await sock.disconnect()

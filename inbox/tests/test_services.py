@@ -3,7 +3,12 @@ import pytest
 from chatbot.services import customer_message_receive, widget_session_start
 from helpdesk.errors import Conflict
 from helpdesk.models import Conversation, Message
-from inbox.services import conversation_claim, conversation_handback, conversation_resolve
+from inbox.services import (
+    conversation_claim,
+    conversation_handback,
+    conversation_reopen,
+    conversation_resolve,
+)
 from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +78,81 @@ def test_resolve_ends_the_handoff(handed_off):
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.RESOLVED
     assert conversation.handoffs.get().ended_at is not None
+
+
+@pytest.fixture
+def resolved(handed_off):
+    conversation, alice, bob = handed_off
+    conversation_claim(membership=alice, conversation=conversation)
+    conversation_resolve(membership=alice, conversation=conversation)
+    conversation.refresh_from_db()
+    return conversation, alice, bob
+
+
+def test_reopening_gives_the_conversation_to_the_agent_who_reopens_it(resolved, monkeypatch):
+    conversation, _, bob = resolved
+    hooks = []
+    monkeypatch.setattr("inbox.services.webhook_emit", lambda **kwargs: hooks.append(kwargs))
+
+    conversation_reopen(membership=bob, conversation=conversation)
+
+    conversation = every_tenant(Conversation).get(pk=conversation.pk)
+    assert (conversation.status, conversation.assignee_id) == ("assigned", bob.user_id)
+    last = every_tenant(Message).filter(conversation=conversation).order_by("-seq").first()
+    assert (last.author_kind, last.body, last.private) == ("system", "Bob reopened the conversation", False)
+    assert (last.data["event"], last.data["agent_name"]) == ("reopened", "Bob")
+    assert last.seq == conversation.last_seq
+    (hook,) = hooks
+    assert hook["event"] == "conversation.assigned"
+    assert hook["data"]()["agent"] == {"id": bob.user_id, "name": "Bob"}
+    assert hook["data"]()["conversation"]["status_label"] == "With an agent"
+
+
+def test_reopening_tells_the_conversation_and_the_inboxes(resolved, monkeypatch):
+    conversation, alice, _ = resolved
+    published = []
+    monkeypatch.setattr(
+        "helpdesk.services.publish_on_commit", lambda group, event: published.append((group, event))
+    )
+
+    conversation_reopen(membership=alice, conversation=conversation)
+
+    statuses = [(group, e) for group, e in published if e["type"] == "conversation.status"]
+    assert {group for group, _ in statuses} == {
+        f"t{conversation.tenant_id}.conv.{conversation.pk}",
+        f"t{conversation.tenant_id}.inbox",
+    }
+    for _, event in statuses:
+        assert (event["conversation"]["status"], event["conversation"]["assignee_id"]) == (
+            "assigned",
+            alice.user_id,
+        )
+        assert event["agent_name"] == "Alice"
+    messages = [e["message"] for _, e in published if e["type"] == "message"]
+    assert [m["body"] for m in messages] == ["Alice reopened the conversation"]
+
+
+def test_reopening_twice_is_one_reopen(resolved):
+    conversation, alice, _ = resolved
+    conversation_reopen(membership=alice, conversation=conversation)
+    before = every_tenant(Message).filter(conversation=conversation).count()
+
+    conversation_reopen(membership=alice, conversation=every_tenant(Conversation).get(pk=conversation.pk))
+
+    assert every_tenant(Message).filter(conversation=conversation).count() == before
+
+
+@pytest.mark.parametrize("status", ["bot", "waiting", "assigned", "offline"])
+def test_only_a_resolved_conversation_can_be_reopened(handed_off, status):
+    conversation, alice, bob = handed_off
+    every_tenant(Conversation).filter(pk=conversation.pk).update(
+        status=status, assignee=bob.user if status == "assigned" else None
+    )
+    before = every_tenant(Message).filter(conversation=conversation).count()
+
+    with pytest.raises(Conflict):
+        conversation_reopen(membership=alice, conversation=conversation)
+
+    fresh = every_tenant(Conversation).get(pk=conversation.pk)
+    assert fresh.status == status
+    assert every_tenant(Message).filter(conversation=conversation).count() == before
