@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from helpdesk.errors import NotFound
-from helpdesk.models import Membership
+from helpdesk.models import Conversation, Membership
 from helpdesk.payloads import messages_payload
 from helpdesk.selectors import conversation_get
 from inbox.selectors import (
@@ -23,6 +23,17 @@ from inbox.selectors import (
 from inbox.services import conversation_mark_read
 
 LIST_TITLES = {"waiting": "Waiting", "mine": "Mine", "open": "All open"}
+
+# The buttons a conversation page offers in each status; each is the socket frame it sends. The page
+# reads this table (json_script) to show the right ones when the status changes live.
+CONVERSATION_ACTIONS: dict[str, tuple[str, ...]] = {
+    Conversation.Status.BOT: ("claim", "resolve"),
+    Conversation.Status.WAITING: ("claim", "handback", "resolve"),
+    Conversation.Status.ASSIGNED: ("handback", "resolve"),
+    Conversation.Status.OFFLINE: ("handback", "resolve"),
+    Conversation.Status.RESOLVED: ("reopen",),
+}
+LINK_SCHEMES = ("http://", "https://")
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -58,6 +69,22 @@ def _before_seq(value: str | None) -> int | None:
     return int(value)
 
 
+def _sources(message: dict) -> list[dict]:
+    """A bot answer's sources as the page lists them: each title, linked only to an http(s) URL."""
+    if message["author_kind"] != "bot":
+        return []
+    sources = (message.get("data") or {}).get("sources") or []
+    out = []
+    for source in sources if isinstance(sources, list) else []:
+        if not isinstance(source, dict):
+            continue
+        url = str(source.get("url") or "")
+        title = str(source.get("title") or "") or url
+        if title:
+            out.append({"title": title, "url": url if url.lower().startswith(LINK_SCHEMES) else ""})
+    return out
+
+
 @login_required
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The conversation with its latest messages (``?before=<seq>``: the page before that message). The
@@ -76,7 +103,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "inbox/conversation.html",
         {
             "conversation": conversation,
-            "messages": messages_payload(conversation, rows),
+            "messages": [{**m, "sources": _sources(m)} for m in messages_payload(conversation, rows)],
+            "actions": CONVERSATION_ACTIONS.get(conversation.status, ()),
+            "actions_by_status": {status: list(names) for status, names in CONVERSATION_ACTIONS.items()},
             "earlier_before": earlier_before,
             # An earlier page is history only: live messages and replies belong on the latest one.
             "earlier_page": before is not None,

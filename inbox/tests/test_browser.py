@@ -59,7 +59,7 @@ def test_a_handoff_reaches_a_live_inbox_and_the_reply_reaches_the_customer(
         expect(agent_page.locator(".context .badge")).to_have_text("Asked for a person")
         expect(agent_page.locator("#collected")).to_contain_text("SP-12345")
         agent_page.click("#claim")
-        expect(agent_page.locator("#conv-status")).to_have_text("assigned", timeout=10_000)
+        expect(agent_page.locator("#conv-status")).to_have_text("With an agent", timeout=10_000)
         agent_page.fill("#reply textarea", "Hi, I'm Alice. Let me look at SP-12345.")
         agent_page.press("#reply textarea", "Enter")
         expect(agent_page.locator("#messages .msg-agent")).to_contain_text("Let me look at SP-12345")

@@ -1,6 +1,9 @@
 /* A conversation page (inbox/templates/inbox/conversation.html): the live thread, the reply box with
- * canned replies and private notes, Claim / Hand back / Resolve, typing and read markers. Texts from
- * customers, bots and agents are put in the page with textContent, never as HTML.
+ * canned replies and private notes, Claim / Hand back / Resolve / Reopen, typing and read markers.
+ *
+ * Texts from customers and agents are put in the page with textContent, never as HTML. A bot message
+ * shows its `html`, which the server made from the bot's Markdown and sanitised (helpdesk/formatting.py),
+ * with its sources as links; a bot message without it is text too.
  *
  * The root element's data-conversation-id and data-last-seq (the last message the page was rendered
  * with) say what to open on the socket and where to resume. An earlier page of the history (?before=)
@@ -8,15 +11,24 @@
 
 import { newClientMsgId } from "../shared/socket.js";
 import { connectAgent } from "./agent.js";
+import { timeElement } from "./times.js";
 
 const root = document.getElementById("conversation");
 const conversationId = Number(root.dataset.conversationId);
 let lastSeq = Number(root.dataset.lastSeq || 0);
+let readSeq = 0; // the last seq this page marked read
+const mine = new Set(); // client_msg_ids of the replies sent from this page
 const messages = document.getElementById("messages");
+const thread = messages || document.getElementById("messages-earlier");
+const newBelow = document.getElementById("new-below");
 const form = document.getElementById("reply");
 const replyError = document.getElementById("reply-error");
-// Claim, Hand back to bot and Resolve: each button's id is the frame it sends.
-const actionButtons = ["claim", "handback", "resolve"].map((id) => document.getElementById(id)).filter(Boolean);
+// Claim, Hand back to bot, Resolve and Reopen: each button's id is the frame it sends, and the status
+// says which of them the page offers (the server's table, rendered with the page).
+const actionButtons = ["claim", "handback", "resolve", "reopen"].map((id) => document.getElementById(id)).filter(Boolean);
+const actionsTable = document.getElementById("conversation-actions");
+const actionsByStatus = actionsTable ? JSON.parse(actionsTable.textContent) : {};
+const SAFE_LINK = /^https?:\/\//i;
 
 function authorLabel(m) {
   if (m.author_kind === "customer") return "Customer";
@@ -24,37 +36,91 @@ function authorLabel(m) {
   return m.author_name || m.author_kind;
 }
 
+function messageBody(m) {
+  const body = document.createElement("div");
+  if (m.author_kind === "bot" && typeof m.html === "string" && m.html) {
+    body.className = "body rich";
+    body.innerHTML = m.html; // sanitised on the server; only bot messages carry it
+  } else {
+    body.className = "body";
+    body.textContent = m.body;
+  }
+  return body;
+}
+
+/* "Sources: Returns, Delivery" under a bot answer, each title a link to its article (http(s) only). */
+function sourcesLine(m) {
+  const sources = (m.author_kind === "bot" && m.data && Array.isArray(m.data.sources) && m.data.sources) || [];
+  const shown = sources.filter((s) => s && (s.title || s.url));
+  if (!shown.length) return null;
+  const line = document.createElement("p");
+  line.className = "sources";
+  line.append("Sources: ");
+  shown.forEach((source, i) => {
+    if (i) line.append(", ");
+    const title = String(source.title || source.url);
+    if (source.url && SAFE_LINK.test(source.url)) {
+      const a = document.createElement("a");
+      a.href = source.url;
+      a.target = "_blank";
+      a.rel = "nofollow noopener noreferrer";
+      a.textContent = title;
+      line.append(a);
+    } else line.append(title);
+  });
+  return line;
+}
+
+/* The thread follows the newest message unless the agent scrolled up to read older ones; then a
+ * "New messages" button says something arrived below. */
+const NEAR_BOTTOM_PX = 80;
+
+function atBottom() {
+  return !thread || thread.scrollHeight - thread.scrollTop - thread.clientHeight <= NEAR_BOTTOM_PX;
+}
+
+function toBottom() {
+  if (thread) thread.scrollTop = thread.scrollHeight;
+  if (newBelow) newBelow.hidden = true;
+  markRead();
+}
+
 function addMessage(m) {
   if (!messages || m.conversation_id !== conversationId) return;
   if (messages.querySelector('[data-seq="' + m.seq + '"]')) return;
+  const follow = atBottom() || (m.author_kind === "agent" && m.client_msg_id && mine.has(m.client_msg_id));
   const li = document.createElement("li");
   li.className = "msg msg-" + m.author_kind + (m.private ? " msg-private" : "");
   li.dataset.seq = m.seq;
   const author = document.createElement("span");
   author.className = "author";
   author.textContent = authorLabel(m);
-  const body = document.createElement("span");
-  body.className = "body";
-  body.textContent = m.body;
-  li.append(author, body);
-  messages.append(li);
+  li.append(author, messageBody(m));
+  const sources = sourcesLine(m);
+  if (sources) li.append(sources);
+  li.append(timeElement(m.created_at));
+  // Keep seq order even if frames arrive out of order.
+  const after = Array.from(messages.children).find((el) => Number(el.dataset.seq) > m.seq);
+  messages.insertBefore(li, after || null);
   lastSeq = Math.max(lastSeq, m.seq);
-  li.scrollIntoView({ block: "end" });
-  markRead();
+  if (follow) toBottom();
+  else if (newBelow) newBelow.hidden = false;
 }
 
-/* Read markers: what the agent has seen on this page. */
+/* Read markers: what the agent has seen on this page (the newest message, once it is in view). */
 function markRead() {
-  if (document.visibilityState === "visible") {
-    agent.live.send({ type: "read", conversation_id: conversationId, seq: lastSeq });
-  }
+  if (!messages || document.visibilityState !== "visible" || !atBottom() || lastSeq <= readSeq) return;
+  readSeq = lastSeq;
+  agent.live.send({ type: "read", conversation_id: conversationId, seq: lastSeq });
 }
 
 function showStatus(conversation) {
   if (conversation.id !== conversationId) return;
-  document.getElementById("conv-status").textContent = conversation.status;
-  const claim = document.getElementById("claim");
-  if (claim) claim.hidden = conversation.status === "assigned";
+  root.dataset.status = conversation.status;
+  root.dataset.assignee = conversation.assignee_id || "";
+  document.getElementById("conv-status").textContent = conversation.status_label || conversation.status;
+  const offered = actionsByStatus[conversation.status] || [];
+  for (const button of actionButtons) button.hidden = !offered.includes(button.id);
 }
 
 function handle(frame) {
@@ -105,6 +171,17 @@ const agent = connectAgent({
 });
 
 document.addEventListener("visibilitychange", markRead);
+if (thread) {
+  // The newest message first: the page opens at the bottom of the thread.
+  thread.scrollTop = thread.scrollHeight;
+  thread.addEventListener("scroll", () => {
+    if (atBottom()) {
+      if (newBelow) newBelow.hidden = true;
+      markRead();
+    }
+  }, { passive: true });
+}
+if (newBelow) newBelow.addEventListener("click", toBottom);
 
 for (const button of actionButtons) {
   button.addEventListener("click", () => agent.live.send({ type: button.id, conversation_id: conversationId }));
@@ -119,11 +196,13 @@ if (form) {
     event.preventDefault();
     const text = box.value.trim();
     if (!text) return;
+    const clientMsgId = newClientMsgId();
+    mine.add(clientMsgId); // the agent's own reply scrolls the thread to it, wherever they were
     agent.live.sendMessage({
       type: "message",
       conversation_id: conversationId,
       text,
-      client_msg_id: newClientMsgId(),
+      client_msg_id: clientMsgId,
       private: form.elements.private.checked,
     });
     box.value = "";
