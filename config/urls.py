@@ -19,5 +19,6 @@ urlpatterns = [
     path("reports/", include("handoff.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/reports/", include("handoff.api.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

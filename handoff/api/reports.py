@@ -15,21 +15,9 @@ from datetime import datetime
 from django.db.models import Count, DurationField, ExpressionWrapper, F
 
 from handoff.models import Handoff
+from handoff.reports.stats import percentile
 from helpdesk.models import Tenant
 from helpdesk.reasons import reason_label
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """The ``fraction`` percentile with linear interpolation between the nearest ranks; None when empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = fraction * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _pickup(seconds: list[float]) -> dict:

@@ -214,14 +214,19 @@ def deflection(scope: ReportScope, names: Names | None = None) -> dict:
 
 
 def handoff_breakdown(scope: ReportScope, names: Names | None = None) -> dict:
-    """Handoffs by reason over time, and by queue with business hours, offline path and tickets (five
-    queries: the series, the queues' counts, and the hours, windows and closures of business hours)."""
+    """Handoffs by reason over time, and by queue with business hours, offline path and tickets (four
+    queries: the series, the queues' counts, and the windows and closures of business hours)."""
     names = names or Names(scope.tenant_id)
     rows = handoffs_in(scope)
     series_rows = (
         rows.annotate(bucket=_trunc(scope, "created_at")).values("bucket", "reason").annotate(n=Count("pk"))
     )
-    schedules = tenant_schedules(tenant_id=scope.tenant_id, start=scope.start, end=scope.end)
+    schedules = tenant_schedules(
+        tenant_id=scope.tenant_id,
+        start=scope.start,
+        end=scope.end,
+        zones=None if scope.hours_zones is None else dict(scope.hours_zones),
+    )
     inside = inside_hours_q(schedules, start=scope.start, end=scope.end)
     offline = Q(outcome=Handoff.Outcome.OFFLINE)
     queue_rows = list(

@@ -79,10 +79,16 @@ def open_intervals(schedule: Schedule, start: datetime, end: datetime) -> list[I
     return [(max(a, start), min(b, end)) for a, b in opened if b > start and a < end]
 
 
-def tenant_schedules(*, tenant_id: int, start: datetime, end: datetime) -> dict[int, Schedule]:
+def tenant_schedules(
+    *, tenant_id: int, start: datetime, end: datetime, zones: dict[int, str] | None = None
+) -> dict[int, Schedule]:
     """Every queue of the tenant that has business hours, by queue id, with the closures that touch the
-    range (three queries: hours, windows, closures). Hours without a window are never open."""
-    zones = dict(BusinessHours.objects.for_tenant(tenant_id).order_by().values_list("queue_id", "timezone"))
+    range (three queries: hours, unless ``zones`` already names them, windows, closures). Hours without
+    a window are never open."""
+    if zones is None:
+        zones = dict(
+            BusinessHours.objects.for_tenant(tenant_id).order_by().values_list("queue_id", "timezone")
+        )
     windows: dict[int, list[hours.Window]] = {}
     rows = OpeningWindow.objects.for_tenant(tenant_id).order_by()
     for queue_id, weekday, opens, closes in rows.values_list("hours__queue_id", "weekday", "start", "end"):

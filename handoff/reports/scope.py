@@ -30,6 +30,8 @@ DEFAULT_DAYS = 28
 MAX_DAYS = 366
 DAILY_UP_TO_DAYS = 35
 DAY, WEEK = "day", "week"
+# Days a report may name: wide enough for any helpdesk's history, and far from the calendar's ends.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # Roles that see every agent's figures. ``lead`` is accepted for tenants whose memberships carry it.
 LEAD_ROLES = frozenset({Membership.Role.ADMIN.value, "lead"})
 
@@ -44,6 +46,8 @@ class ReportScope:
     queue: Queue | None = None
     # None: every agent's figures; otherwise only this user's (an agent looking at their own).
     agent_user_id: int | None = None
+    # (queue id, zone) of every queue with business hours, as read to choose the zone.
+    hours_zones: tuple[tuple[int, str], ...] | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -100,10 +104,17 @@ class ReportScope:
         }
 
 
-def report_zone(*, tenant_id: int, bot: Bot | None, queue: Queue | None) -> str:
-    """The zone a report's days are counted in (one query): the chosen queue's, else the bot's queue's,
-    else the one zone all the tenant's business hours share, else UTC."""
-    zones = dict(BusinessHours.objects.for_tenant(tenant_id).values_list("queue_id", "timezone"))
+def hours_zones(tenant_id: int) -> dict[int, str]:
+    """The zone of each queue that has business hours (one query)."""
+    rows = (
+        BusinessHours.objects.for_tenant(tenant_id).order_by("queue_id").values_list("queue_id", "timezone")
+    )
+    return dict(rows)
+
+
+def report_zone(zones: dict[int, str], *, bot: Bot | None, queue: Queue | None) -> str:
+    """The zone a report's days are counted in: the chosen queue's, else the bot's queue's, else the one
+    zone all the tenant's business hours share, else UTC."""
     for queue_id in (queue.pk if queue else None, bot.queue_id if bot else None):
         if queue_id in zones:
             return zones[queue_id]
@@ -113,6 +124,12 @@ def report_zone(*, tenant_id: int, bot: Bot | None, queue: Queue | None) -> str:
 
 def range_check(first_day: date | None, last_day: date | None, *, today: date) -> tuple[date, date]:
     """The days asked for, with the defaults filled in, or :class:`InvalidInput` naming the field."""
+    for name, day in (("from", first_day), ("to", last_day)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(
+                f"Ask for days between {FIRST_DAY.year} and {LAST_DAY.year}.",
+                fields={name: [f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."]},
+            )
     if last_day is None:
         last_day = max(today, first_day) if first_day else today
     if first_day is None:
@@ -147,7 +164,8 @@ def report_scope(
     queue = (
         access_row(Queue, tenant=tenant_id, pk=queue_id, what="queue") if queue_id not in (None, "") else None
     )
-    zone_name = report_zone(tenant_id=tenant_id, bot=bot, queue=queue)
+    zones = hours_zones(tenant_id)
+    zone_name = report_zone(zones, bot=bot, queue=queue)
     today = (now or timezone.now()).astimezone(zone_get(zone_name)).date()
     first_day, last_day = range_check(first_day, last_day, today=today)
     sees_everyone = viewer is None or viewer.role in LEAD_ROLES
@@ -159,4 +177,5 @@ def report_scope(
         bot=bot,
         queue=queue,
         agent_user_id=None if sees_everyone else viewer.user_id,
+        hours_zones=tuple(zones.items()),
     )

@@ -1,0 +1,17 @@
+"""The report endpoints, mounted at ``/api/v1/reports/`` beside the summary at ``reports/handoffs/``."""
+
+from django.urls import path
+
+from handoff.api.report_views import (
+    AgentsReportView,
+    DeflectionReportView,
+    HandoffBreakdownReportView,
+    PickupReportView,
+)
+
+urlpatterns = [
+    path("deflection/", DeflectionReportView.as_view(), name="report-deflection"),
+    path("handoff-breakdown/", HandoffBreakdownReportView.as_view(), name="report-handoff-breakdown"),
+    path("pickup/", PickupReportView.as_view(), name="report-pickup"),
+    path("agents/", AgentsReportView.as_view(), name="report-agents"),
+]
