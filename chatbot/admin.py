@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -14,12 +15,104 @@ from helpdesk.models import Bot
 from helpdesk.services import message_text_clean
 
 
+class BotForm(forms.ModelForm):
+    """The bot's settings, each with a word on what it does."""
+
+    class Meta:
+        model = Bot
+        fields = [
+            "tenant", "name", "greeting", "instructions", "model_name", "anthropic_api_key",
+            "confidence_threshold", "queue", "order_number_pattern", "currency", "refund_handoff_amount",
+            "max_unresolved_turns", "handoff_message", "trigger_explicit_request", "trigger_sensitive_topic",
+            "trigger_negative_sentiment", "trigger_repeated_failure", "trigger_low_confidence",
+            "offline_policy",
+        ]  # fmt: skip
+        help_texts = {
+            "name": "Shown to customers in the chat widget's header (a page's data-title replaces it).",
+            "greeting": "The bot's first message in every new conversation.",
+            "queue": "The operator queue handed-off conversations wait in. Its business hours and whether it "
+            "needs an agent online decide when the offline policy below applies instead.",
+            "confidence_threshold": "From 0 to 1. An answer the bot is less sure of is not sent, and the "
+            "conversation goes to a person (low confidence). Default 0.35.",
+            "currency": "ISO 4217 code, e.g. USD: amounts customers write without one are read in it.",
+            "refund_handoff_amount": "A refund request above this amount goes to a person (as a sensitive "
+            "topic, so only while that trigger is on). 0 switches this rule off.",
+            "max_unresolved_turns": "Customer turns in a row without a resolved answer before the "
+            "conversation goes to a person (repeated failure). 0 never counts them.",
+            "trigger_explicit_request": "Hand off when the customer asks for a person.",
+            "trigger_sensitive_topic": "Hand off on billing disputes, complaints, legal matters, account "
+            "security and cancellation, and large refunds. Categories and your own keywords are the bot's "
+            "Handoff rules.",
+            "trigger_negative_sentiment": "Hand off when the customer is frustrated with us or the bot.",
+            "trigger_repeated_failure": "Hand off when the customer is unhappy with the answers, asks the "
+            "same again, or after the unresolved turns below.",
+            "trigger_low_confidence": "Hand off instead of sending an answer under the confidence threshold.",
+        }
+
+
 @admin.register(Bot)
 class BotAdmin(TenantScopedAdmin):
+    form = BotForm
     list_display = ["name", "tenant", "queue", "confidence_threshold", "public_key", "rule_tester_link"]
     list_filter = ["tenant"]
     search_fields = ["name"]
     readonly_fields = ["public_key", "rule_tester_link"]
+    fieldsets = [
+        (None, {"fields": ["tenant", "name", "public_key", "greeting"]}),
+        (
+            "Answers",
+            {
+                "description": "How the bot answers from its knowledge base. With an Anthropic key (the "
+                "bot's own or the deployment's) Claude answers; without one the local responder does.",
+                "fields": [
+                    "instructions",
+                    "model_name",
+                    "anthropic_api_key",
+                    "confidence_threshold",
+                ],
+            },
+        ),
+        (
+            "Handoff to a person",
+            {
+                "description": "When the conversation goes to an agent, where it waits, and what the "
+                "customer is told.",
+                "fields": [
+                    "queue",
+                    "trigger_explicit_request",
+                    "trigger_sensitive_topic",
+                    "trigger_negative_sentiment",
+                    "trigger_repeated_failure",
+                    "trigger_low_confidence",
+                    "max_unresolved_turns",
+                    "refund_handoff_amount",
+                    "handoff_message",
+                    "rule_tester_link",
+                ],
+            },
+        ),
+        (
+            "When nobody can take a handoff",
+            {"fields": ["offline_policy"]},
+        ),
+        (
+            "What the bot collects",
+            {
+                "description": "Details read from customers' messages into the conversation for the agent.",
+                "fields": ["order_number_pattern", "currency"],
+            },
+        ),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        """A tenant's admin has no tenant field (it is theirs); a superuser picks it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "tenant"]})
+            for name, options in fieldsets
+        ]
 
     @admin.display(description="Handoff rules")
     def rule_tester_link(self, bot: Bot) -> str:

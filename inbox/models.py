@@ -74,6 +74,8 @@ class CannedReply(TenantOwned):
 
     class Meta:
         ordering = ["title"]
+        verbose_name = "canned reply"
+        verbose_name_plural = "canned replies"
         constraints = [models.UniqueConstraint(fields=["tenant", "title"], name="canned_unique_title")]
 
     def __str__(self) -> str:
