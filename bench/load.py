@@ -23,10 +23,13 @@ the load stopped) and duplicated, and the CPU seconds each server process used d
     .venv/bin/python bench/load.py --processes 2         # scale-out: two Daphne servers of each app
 
 ``--target ws://127.0.0.1:8000 --bot-key pk_... --agent-sessions FILE`` drives a product that is already
-running (one session cookie per line in FILE; that product's widget rate limit must allow the sessions
-made here); the bare app and its Redis are still started here. Load stays on 127.0.0.1 and is bounded:
-at most 2,000 customers and 5,000 storm sockets, and each phase has a deadline. Every process started
-here runs in its own process group and is stopped at the end, also on Ctrl+C or an error.
+running (one session cookie per line in FILE); the bare app and its Redis are still started here. The
+product's own conversations are started in its database before the load (``widget_conversation_start``,
+what a visitor's first message does); a running product's are started the way a visitor starts one, a
+session from the widget endpoint and a first "Hello" on the socket, whose answer is awaited before the
+phases (that product's widget rate limit must allow the sessions made here). Load stays on 127.0.0.1 and
+is bounded: at most 2,000 customers and 5,000 storm sockets, and each phase has a deadline. Every process
+started here runs in its own process group and is stopped at the end, also on Ctrl+C or an error.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import resource
 import shutil
@@ -42,7 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -51,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from load_driver import Target, Tracker, bot_phase, percentile, relay_phase, storm_phase  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
 
 from tests.fault.harness import (  # noqa: E402
     BIN,
@@ -101,11 +105,14 @@ class Stack:
         own_product: bool,
         storm_tokens: int = 0,
         workers: int = 1,
+        conversations: int = 0,
     ) -> None:
         self.logs = workdir / "logs"
         self.daphne_flags = daphne_flags()
         self.storm_count = storm_tokens
         self.storm_tokens: list[str] = []
+        self.conversation_count = conversations
+        self.conversations: list[tuple[int, str]] = []
         self.logs.mkdir(parents=True, exist_ok=True)
         self.agents = agents
         self.own_product = own_product
@@ -202,13 +209,14 @@ class Stack:
             self._collect_storm_tokens(minting)
 
     def _mint_storm_tokens(self, processes: int = 2) -> list[subprocess.Popen]:
-        """The storm's conversations, made while the servers boot by the fault suite's token script
-        (``widget_session_start``, what the session endpoint calls), so the storm measures handshakes
-        of distinct conversations without a minute of session requests first."""
+        """The customers' and the storm's conversations, started while the servers boot by the fault
+        suite's token script (``widget_conversation_start``, what a visitor's first message does, without
+        the message), so the phases talk in distinct conversations without a minute of requests first."""
         code = f"import runpy; runpy.run_path({str(TOKENS_SCRIPT)!r})"
+        total = self.conversation_count + self.storm_count
         running = []
         for index in range(processes):
-            count = self.storm_count // processes + (1 if index < self.storm_count % processes else 0)
+            count = total // processes + (1 if index < total % processes else 0)
             if not count:
                 continue
             env = {**self.env, "FAULT_TOKENS": str(count), "FAULT_BOT_KEY": self.seed["bot_key"]}
@@ -226,11 +234,14 @@ class Stack:
         return running
 
     def _collect_storm_tokens(self, running: list[subprocess.Popen]) -> None:
+        made: list[tuple[int, str]] = []
         for process in running:
             stdout, stderr = process.communicate(timeout=300)
             if process.returncode != 0:
-                raise HarnessError(f"making storm tokens failed:\n{stderr[-2000:]}")
-            self.storm_tokens.extend(script_output(stdout, "TOKENS="))
+                raise HarnessError(f"making conversations failed:\n{stderr[-2000:]}")
+            made.extend((pk, token) for pk, token in script_output(stdout, "CONVERSATIONS="))
+        self.conversations = made[: self.conversation_count]
+        self.storm_tokens = [token for _, token in made[self.conversation_count :]]
 
     def close(self) -> None:
         self._exit.close()
@@ -322,21 +333,52 @@ async def settle(stack: Stack, limit: float = 30.0) -> None:
             return
 
 
-def widget_sessions(http_bases: list[str], bot_key: str, count: int) -> list[tuple[int, str]]:
-    """``count`` conversations made through ``POST /api/v1/widget/sessions/``, 16 at a time."""
+async def _first_message(ws_base: str, token: str) -> tuple[int, str]:
+    """Say "Hello" as a new visitor: the ``session`` frame names the conversation it started and its
+    token. Returns once the bot answered, so that answer does not arrive during a phase."""
+    session = None
+    async with connect(f"{ws_base}/ws/widget/?token={token}", open_timeout=60, max_size=None) as ws:
+        await ws.send(json.dumps({"type": "message", "text": "Hello", "client_msg_id": "first"}))
+        async for raw in ws:
+            frame = json.loads(raw)
+            kind = frame.get("type")
+            if kind == "session":
+                session = (frame["conversation_id"], frame["token"])
+            elif kind == "error":
+                raise HarnessError(f"first message: {frame}")
+            messages = frame.get("messages") or ([frame["message"]] if kind == "message" else [])
+            answered = any(
+                m.get("author_kind") in ("bot", "system") and not (m.get("data") or {}).get("greeting")
+                for m in messages
+            )
+            if session is not None and answered:
+                return session
+    raise HarnessError("the socket closed before the first message was answered")
 
-    def one(index: int) -> tuple[int, str] | None:
-        for _ in range(3):
-            base = http_bases[index % len(http_bases)]
-            status, body = http_json(base + "/api/v1/widget/sessions/", {"bot_key": bot_key}, timeout=60)
-            if status == 201:
-                return body["conversation_id"], body["token"]
-        return None
 
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        made = [pair for pair in pool.map(one, range(count)) if pair is not None]
+async def widget_conversations(
+    http_bases: list[str], ws_bases: list[str], bot_key: str, count: int
+) -> list[tuple[int, str]]:
+    """``count`` conversations of a running product, started the way visitors start them: a session from
+    ``POST /api/v1/widget/sessions/``, then a first message on the socket; 16 at a time."""
+    gate = asyncio.Semaphore(16)
+
+    async def one(index: int) -> tuple[int, str] | None:
+        url = http_bases[index % len(http_bases)] + "/api/v1/widget/sessions/"
+        async with gate:
+            for _ in range(3):
+                status, body = await asyncio.to_thread(http_json, url, {"bot_key": bot_key}, 60)
+                if status != 201:
+                    continue
+                with contextlib.suppress(Exception):
+                    return await asyncio.wait_for(
+                        _first_message(ws_bases[index % len(ws_bases)], body["token"]), 90
+                    )
+            return None
+
+    made = [pair for pair in await asyncio.gather(*(one(i) for i in range(count))) if pair is not None]
     if len(made) < count:
-        print(f"  {count - len(made)} widget sessions could not be made", flush=True)
+        print(f"  {count - len(made)} widget conversations could not be started", flush=True)
     return made
 
 
@@ -394,16 +436,19 @@ def report(args, results: dict[str, Tracker], notes: list[str]) -> str:
 async def run_phases(args, stack: Stack, product: Target, bare: Target, bot_key: str, http_bases) -> tuple:
     results: dict[str, Tracker] = {}
     notes: list[str] = []
-    loop = asyncio.get_running_loop()
-    storm_tokens = stack.storm_tokens
-    total = args.customers + args.bot_customers + (args.storm - len(storm_tokens))
-    print(f"Making {total} widget sessions over HTTP ...", flush=True)
-    began = time.monotonic()
-    sessions = await loop.run_in_executor(None, widget_sessions, http_bases, bot_key, total)
-    print(f"  made {len(sessions)} in {time.monotonic() - began:.1f}s", flush=True)
-    relay_pairs = sessions[: args.customers]
-    bot_pairs = sessions[args.customers : args.customers + args.bot_customers]
-    storm_tokens = storm_tokens + [token for _, token in sessions[args.customers + args.bot_customers :]]
+    conversations, storm_tokens = list(stack.conversations), list(stack.storm_tokens)
+    needed = args.customers + args.bot_customers
+    missing = needed - len(conversations) + args.storm - len(storm_tokens)
+    if missing > 0:
+        print(f"Starting {missing} widget conversations over HTTP and the socket ...", flush=True)
+        began = time.monotonic()
+        made = await widget_conversations(http_bases, product.ws_bases, bot_key, missing)
+        print(f"  started {len(made)} in {time.monotonic() - began:.1f}s", flush=True)
+        short = max(0, needed - len(conversations))
+        conversations += made[:short]
+        storm_tokens += [token for _, token in made[short:]]
+    relay_pairs = conversations[: args.customers]
+    bot_pairs = conversations[args.customers : needed]
 
     if args.bot_customers:
         print(f"Bot phase: {len(bot_pairs)} customers ask a question within a second", flush=True)
@@ -486,6 +531,7 @@ def main() -> int:
         own_product=not args.target,
         storm_tokens=args.storm,
         workers=args.workers,
+        conversations=args.customers + args.bot_customers,
     )
     code = 0
     try:

@@ -182,7 +182,12 @@ def _replay(
 ) -> list[Outcome]:
     from celery import current_app as celery_app
 
-    from chatbot.services import article_upsert, bot_create, customer_message_receive, widget_session_start
+    from chatbot.services import (
+        article_upsert,
+        bot_create,
+        customer_message_receive,
+        widget_conversation_start,
+    )
     from helpdesk.models import Queue
 
     eager = celery_app.conf.task_always_eager
@@ -204,7 +209,7 @@ def _replay(
             )
         outcomes = []
         for scenario in scenarios:
-            session = widget_session_start(public_key=bot.public_key)
+            session = widget_conversation_start(public_key=bot.public_key)
             conversation = session.conversation
             handoff_at = None
             for number, text in enumerate(scenario.turns, start=1):

@@ -1,6 +1,8 @@
 """Every write of the chatbot app, for the widget, Django admin and the REST API alike.
 
-The customer side: widget sessions and the customer message path.
+The customer side: widget sessions and the customer message path. Opening the widget stores nothing;
+a visitor's first message starts their conversation (contact, conversation, the greeting, the message)
+in one transaction, idempotent on the nonce of their visitor token.
 
 1. A customer message is persisted first (idempotent on ``client_msg_id``), card numbers masked.
 2. While the bot has the conversation, its handoff signals are read inline (``chatbot.pipeline``), before
@@ -38,6 +40,7 @@ from helpdesk.services import (
 from helpdesk.visitor_tokens import (
     InvalidVisitorToken,
     VisitorClaims,
+    visitor_nonce_new,
     visitor_token_issue,
     visitor_token_read,
 )
@@ -45,10 +48,24 @@ from helpdesk.visitor_tokens import (
 
 @dataclass(frozen=True)
 class WidgetSession:
+    """A widget visitor's session: their conversation (``None`` while they have not written) and the
+    token their socket connects with."""
+
     bot: Bot
-    conversation: Conversation
+    conversation: Conversation | None
     token: str
     resumed: bool
+
+
+@dataclass(frozen=True)
+class WidgetFirstMessage:
+    """A visitor's first message: the conversation it started (or found, when it was sent again), the
+    token naming that conversation, and the stored message (``created`` is false for a resend)."""
+
+    conversation: Conversation
+    token: str
+    message: Message
+    created: bool
 
 
 def bot_by_public_key(public_key: str) -> Bot:
@@ -64,48 +81,143 @@ def bot_by_public_key(public_key: str) -> Bot:
     return bot
 
 
-def _resumable(bot: Bot, token: str) -> Conversation | None:
-    try:
-        claims = visitor_token_read(token)
-    except InvalidVisitorToken:
-        return None
-    if claims.bot_id != bot.pk or claims.tenant_id != bot.tenant_id:
-        return None
-    return (
-        Conversation.objects.for_tenant(bot.tenant_id)
-        .filter(pk=claims.conversation_id, bot=bot, contact_id=claims.contact_id)
-        .exclude(status=Conversation.Status.RESOLVED)
-        .first()
+def _visitor_bot(visitor: VisitorClaims) -> Bot:
+    """The bot a visitor token names, in the tenant it names, or :class:`NotFound`."""
+    bot = Bot.objects.for_tenant(visitor.tenant_id).select_related("tenant").filter(pk=visitor.bot_id).first()
+    if bot is None:
+        raise NotFound("This chat is no longer available.")
+    return bot
+
+
+def visitor_conversation(visitor: VisitorClaims) -> Conversation | None:
+    """The conversation a visitor token gets into: the one it names, only as good as the tenant, bot and
+    contact it names; or, for a visitor who had not written when the token was issued, the one their
+    first message started since (``None`` while there is none)."""
+    conversations = Conversation.objects.for_tenant(visitor.tenant_id).select_related("bot")
+    if visitor.pending:
+        return conversations.filter(bot_id=visitor.bot_id, visitor_nonce=visitor.nonce).first()
+    return conversations.filter(
+        pk=visitor.conversation_id, bot_id=visitor.bot_id, contact_id=visitor.contact_id
+    ).first()
+
+
+def conversation_token(conversation: Conversation) -> str:
+    """A visitor token naming a widget conversation (with its visitor's nonce, if it has one)."""
+    return visitor_token_issue(
+        VisitorClaims(
+            tenant_id=conversation.tenant_id,
+            bot_id=conversation.bot_id,
+            contact_id=conversation.contact_id,
+            conversation_id=conversation.pk,
+            nonce=conversation.visitor_nonce or None,
+        )
     )
+
+
+def _returning_visitor(bot: Bot, token: str) -> tuple[Conversation | None, str]:
+    """Who opens the widget: the unresolved conversation a valid token of this bot gets into, or else the
+    nonce to write with (the token's own for a visitor who has not written yet, a new one otherwise)."""
+    try:
+        claims = visitor_token_read(token) if token else None
+    except InvalidVisitorToken:
+        claims = None
+    if claims is None or claims.bot_id != bot.pk or claims.tenant_id != bot.tenant_id:
+        return None, visitor_nonce_new()
+    conversation = visitor_conversation(claims)
+    if conversation is not None and conversation.status != Conversation.Status.RESOLVED:
+        return conversation, ""
+    if claims.pending and conversation is None:
+        return None, claims.nonce
+    # Resolved, or gone: the visitor starts afresh.
+    return None, visitor_nonce_new()
+
+
+def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
+    """Open the widget: resume the conversation a still-valid token gets into, or give the visitor a token
+    to write with. Nothing is stored for a visitor who has not written: their conversation (its contact
+    and the greeting as its first message) starts with their first message
+    (:func:`widget_first_message_receive`), so opening a page with the widget costs no row and puts
+    nothing in the agents' lists. A visitor who opens it again before writing keeps their nonce, so two
+    tabs end up in one conversation."""
+    bot = bot_by_public_key(public_key)
+    conversation, nonce = _returning_visitor(bot, token)
+    if conversation is not None:
+        return WidgetSession(
+            bot=bot, conversation=conversation, token=conversation_token(conversation), resumed=True
+        )
+    claims = VisitorClaims(tenant_id=bot.tenant_id, bot_id=bot.pk, nonce=nonce)
+    return WidgetSession(bot=bot, conversation=None, token=visitor_token_issue(claims), resumed=False)
+
+
+def _visitor_conversation_start(*, bot: Bot, nonce: str) -> tuple[Conversation, bool]:
+    """The visitor's conversation with ``bot``: found by their nonce, or started now with a new contact and
+    the bot's greeting as its first message (seq 1). The nonce is unique per bot in the database, so of
+    two starts racing each other (a resend, a second tab) one inserts and the other finds its row."""
+    conversations = Conversation.objects.for_tenant(bot.tenant_id)
+    existing = conversations.filter(bot=bot, visitor_nonce=nonce).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            contact = contact_create(tenant=bot.tenant)
+            conversation = Conversation.objects.create(
+                tenant=bot.tenant,
+                bot=bot,
+                contact=contact,
+                channel=Conversation.Channel.WIDGET,
+                visitor_nonce=nonce,
+            )
+            message_create(
+                conversation=conversation,
+                author_kind=Message.Author.BOT,
+                body=bot.greeting,
+                data={"greeting": True},
+            )
+    except IntegrityError:
+        existing = conversations.filter(bot=bot, visitor_nonce=nonce).first()
+        if existing is None:
+            raise
+        return existing, False
+    return conversation, True
 
 
 @transaction.atomic
-def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
-    """Open (or resume, with a still-valid token) the visitor's conversation with a bot.
-
-    A new conversation starts with the bot's greeting as its first message, so a resuming widget gets it
-    back from the history like any other message.
-    """
+def widget_conversation_start(*, public_key: str, token: str = "") -> WidgetSession:
+    """Start the visitor's widget conversation now, as their first message does, without the message:
+    for replays, load tools and tests that need a conversation to talk in. Opens the session like
+    :func:`widget_session_start` (a valid token resumes its conversation, a token of a visitor who has not
+    written keeps its nonce), then starts the conversation if there is none."""
     bot = bot_by_public_key(public_key)
-    conversation = _resumable(bot, token) if token else None
+    conversation, nonce = _returning_visitor(bot, token)
     resumed = conversation is not None
     if conversation is None:
-        contact = contact_create(tenant=bot.tenant)
-        conversation = conversation_start(tenant=bot.tenant, bot_id=bot.pk, contact=contact)
-        message_create(
-            conversation=conversation,
-            author_kind=Message.Author.BOT,
-            body=bot.greeting,
-            data={"greeting": True},
-        )
-    claims = VisitorClaims(
-        tenant_id=bot.tenant_id,
-        bot_id=bot.pk,
-        contact_id=conversation.contact_id,
-        conversation_id=conversation.pk,
-    )
+        conversation, _ = _visitor_conversation_start(bot=bot, nonce=nonce)
     return WidgetSession(
-        bot=bot, conversation=conversation, token=visitor_token_issue(claims), resumed=resumed
+        bot=bot, conversation=conversation, token=conversation_token(conversation), resumed=resumed
+    )
+
+
+def widget_first_message_receive(
+    *, visitor: VisitorClaims, text: str, client_msg_id: str = ""
+) -> WidgetFirstMessage:
+    """The first message of a visitor who had not written when their token was issued. In one
+    transaction: their conversation starts (contact, conversation, the greeting at seq 1), or is found by
+    their nonce when this message was sent before (a reconnect before the ack, a second tab), and the
+    message takes the path of every customer message (:func:`customer_message_receive`: stored once per
+    ``client_msg_id``, read for handoff signals, the bot's turn). A token whose bot is not in its tenant
+    any more is :class:`NotFound`."""
+    if not visitor.pending:
+        raise InvalidInput("This visitor already has a conversation.")
+    text = message_text_clean(text)
+    client_msg_id = client_msg_id_clean(client_msg_id)
+    with transaction.atomic():
+        bot = _visitor_bot(visitor)
+        conversation, _ = _visitor_conversation_start(bot=bot, nonce=visitor.nonce)
+        message, created = customer_message_receive(
+            conversation=conversation, text=text, client_msg_id=client_msg_id
+        )
+    return WidgetFirstMessage(
+        conversation=conversation, token=conversation_token(conversation), message=message, created=created
     )
 
 

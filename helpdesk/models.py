@@ -263,6 +263,10 @@ class Conversation(TenantOwned):
     bot_since_seq = models.PositiveIntegerField(default=0)
     # When it last started waiting for an agent: the queue is served oldest first.
     waiting_since = models.DateTimeField(null=True, blank=True)
+    # The widget visitor whose first message started it (the nonce of their visitor token): unique per
+    # bot, so that first message sent twice (a reconnect, a second tab) finds this conversation. Blank
+    # for conversations of other channels and widget conversations started before it existed.
+    visitor_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -287,6 +291,13 @@ class Conversation(TenantOwned):
                 fields=["tenant", "assignee", "-updated_at", "id"],
                 condition=Q(status="assigned"),
                 name="conv_assigned_updated",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bot", "visitor_nonce"],
+                condition=~Q(visitor_nonce=""),
+                name="conv_unique_visitor_nonce",
             ),
         ]
 

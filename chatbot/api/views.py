@@ -1,4 +1,5 @@
-"""The widget's one HTTP endpoint: open or resume a visitor's conversation and get a socket token."""
+"""The widget's one HTTP endpoint: resume a visitor's conversation, or give a new visitor a socket token to
+write with (their conversation starts with their first message, on the socket)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from chatbot.selectors import customer_status
 from chatbot.services import widget_session_start
 from helpdesk.api.throttling import VisitorThrottle
+from helpdesk.models import Conversation
 from helpdesk.payloads import messages_payload, public_message_payload
 from helpdesk.selectors import messages_after
 
@@ -22,27 +24,46 @@ class WidgetSessionInput(serializers.Serializer):
     )
 
 
+class WidgetSessionBot(serializers.Serializer):
+    name = serializers.CharField()
+    greeting = serializers.CharField(
+        help_text="What the widget shows first; stored as seq 1 when the visitor writes."
+    )
+
+
 class WidgetSessionOutput(serializers.Serializer):
-    token = serializers.CharField()
-    conversation_id = serializers.IntegerField()
+    token = serializers.CharField(help_text="The visitor's credential for the WebSocket (`?token=`).")
+    conversation_id = serializers.IntegerField(
+        allow_null=True,
+        help_text="The resumed conversation; null for a visitor who has not written yet (nothing is stored "
+        "until their first message, which starts the conversation and sends a `session` frame with its "
+        "token).",
+    )
     resumed = serializers.BooleanField()
     socket_path = serializers.CharField()
-    bot = serializers.DictField()
+    bot = WidgetSessionBot()
     status = serializers.CharField()
-    messages = serializers.ListField(child=serializers.DictField())
+    messages = serializers.ListField(
+        child=serializers.DictField(), help_text="The conversation's history; empty before the first message."
+    )
 
 
 class WidgetSessionView(APIView):
-    """Anyone with a bot's public key may open a conversation: the key is public by design (it is in the
-    site's HTML). The returned token is the visitor's credential for the WebSocket. Being public, it is
-    rate limited per visitor (``widget`` rate)."""
+    """Anyone with a bot's public key may open the widget: the key is public by design (it is in the
+    site's HTML). The returned token is the visitor's credential for the WebSocket. Opening stores nothing:
+    a new visitor's conversation starts with their first message. Being public, it is rate limited per
+    visitor (``widget`` rate)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [VisitorThrottle]
 
     @extend_schema(
-        auth=[], request=WidgetSessionInput, responses={201: WidgetSessionOutput, 200: WidgetSessionOutput}
+        auth=[],
+        request=WidgetSessionInput,
+        responses={201: WidgetSessionOutput, 200: WidgetSessionOutput},
+        description="200 with the history when a valid token's conversation is resumed; otherwise 201 with "
+        "a token for a visitor who has not written yet, `conversation_id: null` and no messages.",
     )
     def post(self, request):
         data = WidgetSessionInput(data=request.data)
@@ -51,18 +72,22 @@ class WidgetSessionView(APIView):
             public_key=data.validated_data["bot_key"], token=data.validated_data.get("token", "")
         )
         conversation = session.conversation
-        # The customer's view: no bot usage, confidence or other internal fields (as on the socket).
-        history = [
-            public_message_payload(m)
-            for m in messages_payload(conversation, messages_after(conversation=conversation))
-        ]
+        history = []
+        status = Conversation.Status.BOT
+        if conversation is not None:
+            # The customer's view: no bot usage, confidence or other internal fields (as on the socket).
+            history = [
+                public_message_payload(m)
+                for m in messages_payload(conversation, messages_after(conversation=conversation))
+            ]
+            status = conversation.status
         body = {
             "token": session.token,
-            "conversation_id": conversation.pk,
+            "conversation_id": conversation.pk if conversation is not None else None,
             "resumed": session.resumed,
             "socket_path": "/ws/widget/",
             "bot": {"name": session.bot.name, "greeting": session.bot.greeting},
-            "status": customer_status(conversation.status),
+            "status": customer_status(status),
             "messages": history,
         }
         return Response(body, status=200 if session.resumed else 201)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from handoff.models import Handoff
 from helpdesk.models import ApiKey, Contact, Conversation, Message
 from helpdesk.services import message_create
@@ -80,7 +80,7 @@ def test_asking_for_a_person_hands_off_like_the_widget(api, bot):
 
 
 def test_a_widget_conversation_takes_no_customer_messages_through_the_api(api, bot):
-    session = widget_session_start(public_key=bot.public_key)
+    session = widget_conversation_start(public_key=bot.public_key)
     response = say(api, session.conversation.pk, "hello")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "wrong_channel"

@@ -9,7 +9,7 @@ import pytest
 
 from chatbot.pipeline import assistant_signals
 from chatbot.responders.base import BotReply, ReplyKind
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from chatbot.smalltalk import small_talk_kind
 from handoff.detection.signals import DetectionSettings
 from handoff.detection.store import DetectorUnavailable
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def conversation(acme, make_bot):
     bot = make_bot(acme, currency="EUR", refund_handoff_amount=Decimal("100"))
-    return widget_session_start(public_key=bot.public_key).conversation
+    return widget_conversation_start(public_key=bot.public_key).conversation
 
 
 def say(conversation, text: str, number: int) -> Message:

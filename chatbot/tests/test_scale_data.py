@@ -102,11 +102,11 @@ def test_an_existing_tenant_is_refused_and_left_as_it_was():
 
 
 def test_replace_loads_the_tenant_again_and_leaves_others_alone(make_tenant, make_bot, make_agent):
-    from chatbot.services import widget_session_start
+    from chatbot.services import widget_conversation_start
 
     acme = make_tenant("acme")
     make_agent(acme, "alice")
-    widget_session_start(public_key=make_bot(acme).public_key)
+    widget_conversation_start(public_key=make_bot(acme).public_key)
     other = load(tenant="other")
     acme_before, other_before = tenant_fingerprint(acme.pk), tenant_fingerprint(other.pk)
     old = load()

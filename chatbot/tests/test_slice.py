@@ -4,7 +4,7 @@ agent with the inbox open sees it arrive, opens it with the full history, replie
 import pytest
 from asgiref.sync import sync_to_async
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.models import Conversation
 from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket, messages_of, session_key_for, widget_socket
@@ -18,7 +18,7 @@ async def test_talk_to_a_human_reaches_the_inbox_and_the_reply_reaches_the_custo
     tenant = await sync_to_async(make_tenant)("acme")
     bot = await sync_to_async(make_bot)(tenant)
     alice = await sync_to_async(make_agent)(tenant, "alice", name="Alice")
-    session = await sync_to_async(widget_session_start)(public_key=bot.public_key)
+    session = await sync_to_async(widget_conversation_start)(public_key=bot.public_key)
 
     inbox = agent_socket(await sync_to_async(session_key_for)(alice.user))
     assert await inbox.connect()

@@ -18,7 +18,7 @@ from chatbot.llm import responder_cost_usd
 from chatbot.models import ModelUsage
 from chatbot.pipeline import bot_turn_run
 from chatbot.responders.base import BotReply, ReplyKind
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from chatbot.usage import model_spend_for, model_usage_record, usage_outcome
 from helpdesk.models import Conversation, Membership, Message
 from helpdesk.services import conversation_status_set
@@ -81,7 +81,7 @@ def customer_asks(bot, text: str, capture, conversation: Conversation | None = N
     """The customer's message is stored (its turn enqueued but not run), then the bot's turn runs, as
     the Celery task would run it."""
     if conversation is None:
-        conversation = widget_session_start(public_key=bot.public_key).conversation
+        conversation = widget_conversation_start(public_key=bot.public_key).conversation
     with capture(execute=False):
         message, _ = customer_message_receive(conversation=conversation, text=text, client_msg_id="m1")
     bot_turn_run(conversation_id=conversation.pk, message_id=message.pk)
@@ -180,7 +180,7 @@ def test_the_offline_answer_path_records_usage_too(
 ):
     queued, _ = messages_api
     queued.append(tool_answer(answer="I can't tell.", confidence=0.1, passage_ids=[], wants_human=True))
-    conversation = widget_session_start(public_key=claude_bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=claude_bot.public_key).conversation
     conversation_status_set(conversation=conversation, status=Conversation.Status.OFFLINE)
 
     message = customer_asks(claude_bot, QUESTION, django_capture_on_commit_callbacks, conversation)
@@ -197,7 +197,7 @@ def test_the_local_responder_calls_no_model_and_records_nothing(bot, django_capt
 
 
 def record(bot, reply: BotReply) -> ModelUsage | None:
-    conversation = widget_session_start(public_key=bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=bot.public_key).conversation
     question = every_tenant(Message).filter(conversation=conversation).first()
     return model_usage_record(bot=bot, conversation=conversation, question=question, reply=reply)
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from chatbot.pipeline import bot_turn_run
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from handoff.models import Handoff
 from helpdesk.models import Conversation, Message, OutboxTask
 from helpdesk.outbox import outbox_sweep
@@ -20,7 +20,7 @@ from tests.support.db import every_tenant
 
 @pytest.fixture
 def session(acme, make_bot):
-    return widget_session_start(public_key=make_bot(acme).public_key)
+    return widget_conversation_start(public_key=make_bot(acme).public_key)
 
 
 def ask(session, text: str = "How long does delivery take?", client_msg_id: str = "m-1") -> Message:
@@ -109,7 +109,7 @@ def test_the_database_refuses_two_answers_to_one_question(session):
 def test_in_the_embedded_mode_the_turn_runs_on_a_task_thread_not_the_callers(acme, make_bot, settings):
     # Given the embedded mode's runner: tasks on threads of this process
     settings.TASKS_IN_THREADS = True
-    session = widget_session_start(public_key=make_bot(acme).public_key)
+    session = widget_conversation_start(public_key=make_bot(acme).public_key)
 
     # When a customer writes, the call returns before the bot has answered...
     question, _ = customer_message_receive(

@@ -1,7 +1,7 @@
 """The widget in a real browser: embedded with the README's one line on a site of another origin,
-resuming after its socket drops, opened and closed by mouse and keyboard, telling of answers that came
-while it was closed, showing the bot's formatting, and on a phone. Screenshots go to
-``artifacts/browser/``."""
+storing nothing until the visitor writes, resuming after its socket drops, opened and closed by mouse and
+keyboard, telling of answers that came while it was closed, showing the bot's formatting, and on a phone.
+Screenshots go to ``artifacts/browser/``."""
 
 import json
 import re
@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Contact, Conversation, Message
 from helpdesk.services import message_create
+from helpdesk.visitor_tokens import visitor_token_read
 from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser_live_server, static_site
 from tests.support.db import every_tenant
 
@@ -78,6 +79,17 @@ def _wait_for(condition, timeout: float = 20.0):
     return result
 
 
+def _stored_rows() -> tuple[int, int, int]:
+    return every_tenant(Conversation).count(), every_tenant(Contact).count(), every_tenant(Message).count()
+
+
+def _saved(page, bot) -> dict:
+    """What the widget keeps in the site's localStorage."""
+    return json.loads(
+        page.evaluate(f"() => localStorage.getItem('helpdesk-widget:{bot.public_key}')") or "{}"
+    )
+
+
 def test_the_widget_works_on_a_site_of_another_origin_and_keeps_its_look(live_url, bot):
     from playwright.sync_api import expect, sync_playwright
 
@@ -86,7 +98,11 @@ def test_the_widget_works_on_a_site_of_another_origin_and_keeps_its_look(live_ur
         f'<script src="{live_url}/static/widget/widget.js" data-bot-key="{bot.public_key}" '
         'data-open="true" async></script>'
     )
-    with static_site({"/": SHOP_PAGE.format(snippet=snippet)}) as shop, sync_playwright() as pw:
+    with (
+        static_site({"/": SHOP_PAGE.format(snippet=snippet)}) as shop,
+        sync_playwright() as pw,
+        _closing_its_connection(),
+    ):
         assert urlparse(shop).netloc != urlparse(live_url).netloc
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1100, "height": 800}).new_page()
@@ -101,12 +117,26 @@ def test_the_widget_works_on_a_site_of_another_origin_and_keeps_its_look(live_ur
         )
         page.goto(shop + "/")
 
+        # Open, with the greeting and a live socket, and nothing stored: no conversation, contact or message
         widget = page.locator("#helpdesk-widget")
         expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
+        expect(widget.locator(".panel")).to_have_attribute("data-connection", "open")
+        assert _stored_rows() == (0, 0, 0)
+        first = _saved(page, bot)
+        assert first["conversation_id"] is None and visitor_token_read(first["token"]).pending
+
+        # The first message starts the conversation: the greeting at seq 1, the question at seq 2
         widget.locator("textarea").fill(QUESTION)
         widget.locator("textarea").press("Enter")
         expect(widget.locator(".m-customer .text")).to_have_text(QUESTION, timeout=10_000)
         expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days", timeout=15_000)
+        conversation = every_tenant(Conversation).get(bot=bot)
+        assert list(conversation.messages.order_by("seq").values_list("seq", "author_kind", "body")[:2]) == [
+            (1, "bot", bot.greeting),
+            (2, "customer", QUESTION),
+        ]
+        shown = widget.locator(".m").evaluate_all("els => els.map(el => Number(el.dataset.seq))")
+        assert shown == [1, 2, 3]  # the stored greeting took the place of the one shown before
 
         # The modules came cross-origin (CORS mode), so every one of them carried the header.
         assert static_headers == {
@@ -125,6 +155,15 @@ def test_the_widget_works_on_a_site_of_another_origin_and_keeps_its_look(live_ur
         )
         assert (message[0], "Comic" in message[1], message[2]) == ("rgb(255, 255, 255)", False, "0px")
         page.screenshot(path=str(ARTIFACTS / "widget-other-origin.png"))
+
+        # ... and the widget keeps the conversation's token, which the next page resumes with
+        kept = _saved(page, bot)
+        assert kept["conversation_id"] == conversation.pk
+        assert visitor_token_read(kept["token"]).conversation_id == conversation.pk
+        page.reload()
+        expect(widget.locator(".m-customer .text")).to_have_text(QUESTION, timeout=10_000)
+        expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days")
+        assert every_tenant(Conversation).count() == 1
         browser.close()
 
 
@@ -163,11 +202,11 @@ def test_a_dropped_widget_socket_resumes_without_losing_or_repeating_a_message(l
         widget = page.locator("#helpdesk-widget")
         expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
         expect(widget.locator(".panel")).to_have_attribute("data-connection", "open")
-        conversation = every_tenant(Conversation).get(bot=bot)
 
         losing["on"] = True
         widget.locator("textarea").fill(QUESTION)
         widget.locator("textarea").press("Enter")
+        conversation = _wait_for(lambda: every_tenant(Conversation).filter(bot=bot).first())
         asked = _wait_for(
             lambda: every_tenant(Message).filter(conversation=conversation, author_kind="customer").first()
         )
@@ -178,7 +217,9 @@ def test_a_dropped_widget_socket_resumes_without_losing_or_repeating_a_message(l
                 .exists()
             )
         )
-        expect(widget.locator(".m")).to_have_count(1)  # nothing of it reached the page
+        expect(widget.locator(".m")).to_have_count(
+            1
+        )  # nothing of it reached the page, not even the new token
 
         sockets[0]["route"].close(code=1012, reason="restarting")
         losing["on"] = False
@@ -198,12 +239,21 @@ def test_a_dropped_widget_socket_resumes_without_losing_or_repeating_a_message(l
         assert every_tenant(Message).filter(conversation=conversation, body=QUESTION).count() == 1
 
         second = sockets[1]
-        # Both times from the greeting (seq 1), the last message the page showed.
-        assert [parse_qs(urlparse(s["url"]).query)["last_seq"] for s in sockets] == [["1"], ["1"]]
+        # Both times from 0: the page had shown nothing stored (its greeting came with the session), and
+        # both times with the first token, since the frame with the conversation's token was lost.
+        queries = [parse_qs(urlparse(s["url"]).query) for s in sockets]
+        assert [q["last_seq"] for q in queries] == [["0"], ["0"]]
+        assert queries[0]["token"] == queries[1]["token"]
         resent = [f["client_msg_id"] for s in sockets for f in s["sent"] if f["type"] == "message"]
         assert len(resent) == 2 and resent[0] == resent[1]
         acks = [f for f in second["received"] if f["type"] == "ack"]
         assert [(a["client_msg_id"], a["duplicate"]) for a in acks] == [(resent[0], True)]
+        # The reconnect found the conversation the lost message started, and the page now keeps its token
+        assert [f["conversation_id"] for f in second["received"] if f["type"] == "session"] == [
+            conversation.pk
+        ]
+        assert _saved(page, bot)["conversation_id"] == conversation.pk
+        assert every_tenant(Conversation).count() == 1
         page.screenshot(path=str(ARTIFACTS / "widget-resumed.png"))
         browser.close()
 
@@ -233,17 +283,18 @@ def test_the_launcher_and_the_close_button_open_and_close_the_panel_and_escape_r
         widget = page.locator("#helpdesk-widget")
         launcher, panel = widget.locator(".launcher"), widget.locator(".panel")
 
-        # The demo page starts it open; every message shows its local time, the header the connection.
+        # The demo page starts it open, the header saying the connection; once the customer writes, every
+        # message shows its local time (the greeting's is when the conversation started).
         expect(widget.locator(".m-bot").first).to_contain_text(bot.greeting[:20], timeout=10_000)
-        conversation = Conversation.objects.for_tenant(bot.tenant_id).get(bot=bot)
-        greeting = conversation.messages.get(seq=1)
-        expect(widget.locator(".m-bot time").first).to_have_text(_clock(greeting.created_at))
-        assert re.fullmatch(r"\d{1,2}:\d\d", widget.locator(".m-bot time").first.inner_text())
         expect(widget.locator(".conn")).to_have_attribute("data-state", "open")
         expect(widget.locator(".conn-text")).to_have_text("Connected")
         widget.locator("textarea").fill(QUESTION)
         widget.locator("textarea").press("Enter")
         expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days", timeout=15_000)
+        conversation = Conversation.objects.for_tenant(bot.tenant_id).get(bot=bot)
+        greeting = conversation.messages.get(seq=1)
+        expect(widget.locator(".m-bot time").first).to_have_text(_clock(greeting.created_at))
+        assert re.fullmatch(r"\d{1,2}:\d\d", widget.locator(".m-bot time").first.inner_text())
         asked = conversation.messages.get(body=QUESTION)
         expect(widget.locator(".m-customer time")).to_have_text(_clock(asked.created_at))
 
@@ -318,7 +369,9 @@ def test_an_answer_that_arrives_while_the_panel_is_closed_shows_a_badge_on_the_l
         widget.locator("textarea").press("Enter")
         page.keyboard.press("Escape")
         expect(widget.locator(".panel")).to_be_hidden()
-        conversation = Conversation.objects.for_tenant(bot.tenant_id).get(bot=bot)
+        conversation = _wait_for(
+            lambda: Conversation.objects.for_tenant(bot.tenant_id).filter(bot=bot).first()
+        )
         _wait_for(lambda: conversation.messages.filter(author_kind="bot", seq__gt=1).exists())
         held["on"] = False
         held["release"]()

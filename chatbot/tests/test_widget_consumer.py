@@ -3,7 +3,7 @@
 import pytest
 from asgiref.sync import sync_to_async
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.models import Conversation, Message
 from helpdesk.visitor_tokens import VisitorClaims, visitor_token_issue
 from tests.support.db import every_tenant
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def session(make_tenant, make_bot):
     tenant = make_tenant("acme")
     bot = make_bot(tenant)
-    return widget_session_start(public_key=bot.public_key)
+    return widget_conversation_start(public_key=bot.public_key)
 
 
 async def connected(token: str, last_seq: int | None = 0):

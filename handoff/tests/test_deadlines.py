@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from handoff.deadlines import deadline_action
 from handoff.models import Handoff
 from handoff.services import pickup_deadline_apply
@@ -34,7 +34,7 @@ def test_deadline_action_follows_the_clock(waited, reoffered, action):
 @pytest.mark.django_db
 def test_a_waiting_conversation_is_reoffered_then_sent_offline(make_tenant, make_bot):
     bot = make_bot(make_tenant("acme"))
-    conversation = widget_session_start(public_key=bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=bot.public_key).conversation
     customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id="1")
     conversation.refresh_from_db()
     start = conversation.waiting_since
@@ -65,7 +65,7 @@ def test_the_periodic_check_leaves_assigned_and_fresh_conversations_alone(make_t
 
     bot = make_bot(make_tenant("acme"))
     alice = make_agent(bot.tenant, "alice")
-    fresh, old = (widget_session_start(public_key=bot.public_key).conversation for _ in range(2))
+    fresh, old = (widget_conversation_start(public_key=bot.public_key).conversation for _ in range(2))
     for i, conversation in enumerate((fresh, old)):
         customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id=str(i))
     every_tenant(Conversation).filter(pk=old.pk).update(waiting_since=old.created_at - timedelta(hours=1))

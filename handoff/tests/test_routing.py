@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from handoff.models import Handoff
 from handoff.routing import WaitEstimate, wait_estimate
 from helpdesk.models import Conversation, Message
@@ -24,7 +24,7 @@ def staffed_bot(make_tenant, make_bot, make_agent):
 
 
 def ask_for_a_person(bot) -> Conversation:
-    conversation = widget_session_start(public_key=bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=bot.public_key).conversation
     customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id="x")
     conversation.refresh_from_db()
     return conversation

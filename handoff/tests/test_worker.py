@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from helpdesk.models import Message, OfflinePolicy
 from tests.support.db import every_tenant
 from tests.support.live_server import shared_database_url
@@ -71,7 +71,7 @@ def worker(settings, tmp_path, celery_broker):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_opens_the_ticket_and_emails_the_customer(worker, make_tenant, make_bot):
     bot = make_bot(make_tenant("acme"), require_agent_online=True, offline_policy=OfflinePolicy.EMAIL)
-    conversation = widget_session_start(public_key=bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=bot.public_key).conversation
     customer_message_receive(conversation=conversation, text="my email is rae@example.org", client_msg_id="1")
     customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id="2")
     deadline = time.monotonic() + 60
@@ -88,7 +88,7 @@ def test_a_real_worker_opens_the_ticket_and_emails_the_customer(worker, make_ten
 @pytest.mark.django_db
 def test_a_task_that_died_after_the_ticket_is_run_again_into_one_ticket(make_tenant, make_bot):
     bot = make_bot(make_tenant("acme"), require_agent_online=True)
-    conversation = widget_session_start(public_key=bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=bot.public_key).conversation
     customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id="1")
     customer_message_receive(conversation=conversation, text="I'm Ann, ann@example.org", client_msg_id="2")
     intake = every_tenant(OfflineIntake).get(conversation=conversation)

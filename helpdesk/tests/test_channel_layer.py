@@ -12,7 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.channel_layer import HelpdeskChannelLayer
 from helpdesk.events import _send, conversation_group, typing_send
 from helpdesk.models import Message
@@ -41,7 +41,7 @@ def _use_layer(settings, url: str, prefix: str) -> None:
 @pytest.fixture
 def session(make_tenant, make_bot, make_agent):
     tenant = make_tenant("acme")
-    session = widget_session_start(public_key=make_bot(tenant, articles=[]).public_key)
+    session = widget_conversation_start(public_key=make_bot(tenant, articles=[]).public_key)
     return session, make_agent(tenant, "alice")
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from helpdesk.api import throttling
 from helpdesk.models import Conversation
+from helpdesk.visitor_tokens import visitor_token_read
 from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
@@ -46,13 +47,19 @@ def open_session(client, bot, address: str = "198.51.100.4"):
     )
 
 
+def visitors(responses) -> int:
+    """How many visitors' sessions the responses opened (each new visitor has a nonce of their own)."""
+    return len({visitor_token_read(r.json()["token"]).nonce for r in responses if r.status_code == 201})
+
+
 def test_widget_sessions_open_while_the_cache_is_down(client, bot, dead_redis_cache, caplog):
     caplog.set_level(logging.WARNING, logger="helpdesk.shared_cache")
 
-    statuses = [open_session(client, bot).status_code for _ in range(3)]
+    responses = [open_session(client, bot) for _ in range(3)]
 
-    assert statuses == [201, 201, 201]
-    assert every_tenant(Conversation).filter(bot=bot).count() == 3
+    assert [r.status_code for r in responses] == [201, 201, 201]
+    assert visitors(responses) == 3
+    assert every_tenant(Conversation).filter(bot=bot).count() == 0  # opening the widget stores nothing
     warnings = [r for r in caplog.records if r.name == "helpdesk.shared_cache"]
     assert len(warnings) == 1
     assert "falling back in this process" in warnings[0].getMessage()
@@ -61,11 +68,12 @@ def test_widget_sessions_open_while_the_cache_is_down(client, bot, dead_redis_ca
 def test_the_limit_still_holds_per_process_while_the_cache_is_down(client, bot, settings, dead_redis_cache):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"widget": "2/min"}}
 
-    statuses = [open_session(client, bot).status_code for _ in range(3)]
+    responses = [open_session(client, bot) for _ in range(3)]
 
-    assert statuses == [201, 201, 429]
-    assert open_session(client, bot, address="198.51.100.5").status_code == 201
-    assert every_tenant(Conversation).filter(bot=bot).count() == 3
+    assert [r.status_code for r in responses] == [201, 201, 429]
+    responses.append(open_session(client, bot, address="198.51.100.5"))
+    assert responses[-1].status_code == 201
+    assert visitors(responses) == 3
 
 
 def test_after_a_timeout_the_shared_cache_is_left_alone_for_a_while(client, bot, settings):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from helpdesk.models import Message, OutboxTask
 from helpdesk.outbox import outbox_add, outbox_dispatch, outbox_run, outbox_sweep
 from tests.support.db import every_tenant
@@ -53,7 +53,7 @@ def test_a_customer_message_is_acknowledged_and_kept_due_when_the_broker_is_down
     acme, make_bot, broker_down, django_capture_on_commit_callbacks
 ):
     # Given a visitor, and a broker that refuses connections
-    session = widget_session_start(public_key=make_bot(acme).public_key)
+    session = widget_conversation_start(public_key=make_bot(acme).public_key)
 
     # When the customer writes
     with django_capture_on_commit_callbacks(execute=True):
@@ -75,7 +75,7 @@ def test_the_sweep_runs_a_turn_whose_dispatch_failed_once_the_broker_is_back(
     acme, make_bot, django_capture_on_commit_callbacks
 ):
     # Given a turn recorded but never dispatched (the process died after the commit)
-    session = widget_session_start(public_key=make_bot(acme).public_key)
+    session = widget_conversation_start(public_key=make_bot(acme).public_key)
     message, _ = customer_message_receive(
         conversation=session.conversation, text="How long does delivery take?", client_msg_id="m-1"
     )

@@ -8,7 +8,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.models import Conversation, Message
 from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket, session_key_for, widget_socket
@@ -133,7 +133,7 @@ async def _send_raw(sock, raw: str | bytes) -> None:
 @pytest.fixture
 def world(make_tenant, make_bot, make_agent):
     tenant = make_tenant("acme")
-    session = widget_session_start(public_key=make_bot(tenant, articles=[]).public_key)
+    session = widget_conversation_start(public_key=make_bot(tenant, articles=[]).public_key)
     return {"session": session, "alice": make_agent(tenant, "alice")}
 
 

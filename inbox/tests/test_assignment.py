@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from helpdesk.errors import Conflict, InvalidInput, NotFound
 from helpdesk.models import Conversation, Message, Queue
 from inbox.assignment import agents_with_room, queue_dispatch
@@ -28,7 +28,7 @@ def team(make_tenant, make_bot, make_agent):
 def handed_off(bot, n: int = 1) -> list[Conversation]:
     out = []
     for i in range(n):
-        conversation = widget_session_start(public_key=bot.public_key).conversation
+        conversation = widget_conversation_start(public_key=bot.public_key).conversation
         customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id=f"h{i}")
         conversation.refresh_from_db()
         out.append(conversation)

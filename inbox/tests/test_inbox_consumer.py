@@ -3,7 +3,7 @@
 import pytest
 from asgiref.sync import sync_to_async
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.models import Conversation, Message
 from tests.support.db import every_tenant
 from tests.support.sockets import agent_socket, session_key_for
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def world(make_tenant, make_bot, make_agent):
     acme = make_tenant("acme")
     globex = make_tenant("globex")
-    acme_session = widget_session_start(public_key=make_bot(acme, "Acme bot").public_key)
-    globex_session = widget_session_start(public_key=make_bot(globex, "Globex bot").public_key)
+    acme_session = widget_conversation_start(public_key=make_bot(acme, "Acme bot").public_key)
+    globex_session = widget_conversation_start(public_key=make_bot(globex, "Globex bot").public_key)
     return {
         "alice": make_agent(acme, "alice"),
         "bob": make_agent(acme, "bob"),

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from helpdesk.models import Contact, Conversation
 from inbox.models import CannedReply, ReadMarker
 from tests.support.db import every_tenant
@@ -28,7 +28,7 @@ def desk(make_tenant, make_bot, make_agent, client):
 def waiting_conversations(bot, n: int) -> list[Conversation]:
     out = []
     for i in range(n):
-        conversation = widget_session_start(public_key=bot.public_key).conversation
+        conversation = widget_conversation_start(public_key=bot.public_key).conversation
         customer_message_receive(conversation=conversation, text="talk to a human", client_msg_id=f"w{i}")
         out.append(conversation)
     return out
@@ -163,7 +163,7 @@ def test_rows_say_reasons_and_statuses_in_words_never_codes(desk, make_agent):
     waiting, mine, bobs = waiting_conversations(bot, 3)
     conversation_claim(membership=alice, conversation=mine)
     conversation_claim(membership=bob, conversation=bobs)
-    widget_session_start(public_key=bot.public_key)  # a conversation still with the bot
+    widget_conversation_start(public_key=bot.public_key)  # a conversation still with the bot
 
     for url in (reverse("inbox:index"), reverse("inbox:list", args=["open"])):
         html = client.get(url).content.decode()

@@ -82,14 +82,14 @@ def test_an_unknown_presence_status_is_refused(setup):
 
 
 def test_free_capacity_counts_open_assigned_conversations(setup, make_bot):
-    from chatbot.services import widget_session_start
+    from chatbot.services import widget_conversation_start
     from helpdesk.models import Conversation
 
     queue, alice = setup
     presence_connect(membership=alice)
     every_tenant(AgentPresence).filter(user=alice.user).update(capacity=2)
     bot = make_bot(queue.tenant)
-    conversation = widget_session_start(public_key=bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=bot.public_key).conversation
     every_tenant(Conversation).filter(pk=conversation.pk).update(status="assigned", assignee=alice.user)
     assert agents_free_capacity(queue) == 1
 

@@ -1,6 +1,6 @@
 import pytest
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from helpdesk.errors import Conflict
 from helpdesk.models import Conversation, Message
 from inbox.services import (
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def handed_off(make_tenant, make_bot, make_agent):
     tenant = make_tenant("acme")
     bot = make_bot(tenant)
-    conversation = widget_session_start(public_key=bot.public_key).conversation
+    conversation = widget_conversation_start(public_key=bot.public_key).conversation
     customer_message_receive(conversation=conversation, text="talk to a human please", client_msg_id="1")
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.WAITING
@@ -67,7 +67,7 @@ def test_hand_back_gives_the_bot_a_fresh_start(handed_off, django_capture_on_com
 
 def test_hand_back_of_a_bot_conversation_is_refused(make_tenant, make_bot, make_agent):
     tenant = make_tenant("acme")
-    conversation = widget_session_start(public_key=make_bot(tenant).public_key).conversation
+    conversation = widget_conversation_start(public_key=make_bot(tenant).public_key).conversation
     with pytest.raises(Conflict):
         conversation_handback(membership=make_agent(tenant, "alice"), conversation=conversation)
 

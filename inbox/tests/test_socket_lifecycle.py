@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from django.utils import timezone
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.models import Conversation, Membership, Message, Queue
 from helpdesk.socket_access import membership_access_changed
 from inbox.models import AgentConnection, AgentPresence
@@ -26,7 +26,7 @@ def world(make_tenant, make_bot, make_agent):
     return {
         "alice": make_agent(acme, "alice"),
         "gina": make_agent(globex, "gina"),
-        "conv": widget_session_start(public_key=make_bot(acme, articles=[]).public_key).conversation,
+        "conv": widget_conversation_start(public_key=make_bot(acme, articles=[]).public_key).conversation,
     }
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.events import inbox_group, publish_on_commit
 from helpdesk.models import Conversation, Message
 from helpdesk.payloads import conversation_payload
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def world(make_tenant, make_bot, make_agent):
     acme = make_tenant("acme")
-    session = widget_session_start(public_key=make_bot(acme, "Acme bot").public_key)
+    session = widget_conversation_start(public_key=make_bot(acme, "Acme bot").public_key)
     return {"acme": acme, "alice": make_agent(acme, "alice"), "session": session}
 
 

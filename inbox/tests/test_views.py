@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.formatting import markdown_html
 from tests.support.static_modules import module_graph
 
@@ -14,7 +14,7 @@ def world(make_tenant, make_bot, make_agent):
     return {
         "alice": make_agent(acme, "alice"),
         "gina": make_agent(globex, "gina"),
-        "conv": widget_session_start(public_key=make_bot(acme).public_key).conversation,
+        "conv": widget_conversation_start(public_key=make_bot(acme).public_key).conversation,
     }
 
 

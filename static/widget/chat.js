@@ -5,6 +5,11 @@
  * everything after the last seq shown; a message not yet acknowledged is sent again with the same
  * client_msg_id, which the server stores only once.
  *
+ * Opening the widget stores nothing: a new visitor gets a token and no conversation, and the widget shows
+ * the bot's greeting from the session's answer. The visitor's first message starts the conversation on
+ * the server, which answers with a "session" frame carrying the conversation's token; the widget keeps
+ * that token (in place of the first) to resume the conversation later.
+ *
  * Everything lives in a shadow root with its own stylesheet (widget.css), so the host page's CSS cannot
  * break the widget and the widget's cannot touch the page. Texts from customers and agents go in with
  * textContent, never as HTML; a bot's answer shows the HTML the server rendered from its Markdown and
@@ -197,17 +202,28 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   window.addEventListener("offline", showConnection);
   showConnection();
 
-  function savedToken() {
+  function saved() {
     try {
-      return JSON.parse(localStorage.getItem(storeKey) || "{}").token || "";
+      return JSON.parse(localStorage.getItem(storeKey) || "{}");
     } catch (err) {
-      return "";
+      return {};
     }
+  }
+
+  function savedToken() {
+    return saved().token || "";
+  }
+
+  /* Whether the saved token names a conversation (not only a visitor who has not written yet). Tokens
+   * saved before conversation_id was kept always named one. */
+  function savedConversation() {
+    const stored = saved();
+    return !!stored.token && stored.conversation_id !== null;
   }
 
   function save() {
     try {
-      localStorage.setItem(storeKey, JSON.stringify({ token }));
+      localStorage.setItem(storeKey, JSON.stringify({ token, conversation_id: conversationId }));
     } catch (err) {
       /* private mode: the conversation lasts as long as the page */
     }
@@ -247,9 +263,27 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     return text;
   }
 
+  /* Before the visitor writes there is no conversation, so nothing stored to show: the greeting comes
+   * from the session's answer, shown like the bot's message it becomes (seq 1) once the visitor writes,
+   * which then takes its place. */
+  function showGreeting(text, botName) {
+    if (!text || log.children.length) return;
+    const li = document.createElement("li");
+    li.className = "m m-bot greeting-pending";
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = botName || "";
+    const body = document.createElement("div");
+    body.className = "text";
+    body.textContent = text;
+    li.append(who, body);
+    log.append(li);
+  }
+
   function addMessage(m, { live: arrivedLive = false } = {}) {
     if (m.private) return;
     if (log.querySelector('[data-seq="' + m.seq + '"]')) return;
+    if (m.data && m.data.greeting) log.querySelectorAll(".greeting-pending").forEach((el) => el.remove());
     const li = document.createElement("li");
     li.className = "m m-" + m.author_kind;
     li.dataset.seq = m.seq;
@@ -268,7 +302,9 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     log.insertBefore(li, after || null);
     lastSeq = Math.max(lastSeq, m.seq);
     log.scrollTop = log.scrollHeight;
-    if (arrivedLive && panel.hidden && m.author_kind !== "customer") markUnread();
+    // The greeting is never news: the page showed it before the visitor wrote.
+    const news = m.author_kind !== "customer" && !(m.data && m.data.greeting);
+    if (arrivedLive && panel.hidden && news) markUnread();
   }
 
   /* The launcher says what it does and, while closed, how many answers wait unread. */
@@ -295,6 +331,12 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     switch (frame.type) {
       case "hello":
         setStatus(frame.status);
+        break;
+      case "session":
+        // The first message started the conversation: keep its token, to resume it later.
+        token = frame.token;
+        conversationId = frame.conversation_id;
+        save();
         break;
       case "messages":
         // A resume comes in pages; the server sends them all, "more" says another page follows.
@@ -333,15 +375,16 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
       const session = await response.json();
       token = session.token;
       socketPath = session.socket_path;
-      save();
       if (conversationId !== null && session.conversation_id !== conversationId) {
-        // The old conversation could not be resumed (its token had expired): show the new one alone.
+        // The old conversation could not be resumed (its token had expired): start again, alone.
         log.replaceChildren();
         lastSeq = 0;
       }
       conversationId = session.conversation_id;
+      save();
       shadow.querySelector(".title").textContent = title || session.bot.name;
       session.messages.forEach((m) => addMessage(m));
+      if (conversationId === null) showGreeting(session.bot.greeting, session.bot.name);
       setStatus(session.status);
       live.start();
     } catch (err) {
@@ -434,7 +477,7 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   });
 
   if (startOpen && !isPhone()) open({ focus: false });
-  else if (savedToken()) {
+  else if (savedConversation()) {
     // A conversation is under way (an earlier page): follow it while closed, so an answer shows on the badge.
     started = true;
     start();

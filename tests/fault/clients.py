@@ -145,9 +145,23 @@ class JsonSocket:
 
 
 class Widget(JsonSocket):
+    """A visitor's socket. A new visitor's token names no conversation; their first message starts it and
+    the server answers with a ``session`` frame whose token this client keeps for its reconnects, as the
+    widget does. ``conversation_id`` is known from then on (or from ``hello``, for a token that names one).
+    """
+
     def __init__(self, token: str, name: str = "") -> None:
         super().__init__(name)
         self.token = token
+        self.conversation_id: int | None = None
+
+    def _record(self, frame: dict) -> None:
+        if frame.get("type") == "session":
+            self.token = frame["token"]
+            self.conversation_id = frame["conversation_id"]
+        elif frame.get("type") == "hello" and frame.get("conversation_id") is not None:
+            self.conversation_id = frame["conversation_id"]
+        super()._record(frame)
 
     def url(self, base: str, **query: Any) -> str:
         extra = "".join(f"&{key}={value}" for key, value in query.items())

@@ -227,6 +227,8 @@ class Stack:
         return f"ws://{HOST}:{self.ports[index]}"
 
     def widget_session(self, bot_key: str | None = None, index: int = 0) -> dict:
+        """A new visitor's session from the widget endpoint: a token, and no conversation until the
+        visitor's first message (``Widget.conversation_id`` knows it from then on)."""
         status, body = http_json(
             self.http(index) + "/api/v1/widget/sessions/", {"bot_key": bot_key or self.seed.bot_key}
         )
@@ -235,8 +237,15 @@ class Stack:
         return body
 
     def widget_tokens(self, count: int, bot_key: str | None = None, processes: int = 4) -> list[str]:
-        """``count`` new widget conversations and their visitor tokens, made by a few seeding processes
-        in parallel (one conversation takes tens of milliseconds; Django takes seconds to boot)."""
+        """The visitor tokens of ``count`` new widget conversations (see :meth:`widget_conversations`)."""
+        return [token for _, token in self.widget_conversations(count, bot_key, processes)]
+
+    def widget_conversations(
+        self, count: int, bot_key: str | None = None, processes: int = 4
+    ) -> list[tuple[int, str]]:
+        """``count`` widget conversations started at once (as a visitor's first message starts one, without
+        the message) and their visitor tokens, made by a few seeding processes in parallel (one
+        conversation takes tens of milliseconds; Django takes seconds to boot)."""
         code = f"import runpy; runpy.run_path({str(TOKENS_SCRIPT)!r})"
         chunks = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
         running = []
@@ -253,13 +262,13 @@ class Stack:
                     start_new_session=True,
                 )
             )
-        tokens = []
+        conversations = []
         for process in running:
             stdout, stderr = process.communicate(timeout=300)
             if process.returncode != 0:
-                raise HarnessError(f"making tokens failed ({process.returncode}):\n{stderr[-2000:]}")
-            tokens.extend(script_output(stdout, "TOKENS="))
-        return tokens
+                raise HarnessError(f"making conversations failed ({process.returncode}):\n{stderr[-2000:]}")
+            conversations.extend((pk, token) for pk, token in script_output(stdout, "CONVERSATIONS="))
+        return conversations
 
     def redis_stop(self, sig: int = signal.SIGKILL) -> None:
         self.redis.kill(sig)

@@ -107,11 +107,13 @@ async def test_bad_widget_frames_get_error_frames_and_store_nothing(live):
     }
     assert wrong == {}
     assert widget.is_open
+    # ... and none of the bad messages started a conversation
+    assert widget.conversation_id is None
 
     # And a good message afterwards is stored and answered; no bad one was stored, even in part
     ack = await widget.say("How long does delivery take?", "good-1")
     assert ack["type"] == "ack"
-    stored = [a.client_msg_id for a in accounts(live.database, session["conversation_id"])]
+    stored = [a.client_msg_id for a in accounts(live.database, widget.conversation_id)]
     print(f"stored customer messages: {stored}")
     assert stored == ["good-1"]
     assert http_ok(live.http(0) + "/healthz") and live.daphnes[0].alive()
@@ -142,7 +144,7 @@ async def test_a_frame_over_one_mebibyte_gets_an_error_or_a_clean_close(live):
     if not widget.is_open:
         await widget.join(live.ws(1))
     assert (await widget.say("Can I return a bike?", "good-2"))["type"] == "ack"
-    stored = [a.client_msg_id for a in accounts(live.database, session["conversation_id"])]
+    stored = [a.client_msg_id for a in accounts(live.database, widget.conversation_id)]
     print(f"stored customer messages: {stored}")
     assert stored == ["good-1", "good-2"]
     await widget.close()
@@ -150,7 +152,7 @@ async def test_a_frame_over_one_mebibyte_gets_an_error_or_a_clean_close(live):
 
 @pytest.mark.parametrize("last_seq", ["abc", "1e999", "-1", "1.5", "%00"])
 async def test_a_bad_last_seq_in_the_query_gets_an_error_frame(live, last_seq):
-    # Given a customer's conversation
+    # Given a customer's session (a visitor who has not written yet)
     session = live.widget_session()
     widget = Widget(session["token"], f"query-{last_seq}")
 
@@ -180,7 +182,7 @@ async def test_a_bad_last_seq_in_the_query_gets_an_error_frame(live, last_seq):
     assert still_works or close_code in CLEAN_CLOSES
     await widget.close()
 
-    # And a well-formed connection to the same conversation works
+    # And a well-formed connection with the same token works
     again = Widget(session["token"], "good-query")
     assert (await again.join(live.ws(0), resume=False))["type"] == "hello"
     await again.close()
@@ -188,8 +190,7 @@ async def test_a_bad_last_seq_in_the_query_gets_an_error_frame(live, last_seq):
 
 async def test_bad_conversation_ids_on_the_agent_socket_get_error_frames(live):
     # Given an agent socket and a customer's conversation
-    session = live.widget_session()
-    conversation_id = session["conversation_id"]
+    ((conversation_id, _),) = live.widget_conversations(1)
     agent = Agent(live.seed.agent_session, "fuzzed-agent")
     assert (await agent.join(live.ws(1)))["type"] == "hello"
     good = {"type": "open", "conversation_id": conversation_id, "last_seq": 0}

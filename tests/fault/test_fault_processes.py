@@ -50,9 +50,9 @@ async def heartbeat(agent: Agent, every: float) -> None:
 async def test_idle_sockets_stay_open_and_presence_heals_after_a_process_is_killed(live):
     from helpdesk.events import conversation_group, inbox_group
 
-    # Given a widget and an agent socket on each Daphne process
+    # Given a widget (in a conversation) and an agent socket on each Daphne process
     tenant = live.seed.tenant_id
-    widgets = [Widget(live.widget_session(index=i)["token"], f"widget{i + 1}") for i in (0, 1)]
+    widgets = [Widget(token, f"widget{i + 1}") for i, (_, token) in enumerate(live.widget_conversations(2))]
     agents = [Agent(live.seed.agent_session, f"agent{i + 1}") for i in (0, 1)]
     for i in (0, 1):
         assert (await widgets[i].join(live.ws(i)))["type"] == "hello"
@@ -119,7 +119,7 @@ async def test_idle_sockets_stay_open_and_presence_heals_after_a_process_is_kill
 
 
 async def test_a_customer_resumes_on_the_other_process_with_no_gap_and_no_duplicate(live):
-    # Given a customer on the first process whose question was answered
+    # Given a customer on the first process whose question (their first message) was answered
     token = live.widget_session()["token"]
     tab = Widget(token, "tab-on-daphne1")
     await tab.join(live.ws(0))
@@ -127,7 +127,8 @@ async def test_a_customer_resumes_on_the_other_process_with_no_gap_and_no_duplic
     await tab.wait_for(is_bot_message, 20)
     seen_before_kill = tab.last_seq
 
-    # When that process is killed and the conversation goes on in a second tab on the other process
+    # When that process is killed and the conversation goes on in a second tab on the other process (one
+    # opened before the first message: its token names no conversation, only the same visitor)
     live.daphnes[0].kill(signal.SIGKILL)
     tab.abandon()
     other = Widget(token, "tab-on-daphne2")

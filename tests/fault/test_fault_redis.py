@@ -42,15 +42,19 @@ class Customer:
     """A widget that behaves like the real one: a message not acknowledged is sent again with the same
     client_msg_id, and a closed socket is reopened (on either process) resuming from its last seq."""
 
-    def __init__(self, name: str, token: str, conversation_id: int, home: int) -> None:
+    def __init__(self, name: str, token: str, home: int) -> None:
         self.name = name
         self.widget = Widget(token, name)
-        self.conversation_id = conversation_id
         self.home = home
         self.attempted: list[str] = []
         self.acked: set[str] = set()
         self.errors: list[dict] = []
         self.reconnects = 0
+
+    @property
+    def conversation_id(self) -> int | None:
+        """Known once the first message started the conversation."""
+        return self.widget.conversation_id
 
     async def ensure_open(self, live) -> None:
         if self.widget.is_open:
@@ -97,7 +101,7 @@ async def test_redis_stopped_for_three_seconds_loses_no_message_and_answers_each
     customers = []
     for i in range(4):
         session = live.widget_session(index=i % 2)
-        customer = Customer(f"customer{i + 1}", session["token"], session["conversation_id"], i % 2)
+        customer = Customer(f"customer{i + 1}", session["token"], i % 2)
         await customer.widget.join(live.ws(i % 2))
         customers.append(customer)
     texts: dict[str, str] = {}

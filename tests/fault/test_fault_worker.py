@@ -41,7 +41,7 @@ async def test_worker_killed_with_twenty_offline_intakes_in_flight_opens_twenty_
     )
     assert [a["type"] for a in acks] == ["ack"] * INTAKES
     await asyncio.gather(*(w.wait_for(is_bot_message, 30) for w in widgets))
-    conversations = [s["conversation_id"] for s in sessions]
+    conversations = [w.conversation_id for w in widgets]
 
     # When the worker is frozen, all twenty ask for a person (their tickets are queued), and it is killed
     live.worker.signal_group(signal.SIGSTOP)
@@ -117,7 +117,7 @@ async def test_with_no_worker_the_customer_is_answered_or_handed_on_within_the_w
         told_after = time.monotonic() - asked_at
     except TimeoutError:
         told, told_after = None, None
-    rows = accounts(live.database, session["conversation_id"])
+    rows = accounts(live.database, widget.conversation_id)
     print(
         f"told after {'never' if told_after is None else f'{told_after:.1f}s'} (bound {WATCHDOG_BOUND}s): "
         f"{told and told['message']['body'][:120]!r}; accounts {rows}"
@@ -128,7 +128,7 @@ async def test_with_no_worker_the_customer_is_answered_or_handed_on_within_the_w
     # And a worker that comes back later does not answer it a second time
     live.worker.start()
     await asyncio.sleep(5)
-    rows = accounts(live.database, session["conversation_id"])
+    rows = accounts(live.database, widget.conversation_id)
     print(f"after the worker came back: {rows}")
     assert [(a.answers <= 1, a.settled) for a in rows] == [(True, True)]
     await widget.close()
@@ -154,13 +154,13 @@ async def test_a_hanging_model_hands_off_within_the_budget(live):
     except TimeoutError:
         told, told_after = None, None
     handoffs = live.database.rows(
-        "SELECT reason FROM handoff_handoff WHERE conversation_id = %s", (session["conversation_id"],)
+        "SELECT reason FROM handoff_handoff WHERE conversation_id = %s", (widget.conversation_id,)
     )
     print(
         f"requests to the model {live.api.requests}, hanging {live.api.hanging}; told after "
         f"{'never' if told_after is None else f'{told_after:.1f}s'} (bound {BUDGET_BOUND}s): "
         f"{told and told['message']['body'][:120]!r}; handoffs {handoffs}; "
-        f"visible {bot_told_at(live.database, session['conversation_id'], ack['message']['seq'])}"
+        f"visible {bot_told_at(live.database, widget.conversation_id, ack['message']['seq'])}"
     )
     assert told is not None and told_after <= BUDGET_BOUND
     assert handoffs == [("bot_error",)]

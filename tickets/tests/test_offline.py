@@ -5,7 +5,7 @@ from datetime import time
 import pytest
 from django.core import mail
 
-from chatbot.services import customer_message_receive, widget_session_start
+from chatbot.services import customer_message_receive, widget_conversation_start
 from helpdesk.models import Conversation, Message, OfflinePolicy
 from tests.support.db import every_tenant
 from tickets.models import BusinessHours, OfflineIntake, OpeningWindow, Ticket, TicketReply
@@ -34,7 +34,7 @@ def say(conversation, text, capture):
 
 
 def start(bot) -> Conversation:
-    return widget_session_start(public_key=bot.public_key).conversation
+    return widget_conversation_start(public_key=bot.public_key).conversation
 
 
 def test_collect_contact_asks_validates_accepts_a_skip_and_opens_a_ticket(

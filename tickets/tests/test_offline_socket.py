@@ -3,7 +3,7 @@
 import pytest
 from asgiref.sync import sync_to_async
 
-from chatbot.services import widget_session_start
+from chatbot.services import widget_conversation_start
 from helpdesk.models import OfflinePolicy
 from tests.support.db import every_tenant
 from tests.support.sockets import widget_socket
@@ -24,7 +24,7 @@ async def chat(sock, text: str) -> str:
 async def connected(make_tenant, make_bot, policy: str):
     tenant = await sync_to_async(make_tenant)("acme")
     bot = await sync_to_async(make_bot)(tenant, require_agent_online=True, offline_policy=policy)
-    session = await sync_to_async(widget_session_start)(public_key=bot.public_key)
+    session = await sync_to_async(widget_conversation_start)(public_key=bot.public_key)
     sock = widget_socket(session.token, last_seq=0)
     assert await sock.connect()
     await sock.receive_until(lambda f: f["type"] == "messages")
