@@ -11,12 +11,25 @@ from chatbot.preview import triggers_preview
 from chatbot.services import bot_add
 from helpdesk.admin_scoping import TenantScopedAdmin
 from helpdesk.errors import InvalidInput
-from helpdesk.models import Bot
+from helpdesk.models import Bot, UnreadableSecret
 from helpdesk.services import message_text_clean
 
 
 class BotForm(forms.ModelForm):
-    """The bot's settings, each with a word on what it does."""
+    """The bot's own Anthropic key is written here and never shown again: the page says whether one is set,
+    a blank box keeps it, and a tick box removes it."""
+
+    anthropic_api_key = forms.CharField(
+        label="Anthropic API key",
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    anthropic_api_key_clear = forms.BooleanField(
+        label="Remove the bot's own key",
+        required=False,
+        help_text="The bot then uses the deployment's key (ANTHROPIC_API_KEY), or the local responder.",
+    )
 
     class Meta:
         model = Bot
@@ -49,6 +62,30 @@ class BotForm(forms.ModelForm):
             "trigger_low_confidence": "Hand off instead of sending an answer under the confidence threshold.",
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.pop("anthropic_api_key", None)  # never in the page, not even as an initial value
+        stored = self.instance.anthropic_api_key if self.instance.pk else ""
+        if isinstance(stored, UnreadableSecret):
+            state = "set, but it cannot be read with the current encryption key"
+        else:
+            state = "set" if stored else "not set"
+        self.fields["anthropic_api_key"].help_text = (
+            f"Currently {state}. Type a key to replace it; leave blank to keep what is stored. "
+            "It is stored encrypted and never shown again. Without one the deployment's key is used."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        typed, clear = cleaned.get("anthropic_api_key"), cleaned.get("anthropic_api_key_clear")
+        if typed and clear:
+            self.add_error("anthropic_api_key", "Type a new key or remove the key, not both.")
+        elif clear:
+            cleaned["anthropic_api_key"] = ""
+        elif not typed:
+            cleaned["anthropic_api_key"] = self.instance.anthropic_api_key if self.instance.pk else ""
+        return cleaned
+
 
 @admin.register(Bot)
 class BotAdmin(TenantScopedAdmin):
@@ -68,6 +105,7 @@ class BotAdmin(TenantScopedAdmin):
                     "instructions",
                     "model_name",
                     "anthropic_api_key",
+                    "anthropic_api_key_clear",
                     "confidence_threshold",
                 ],
             },

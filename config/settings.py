@@ -26,6 +26,10 @@ else:
     # No default outside debug: production fails fast without a real secret.
     SECRET_KEY = env("DJANGO_SECRET_KEY")
 
+# Encrypts the secrets kept in the database (a bot's own Anthropic key); empty uses SECRET_KEY. A list, to
+# rotate: the first encrypts, every one (and SECRET_KEY) decrypts.
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

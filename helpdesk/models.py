@@ -9,17 +9,26 @@ and a manager that refuses a query with no tenant scope. Reads start from ``for_
 
 from __future__ import annotations
 
+import base64
+import functools
+import logging
 import secrets
 from decimal import Decimal
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
 from helpdesk.reasons import HandoffReason
 from helpdesk.tenant_scope import TenantQuerySet, unscoped_queries
 from helpdesk.validators import validate_safe_regex
+
+logger = logging.getLogger(__name__)
 
 
 class Tenant(models.Model):
@@ -173,6 +182,70 @@ def new_public_key() -> str:
     return "pk_" + secrets.token_urlsafe(18)
 
 
+# Secrets kept in the database for calling other services (a bot's own Anthropic key) are encrypted at
+# rest with Fernet (AES-128-CBC and HMAC-SHA256), under a key derived from FIELD_ENCRYPTION_KEY, or from
+# SECRET_KEY when that is empty. The first configured secret encrypts; every configured secret, SECRET_KEY
+# and SECRET_KEY_FALLBACKS decrypt, so a key can be rotated without losing what was stored under the old one.
+
+
+@functools.lru_cache(maxsize=16)
+def _fernet(secret: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"helpdesk.field-encryption")
+    return Fernet(base64.urlsafe_b64encode(derived.derive(secret.encode())))
+
+
+def field_cipher() -> MultiFernet:
+    configured = [k for k in getattr(settings, "FIELD_ENCRYPTION_KEY", []) if k]
+    secrets_in_order = [*configured, settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([_fernet(secret) for secret in dict.fromkeys(secrets_in_order)])
+
+
+def field_encrypt(plain: str) -> str:
+    return field_cipher().encrypt(plain.encode()).decode("ascii")
+
+
+def field_decrypt(token: str) -> str:
+    """The plain text of ``token``; :class:`InvalidToken` when no configured key opened it."""
+    return field_cipher().decrypt(token.encode("ascii")).decode()
+
+
+class UnreadableSecret(str):
+    """A stored secret no configured key opens (the keys changed): it reads as blank, so callers fall back
+    as if none were set, and it is written back unchanged, so restoring the old key brings it back."""
+
+    token: str
+
+    def __new__(cls, token: str) -> UnreadableSecret:
+        value = super().__new__(cls, "")
+        value.token = token
+        return value
+
+
+class EncryptedTextField(models.TextField):
+    """Text encrypted in the database and plain in Python. Blank is stored blank, so whether one is set
+    can be asked in SQL; other values encrypt differently each time, so they cannot be looked up."""
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        try:
+            return field_decrypt(value)
+        except (InvalidToken, UnicodeError):
+            logger.warning(
+                "A stored %s.%s cannot be decrypted with FIELD_ENCRYPTION_KEY or the secret key; "
+                "it is treated as not set until the key it was stored with is configured again.",
+                self.model.__name__,
+                self.name,
+            )
+            return UnreadableSecret(value)
+
+    def get_prep_value(self, value):
+        if isinstance(value, UnreadableSecret):
+            return value.token
+        value = super().get_prep_value(value)
+        return field_encrypt(value) if value else value
+
+
 class Bot(TenantOwned):
     """A bot is the chat channel of a tenant: what it says first, its handoff judgement's settings, where
     its handoffs go (the queue and the message) and what happens when nobody can take one. It is part of
@@ -188,8 +261,13 @@ class Bot(TenantOwned):
     model_name = models.CharField(
         max_length=80, blank=True, help_text="Claude model; blank uses the default."
     )
-    anthropic_api_key = models.CharField(
-        max_length=200, blank=True, help_text="The tenant's own Anthropic key; blank uses the deployment's."
+    # Encrypted at rest (see EncryptedTextField) and never shown again once saved: admin and API only say
+    # whether one is set.
+    anthropic_api_key = EncryptedTextField(
+        blank=True,
+        max_length=200,
+        validators=[MaxLengthValidator(200)],
+        help_text="The tenant's own Anthropic key; blank uses the deployment's.",
     )
     confidence_threshold = models.FloatField(default=0.35)
     queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="bots")

@@ -32,7 +32,9 @@ TRIGGERS = [
 
 
 class BotOut(serializers.ModelSerializer):
-    has_anthropic_api_key = serializers.SerializerMethodField()
+    has_anthropic_api_key = serializers.SerializerMethodField(
+        help_text="Whether the bot has its own Anthropic key. The key itself is never returned."
+    )
 
     class Meta:
         model = Bot
@@ -67,7 +69,13 @@ class BotUpdateIn(serializers.Serializer):
     greeting = serializers.CharField(max_length=2000)
     instructions = serializers.CharField(max_length=10000, allow_blank=True)
     model_name = serializers.CharField(max_length=80, allow_blank=True)
-    anthropic_api_key = serializers.CharField(max_length=200, allow_blank=True, write_only=True)
+    anthropic_api_key = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        write_only=True,
+        help_text="Write-only: the bot's own Anthropic key, stored encrypted; an empty string removes it "
+        "(the deployment's key is then used). Answers say only has_anthropic_api_key.",
+    )
     confidence_threshold = FiniteFloatField(min_value=0.0, max_value=1.0)
     queue_id = IdField(allow_null=True)
     order_number_pattern = serializers.CharField(max_length=200, allow_blank=True)

@@ -148,3 +148,67 @@ def test_an_agent_reads_articles_but_only_admins_change_them(acme, bot, make_age
     response = client.post("/api/v1/articles/", {"bot_id": bot.pk, "title": "x", "body": "y"}, format="json")
     assert response.status_code == 403
     assert not every_tenant(KnowledgeArticle).filter(title="x").exists()
+
+
+# The bot's own Anthropic key: written, stored encrypted, never read back ---------------------------------
+
+OWN_KEY = "sk-ant-api03-written-through-the-api-0123456789"
+
+
+def stored_key_column(bot: Bot) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT anthropic_api_key FROM chatbot_bot WHERE id = %s", [bot.pk])
+        return cursor.fetchone()[0]
+
+
+def test_a_key_written_through_the_api_is_stored_encrypted_and_never_returned(api, bot):
+    written = api.patch(f"/api/v1/bots/{bot.pk}/", {"anthropic_api_key": OWN_KEY}, format="json")
+
+    assert written.status_code == 200
+    assert written.json()["has_anthropic_api_key"] is True
+    assert "anthropic_api_key" not in written.json()
+    answers = [written, api.get(f"/api/v1/bots/{bot.pk}/"), api.get("/api/v1/bots/")]
+    assert all(OWN_KEY not in a.content.decode() for a in answers)
+    assert OWN_KEY not in stored_key_column(bot)
+    assert every_tenant(Bot).get(pk=bot.pk).anthropic_api_key == OWN_KEY
+    assert stored_key_column(bot) not in "".join(a.content.decode() for a in answers)
+
+
+def test_a_patch_without_the_key_keeps_it_and_a_blank_one_removes_it(api, bot):
+    api.patch(f"/api/v1/bots/{bot.pk}/", {"anthropic_api_key": OWN_KEY}, format="json")
+
+    kept = api.patch(f"/api/v1/bots/{bot.pk}/", {"name": "Renamed"}, format="json")
+    assert kept.json()["has_anthropic_api_key"] is True
+    assert every_tenant(Bot).get(pk=bot.pk).anthropic_api_key == OWN_KEY
+
+    removed = api.patch(f"/api/v1/bots/{bot.pk}/", {"anthropic_api_key": ""}, format="json")
+    assert removed.json()["has_anthropic_api_key"] is False
+    assert stored_key_column(bot) == ""
+
+
+@pytest.mark.parametrize("value", ["x" * 201, None, ["sk-ant"], {"key": "sk-ant"}])
+def test_a_bad_key_is_refused_and_the_stored_one_kept(api, bot, value):
+    api.patch(f"/api/v1/bots/{bot.pk}/", {"anthropic_api_key": OWN_KEY}, format="json")
+
+    response = api.patch(f"/api/v1/bots/{bot.pk}/", {"anthropic_api_key": value}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["anthropic_api_key"]
+    assert every_tenant(Bot).get(pk=bot.pk).anthropic_api_key == OWN_KEY
+
+
+def test_another_tenants_key_cannot_read_or_set_the_bots_key(bot, make_tenant):
+    from helpdesk.tests.api_support import key_for
+
+    bot_url = f"/api/v1/bots/{bot.pk}/"
+    theirs = client_for(key_for(make_tenant("globex")))
+    every_tenant(Bot).filter(pk=bot.pk).update(anthropic_api_key=OWN_KEY)
+
+    read = theirs.get(bot_url)
+    written = theirs.patch(bot_url, {"anthropic_api_key": "sk-ant-theirs"}, format="json")
+
+    assert (read.status_code, written.status_code) == (404, 404)
+    assert OWN_KEY not in read.content.decode()
+    assert every_tenant(Bot).get(pk=bot.pk).anthropic_api_key == OWN_KEY
