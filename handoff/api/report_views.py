@@ -156,11 +156,9 @@ class ReportAgentOut(serializers.Serializer):
     user_id = serializers.IntegerField()
     name = serializers.CharField()
     conversations_handled = serializers.IntegerField()
-    replied = serializers.IntegerField(help_text="Handoffs the agent answered after joining.")
     first_response_median_seconds = serializers.FloatField(
         allow_null=True, help_text="Median of joining to the agent's first message the customer sees."
     )
-    resolved = serializers.IntegerField()
     resolution_median_seconds = serializers.FloatField(
         allow_null=True, help_text="Median of joining to resolving the conversation."
     )

@@ -58,6 +58,19 @@ def nice_max(value: float) -> float:
     return 10 * power
 
 
+def count_max(value: float) -> int:
+    """An axis top for counts: four equal whole-number steps, each a round number (1, 2, 3, 4, 5, 6, 8,
+    10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, ...)."""
+    need = max(1.0, value / 4)
+    power = 1
+    while True:
+        for mantissa in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            step = mantissa * power
+            if step >= need and step == int(step):
+                return int(step) * 4
+        power *= 10
+
+
 def _open(height: int, title: str, width: int = WIDTH, kind: str = "") -> str:
     return (
         f'<svg class="chart-svg{kind}" viewBox="0 0 {width} {height}" role="img" '
@@ -97,7 +110,7 @@ def stacked_bars(labels: list[str], series: list[Series], *, title: str, unit: s
     """Vertical bars per label, each stacking the series' values."""
     height, top, bottom, left, right = 260, 12, 226, 44, WIDTH - 8
     totals = [sum(s.values[i] or 0 for s in series) for i in range(len(labels))]
-    maximum = nice_max(max(totals, default=0))
+    maximum = count_max(max(totals, default=0))
     parts = [_open(height, title)]
     parts += _y_axis(top, bottom, left, right, maximum, lambda v: _num(v) + unit)
     slot = (right - left) / max(1, len(labels))

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, TextField, Value
 
 from tickets import hours
 from tickets.hours import Schedule, wall_to_instant
@@ -107,19 +108,38 @@ def tenant_schedules(
     }
 
 
+class WithinRanges(Func):
+    """``field <@ '{[a,b),...}'::tstzmultirange`` on PostgreSQL: whether a moment falls in any of the
+    ranges, found by a binary search over them rather than one comparison per range."""
+
+    arg_joiner = " <@ "
+    template = "(%(expressions)s::tstzmultirange)"
+    output_field = BooleanField()
+
+
+def multirange_literal(intervals: list[Interval]) -> str:
+    return "{" + ",".join(f'["{a.isoformat()}","{b.isoformat()}")' for a, b in intervals) + "}"
+
+
 def inside_hours_q(
     schedules: dict[int, Schedule], *, start: datetime, end: datetime, field: str = "created_at"
 ) -> Q:
     """Rows whose ``field`` falls inside their queue's business hours. A queue with hours but no
     windows is never open; rows of a queue without hours are always inside (as the product treats
-    them); rows with no queue are never inside. The caller pairs it with ``queue__isnull=False``."""
+    them); rows with no queue are never inside. On PostgreSQL each queue's open stretches are one
+    multirange; elsewhere a chain of range comparisons."""
     condition = Q(queue_id__isnull=False)
     if schedules:
         condition &= ~Q(queue_id__in=list(schedules))
     for queue_id, schedule in schedules.items():
-        spans = Q()
-        for a, b in open_intervals(schedule, start, end):
-            spans |= Q(**{f"{field}__gte": a, f"{field}__lt": b})
-        if spans:
-            condition |= Q(queue_id=queue_id) & spans
+        intervals = open_intervals(schedule, start, end)
+        if not intervals:
+            continue
+        if connection.vendor == "postgresql":
+            spans = Q(WithinRanges(F(field), Value(multirange_literal(intervals), output_field=TextField())))
+        else:
+            spans = Q()
+            for a, b in intervals:
+                spans |= Q(**{f"{field}__gte": a, f"{field}__lt": b})
+        condition |= Q(queue_id=queue_id) & spans
     return condition

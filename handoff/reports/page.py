@@ -409,18 +409,14 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
         [
             Column("Agent", TEXT),
             Column("Conversations handled"),
-            Column("Replied"),
             Column("Median first response", SECONDS, "Median first response (s)"),
-            Column("Resolved"),
             Column("Median resolution", SECONDS, "Median resolution (s)"),
         ],
         [
             [
                 a["name"],
                 a["conversations_handled"],
-                a["replied"],
                 a["first_response_median_seconds"],
-                a["resolved"],
                 a["resolution_median_seconds"],
             ]
             for a in rows

@@ -173,18 +173,14 @@ def test_agents_handled_first_response_and_resolution(known):
         "user_id": known.alice.user_id,
         "name": "Alice",
         "conversations_handled": 2,
-        "replied": 2,
         "first_response_median_seconds": 60.0,
-        "resolved": 2,
         "resolution_median_seconds": 900.0,
     }
     assert rows["Bob"] == {
         "user_id": known.bob.user_id,
         "name": "Bob",
         "conversations_handled": 1,
-        "replied": 1,
         "first_response_median_seconds": 180.0,
-        "resolved": 0,
         "resolution_median_seconds": None,
     }
     assert rows["Carol"]["conversations_handled"] == 0
