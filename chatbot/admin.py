@@ -34,7 +34,7 @@ class BotForm(forms.ModelForm):
     class Meta:
         model = Bot
         fields = [
-            "tenant", "name", "greeting", "instructions", "model_name", "anthropic_api_key",
+            "tenant", "name", "greeting", "language", "instructions", "model_name", "anthropic_api_key",
             "confidence_threshold", "queue", "order_number_pattern", "currency", "refund_handoff_amount",
             "max_unresolved_turns", "handoff_message", "trigger_explicit_request", "trigger_sensitive_topic",
             "trigger_negative_sentiment", "trigger_repeated_failure", "trigger_low_confidence",
@@ -42,7 +42,10 @@ class BotForm(forms.ModelForm):
         ]  # fmt: skip
         help_texts = {
             "name": "Shown to customers in the chat widget's header (a page's data-title replaces it).",
-            "greeting": "The bot's first message in every new conversation.",
+            "greeting": "The bot's first message in every new conversation. The default greeting is shown "
+            "in the bot's language; your own words are shown as written.",
+            "language": "The bot's own texts (handoff message, offline path, disclaimers) are in the "
+            "customer's language once it is detected from what they write, and in this one until then.",
             "queue": "The operator queue handed-off conversations wait in. Its business hours and whether it "
             "needs an agent online decide when the offline policy below applies instead.",
             "confidence_threshold": "From 0 to 1. An answer the bot is less sure of is not sent, and the "
@@ -95,7 +98,7 @@ class BotAdmin(TenantScopedAdmin):
     search_fields = ["name"]
     readonly_fields = ["public_key", "rule_tester_link"]
     fieldsets = [
-        (None, {"fields": ["tenant", "name", "public_key", "greeting"]}),
+        (None, {"fields": ["tenant", "name", "public_key", "greeting", "language"]}),
         (
             "Answers",
             {

@@ -54,7 +54,7 @@ from helpdesk.events import conversation_group, publish_on_commit, typing_event
 from helpdesk.language import speaking_to
 from helpdesk.models import Bot, Conversation, Message, OutboxTask
 from helpdesk.outbox import outbox_add
-from helpdesk.services import conversation_collected_merge, message_create
+from helpdesk.services import conversation_collected_merge, conversation_language_note, message_create
 from tickets.offline import offline_message_receive
 from tickets.offline_text import disclaimer_text, offline_unsure_text
 
@@ -139,6 +139,7 @@ def customer_message_route(*, conversation: Conversation, message: Message) -> N
     """Called in the transaction that stored ``message``; see the module docstring."""
     bot = conversation.bot
     collected_update(conversation=conversation, bot=bot, text=message.body)
+    conversation_language_note(conversation=conversation, text=message.body)
     if conversation.status == Conversation.Status.OFFLINE:
         # The offline path takes contact details; with a disclaimer policy the bot answers the rest.
         if not offline_message_receive(conversation=conversation, message=message):

@@ -28,6 +28,7 @@ from chatbot.models import KnowledgeArticle
 from chatbot.pipeline import customer_message_route
 from handoff.services import handoff_rules_seed
 from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.language import bot_greeting
 from helpdesk.models import Bot, Contact, Conversation, Message, Queue, Tenant
 from helpdesk.services import (
     client_msg_id_clean,
@@ -170,7 +171,7 @@ def _visitor_conversation_start(*, bot: Bot, nonce: str) -> tuple[Conversation, 
             message_create(
                 conversation=conversation,
                 author_kind=Message.Author.BOT,
-                body=bot.greeting,
+                body=bot_greeting(bot),
                 data={"greeting": True},
             )
     except IntegrityError:
@@ -356,7 +357,10 @@ def api_conversation_start(*, tenant: Tenant, bot: Bot, contact: Contact) -> Con
         tenant=tenant, bot_id=bot.pk, contact=contact, channel=Conversation.Channel.API
     )
     message_create(
-        conversation=conversation, author_kind=Message.Author.BOT, body=bot.greeting, data={"greeting": True}
+        conversation=conversation,
+        author_kind=Message.Author.BOT,
+        body=bot_greeting(bot),
+        data={"greeting": True},
     )
     return conversation
 

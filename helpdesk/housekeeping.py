@@ -24,6 +24,8 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
+from helpdesk.language import language_warm_up
+
 logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
@@ -80,6 +82,9 @@ class Housekeeper(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        # The language models load here rather than on a customer's first message, where they would
+        # hold that message up for about a second.
+        language_warm_up()
         # Let the process finish starting before the first round.
         self.stopping.wait(TICK_SECONDS)
         while not self.stopping.is_set():

@@ -50,6 +50,11 @@ def language_detect(text: str) -> str | None:
     return found.iso_code_639_1.name.lower() if found is not None else None
 
 
+def language_warm_up() -> None:
+    """Load the detector's models now (a process's first detection would otherwise pay for it)."""
+    language_detect("warming up the language models")
+
+
 def language_or_default(code: str | None) -> str:
     """``code`` when the product speaks it, else the site's default language."""
     supported = supported_languages()
@@ -61,9 +66,7 @@ def language_or_default(code: str | None) -> str:
 def conversation_language(conversation) -> str:
     """The language the bot writes to this conversation in: the customer's detected language, else the
     bot's default language, else the site's."""
-    return language_or_default(
-        getattr(conversation, "language", "") or getattr(conversation.bot, "language", "")
-    )
+    return language_or_default(conversation.language or conversation.bot.language)
 
 
 @contextmanager
@@ -71,3 +74,14 @@ def speaking_to(conversation) -> Iterator[None]:
     """The bot's texts inside the block are in the conversation's language."""
     with translation.override(conversation_language(conversation)):
         yield
+
+
+def bot_greeting(bot) -> str:
+    """The greeting a new visitor reads: the admin's own words as written, or the default greeting in the
+    bot's language (nothing is known yet of the visitor's)."""
+    from helpdesk.models import DEFAULT_GREETING
+
+    if bot.greeting.strip() != DEFAULT_GREETING:
+        return bot.greeting
+    with translation.override(language_or_default(bot.language)):
+        return translation.gettext(DEFAULT_GREETING)

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from helpdesk.reasons import HandoffReason
 from helpdesk.tenant_scope import TenantQuerySet, unscoped_queries
@@ -163,8 +164,11 @@ class OfflinePolicy(models.TextChoices):
     BOT_DISCLAIMER = "bot_disclaimer", "Bot answers with a disclaimer and offers a ticket"
 
 
-DEFAULT_GREETING = "Hi! I'm the virtual assistant. Ask me anything, or ask for a person at any time."
-DEFAULT_HANDOFF_MESSAGE = (
+# Stored as written (English); shown translated into the conversation's language while a bot keeps them.
+DEFAULT_GREETING = gettext_noop(
+    "Hi! I'm the virtual assistant. Ask me anything, or ask for a person at any time."
+)
+DEFAULT_HANDOFF_MESSAGE = gettext_noop(
     "I'm connecting you with a support agent who can help with this. They'll have our full conversation, "
     "so you won't need to repeat anything. You're number {position} in the queue, and the wait should be "
     "{wait}."
@@ -253,7 +257,17 @@ class Bot(TenantOwned):
     retrieval and responders live in the chatbot app."""
 
     name = models.CharField(max_length=120)
-    greeting = models.TextField(default=DEFAULT_GREETING)
+    greeting = models.TextField(
+        default=DEFAULT_GREETING,
+        help_text="The default greeting is shown in the bot's language; your own words are shown as written.",
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the bot's own texts until a customer's language is detected from what "
+        "they write (then their language, when it is one the helpdesk speaks).",
+    )
     instructions = models.TextField(
         blank=True, help_text="Persona and house rules added to the system prompt of the Claude responder."
     )
@@ -345,6 +359,8 @@ class Conversation(TenantOwned):
     # bot, so that first message sent twice (a reconnect, a second tab) finds this conversation. Blank
     # for conversations of other channels and widget conversations started before it existed.
     visitor_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # The customer's language, detected from their messages (helpdesk.language); blank until one tells.
+    language = models.CharField(max_length=8, blank=True, default="")
 
     objects = ConversationQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from helpdesk.errors import InvalidInput
 from helpdesk.events import conversation_group, inbox_group, publish_on_commit, tenant_user_group
+from helpdesk.language import language_detect
 from helpdesk.models import Contact, Conversation, Message, Tenant
 from helpdesk.payloads import conversation_payload, message_payload
 from helpdesk.webhooks import webhook_emit
@@ -200,6 +201,19 @@ def conversation_status_set(
     publish_on_commit(conversation_group(conversation.tenant_id, conversation.pk), event)
     publish_on_commit(inbox_group(conversation.tenant_id), event)
     return conversation
+
+
+def conversation_language_note(*, conversation: Conversation, text: str) -> str:
+    """Detect the language of a customer's message and keep it on the conversation when it tells one
+    (a single word or a close call changes nothing), so the bot's own texts follow the customer. Returns
+    the conversation's language code ("" while none was detected)."""
+    code = language_detect(text)
+    if code and code != conversation.language:
+        Conversation.objects.for_tenant(conversation.tenant_id).filter(pk=conversation.pk).update(
+            language=code
+        )
+        conversation.language = code
+    return conversation.language
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
@@ -43,6 +44,7 @@ class BotOut(serializers.ModelSerializer):
             "name",
             "public_key",
             "greeting",
+            "language",
             "instructions",
             "model_name",
             "has_anthropic_api_key",
@@ -67,6 +69,10 @@ class BotOut(serializers.ModelSerializer):
 class BotUpdateIn(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     greeting = serializers.CharField(max_length=2000)
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES],
+        help_text="The language of the bot's own texts until a customer's language is detected.",
+    )
     instructions = serializers.CharField(max_length=10000, allow_blank=True)
     model_name = serializers.CharField(max_length=80, allow_blank=True)
     anthropic_api_key = serializers.CharField(

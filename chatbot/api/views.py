@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from chatbot.selectors import customer_status
 from chatbot.services import widget_session_start
 from helpdesk.api.throttling import VisitorThrottle
+from helpdesk.language import bot_greeting
 from helpdesk.models import Conversation
 from helpdesk.payloads import messages_payload, public_message_payload
 from helpdesk.selectors import messages_after
@@ -86,7 +87,7 @@ class WidgetSessionView(APIView):
             "conversation_id": conversation.pk if conversation is not None else None,
             "resumed": session.resumed,
             "socket_path": "/ws/widget/",
-            "bot": {"name": session.bot.name, "greeting": session.bot.greeting},
+            "bot": {"name": session.bot.name, "greeting": bot_greeting(session.bot)},
             "status": customer_status(status),
             "messages": history,
         }

@@ -32,16 +32,25 @@ def test_settings_change_with_a_patch(api, acme, bot):
             "queue_id": queue.pk,
             "trigger_low_confidence": False,
             "currency": "EUR",
+            "language": "es",
         },
         format="json",
     )
     assert response.status_code == 200, response.content
+    assert response.json()["language"] == "es"
     bot.refresh_from_db()
-    assert (bot.confidence_threshold, bot.queue_id, bot.trigger_low_confidence, bot.currency) == (
+    assert (
+        bot.confidence_threshold,
+        bot.queue_id,
+        bot.trigger_low_confidence,
+        bot.currency,
+        bot.language,
+    ) == (
         0.5,
         queue.pk,
         False,
         "EUR",
+        "es",
     )
 
 
@@ -53,6 +62,7 @@ def test_settings_change_with_a_patch(api, acme, bot):
         ({"confidence_threshold": 2}, "confidence_threshold"),
         ({"confidence_threshold": "nan"}, "confidence_threshold"),
         ({"currency": "euro"}, "currency"),
+        ({"language": "xx"}, "language"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_field(api, bot, change, field):

@@ -72,6 +72,7 @@ def test_a_bad_setting_is_refused_on_the_grouped_page(client, ada, bot, field, v
     data = {
         "name": bot.name,
         "greeting": bot.greeting,
+        "language": bot.language,
         "handoff_message": bot.handoff_message,
         "confidence_threshold": "0.5",
         "max_unresolved_turns": "3",
