@@ -220,6 +220,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "helpdesk.tasks.outbox_sweep_task", "schedule": 5.0},
     # Re-sends ticket emails whose task was lost between commit and enqueue.
     "ticket-emails-sweep": {"task": "tickets.tasks.ticket_emails_sweep", "schedule": 300.0},
+    "bot-idle-resolve": {"task": "helpdesk.tasks.bot_conversations_idle_resolve_task", "schedule": 60.0},
 }
 
 # Work after commit, the watchdog and housekeeping (see helpdesk.outbox and helpdesk.housekeeping) ---------
@@ -244,7 +245,10 @@ HOUSEKEEPING_JOBS = [
     ("handoff.tasks.pickup_deadlines_check", env.float("PICKUP_CHECK_SECONDS", default=15.0)),
     ("inbox.presence.presence_connections_expire", 30.0),
     ("tickets.tasks.ticket_emails_sweep", 300.0),
+    ("helpdesk.services.bot_conversations_idle_resolve", 60.0),
 ]
+# A conversation the bot had alone, with no message for this long, is resolved by the bot (0: never).
+BOT_IDLE_RESOLVE_MINUTES = env.int("BOT_IDLE_RESOLVE_MINUTES", default=30)
 
 # Auth -------------------------------------------------------------------------------------------------
 

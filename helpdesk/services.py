@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -242,3 +243,52 @@ def conversation_collected_merge(
         fresh.save(update_fields=["collected", "updated_at"])
     conversation.collected = merged
     return conversation
+
+
+IDLE_RESOLVE_BATCH = 200
+
+
+def bot_conversations_idle_resolve(*, now=None) -> int:
+    """Resolve conversations the bot had alone and nobody wrote in for ``BOT_IDLE_RESOLVE_MINUTES``: the
+    customer got their answer and left, which is the bot resolving it (what the reports count as
+    deflection). A message after that reopens the conversation with the bot, as after any resolve.
+    A housekeeping job; a batch per run, each row locked and rechecked so a message arriving at the same
+    moment wins. Returns how many were resolved."""
+    minutes = getattr(settings, "BOT_IDLE_RESOLVE_MINUTES", 30)
+    if minutes <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
+    idle = Conversation.objects.unscoped("housekeeping resolves idle bot conversations of every tenant")
+    candidates = list(
+        idle.filter(status=Conversation.Status.BOT, last_message_at__lt=cutoff)
+        .order_by("last_message_at")
+        .values_list("pk", flat=True)[:IDLE_RESOLVE_BATCH]
+    )
+    resolved = 0
+    for pk in candidates:
+        with transaction.atomic():
+            conversation = (
+                idle.select_for_update(skip_locked=True, of=("self",))
+                .select_related("bot")
+                .filter(pk=pk, status=Conversation.Status.BOT, last_message_at__lt=cutoff)
+                .first()
+            )
+            if conversation is None:
+                continue
+            conversation_status_set(conversation=conversation, status=Conversation.Status.RESOLVED)
+            system_message_create(
+                conversation=conversation,
+                body=f"Resolved by the bot after {minutes} minutes without a message",
+                event="resolved",
+                resolved_by="bot",
+            )
+            webhook_emit(
+                tenant_id=conversation.tenant_id,
+                event="conversation.resolved",
+                data=lambda c=conversation: {
+                    "conversation": conversation_payload(c),
+                    "resolved_by": {"bot": c.bot.name},
+                },
+            )
+            resolved += 1
+    return resolved

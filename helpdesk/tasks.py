@@ -16,6 +16,7 @@ from celery import shared_task
 from django.conf import settings
 
 from helpdesk.outbox import outbox_run, outbox_sweep
+from helpdesk.services import bot_conversations_idle_resolve
 from helpdesk.webhooks import webhook_attempt
 
 MAX_RETRIES = 6
@@ -62,3 +63,9 @@ def webhook_deliver_task(
 def outbox_sweep_task() -> dict[str, int]:
     """Beat's copy of the housekeeping sweep (see helpdesk.outbox)."""
     return outbox_sweep()
+
+
+@shared_task(ignore_result=True)
+def bot_conversations_idle_resolve_task() -> int:
+    """Beat's copy of the housekeeping job (both may run it: each row is locked and rechecked)."""
+    return bot_conversations_idle_resolve()
