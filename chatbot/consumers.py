@@ -19,11 +19,12 @@ from chatbot.services import (
     widget_first_message_receive,
 )
 from helpdesk.channels_auth import query_param
-from helpdesk.consumers import FrameError, HelpdeskConsumer, frame_bool, frame_int, query_seq
+from helpdesk.consumers import FrameError, HelpdeskConsumer, frame_bool, frame_int, frame_str, query_seq
 from helpdesk.events import typing_send
 from helpdesk.models import Bot, Conversation, Message
 from helpdesk.payloads import message_payload, messages_payload, public_message_payload
 from helpdesk.selectors import RESUME_PAGE, messages_page
+from helpdesk.services import RATING_COMMENT_MAX, conversation_rate
 from helpdesk.socket_db import socket_db
 from helpdesk.visitor_tokens import VisitorClaims
 
@@ -83,6 +84,12 @@ def _receive_first(visitor: VisitorClaims, text, client_msg_id):
 
 
 @socket_db
+def _rate(conversation: Conversation, score: int, comment: str) -> dict:
+    rating = conversation_rate(conversation=conversation, score=score, comment=comment)
+    return {"type": "rated", "score": rating.score}
+
+
+@socket_db
 def _current_status(conversation_id: int) -> str:
     return (
         Conversation.objects.unscoped("the socket's own conversation")
@@ -109,7 +116,8 @@ def _stored_first(visitor: VisitorClaims, client_msg_id: str) -> bool:
 
 
 class WidgetConsumer(HelpdeskConsumer):
-    """Frames in: ``message {text, client_msg_id}``, ``resume {last_seq}``, ``typing {typing}``.
+    """Frames in: ``message {text, client_msg_id}``, ``resume {last_seq}``, ``typing {typing}``,
+    ``rate {score, comment}`` (a resolved conversation's rating, answered with ``rated``).
 
     Frames out: ``hello``, ``session`` (the token of the conversation a visitor's first message started),
     ``messages`` (a resume page, ``more: true`` when another page follows), ``message``, ``ack``,
@@ -218,6 +226,14 @@ class WidgetConsumer(HelpdeskConsumer):
             await self.send_nothing_yet()
             return
         await self.watch(self.conversation, last_seq)
+
+    async def frame_rate(self, payload: dict) -> None:
+        """``rate {score: 1-5, comment?}``: the customer's rating of their resolved conversation."""
+        score = frame_int(payload, "score", minimum=1)
+        comment = frame_str(payload, "comment", max_length=RATING_COMMENT_MAX)
+        if self.conversation is None:
+            raise FrameError("There is no conversation to rate yet.", code="not_resolved")
+        await self.send_json(await _rate(self.conversation, score, comment))
 
     async def frame_typing(self, payload: dict) -> None:
         typing = frame_bool(payload, "typing")

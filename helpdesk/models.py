@@ -454,6 +454,34 @@ class Message(TenantOwned):
 # Integrations: API keys and webhooks ------------------------------------------------------------------
 
 
+class Rating(TenantOwned):
+    """The customer's rating of a resolved conversation (CSAT: 1 to 5, with an optional comment), with
+    who resolved it. One per conversation; rating again replaces it."""
+
+    class ResolvedBy(models.TextChoices):
+        BOT = "bot", "The bot"
+        AGENT = "agent", "An agent"
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    resolved_by = models.CharField(max_length=8, choices=ResolvedBy.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="rating_tenant_created")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for conversation #{self.conversation_id}"
+
+
 class ApiKeyQuerySet(TenantQuerySet):
     def live(self) -> ApiKeyQuerySet:
         return self.filter(revoked_at__isnull=True)

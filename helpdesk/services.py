@@ -12,7 +12,7 @@ from django.utils import timezone
 from helpdesk.errors import InvalidInput
 from helpdesk.events import conversation_group, inbox_group, publish_on_commit, tenant_user_group
 from helpdesk.language import language_detect
-from helpdesk.models import Contact, Conversation, Message, Tenant
+from helpdesk.models import Contact, Conversation, Message, Rating, Tenant
 from helpdesk.payloads import conversation_payload, message_payload
 from helpdesk.webhooks import webhook_emit
 
@@ -292,3 +292,43 @@ def bot_conversations_idle_resolve(*, now=None) -> int:
             )
             resolved += 1
     return resolved
+
+
+RATING_COMMENT_MAX = 1000
+
+
+@transaction.atomic
+def conversation_rate(*, conversation: Conversation, score, comment: str = "") -> Rating:
+    """The customer rates their resolved conversation (1 to 5, optional comment); rating again replaces
+    the rating. Agents see it as a private note in the conversation."""
+    if type(score) is not int or not 1 <= score <= 5:
+        raise InvalidInput("The rating is a whole number from 1 to 5.", fields={"score": ["1 to 5."]})
+    comment = (comment or "").strip()
+    if len(comment) > RATING_COMMENT_MAX:
+        raise InvalidInput(
+            f"The comment is longer than {RATING_COMMENT_MAX} characters.",
+            fields={"comment": [f"At most {RATING_COMMENT_MAX} characters."]},
+        )
+    conversations = Conversation.objects.for_tenant(conversation.tenant_id)
+    locked = conversations.select_for_update().get(pk=conversation.pk)
+    if locked.status != Conversation.Status.RESOLVED:
+        raise InvalidInput("A conversation can be rated once it is resolved.", code="not_resolved")
+    by_agent = locked.assignee_id is not None
+    rating, _ = Rating.objects.update_or_create(
+        conversation=locked,
+        defaults={
+            "tenant_id": locked.tenant_id,
+            "score": score,
+            "comment": comment,
+            "resolved_by": Rating.ResolvedBy.AGENT if by_agent else Rating.ResolvedBy.BOT,
+            "agent_id": locked.assignee_id,
+        },
+    )
+    system_message_create(
+        conversation=locked,
+        body=f"The customer rated the conversation {score}/5" + (f": {comment}" if comment else ""),
+        event="rated",
+        private=True,
+        score=score,
+    )
+    return rating

@@ -524,3 +524,42 @@ def test_on_a_phone_the_panel_fills_the_screen_and_the_message_box_stays_in_view
         expect(launcher).to_be_visible()
         assert widget.evaluate(FOCUSED) == "launcher"
         browser.close()
+
+
+def test_a_resolved_conversation_asks_for_a_rating_and_takes_it(live_url, bot):
+    from django.db import transaction
+    from playwright.sync_api import expect, sync_playwright
+
+    from helpdesk.models import Rating
+    from helpdesk.services import conversation_status_set
+
+    with sync_playwright() as pw, _closing_its_connection():
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1100, "height": 800}).new_page()
+        page.goto(f"{live_url}/chat/demo/{bot.public_key}/")
+        widget = page.locator("#helpdesk-widget")
+        rate = widget.locator(".rate")
+        widget.locator("textarea").fill(QUESTION)
+        widget.locator("textarea").press("Enter")
+        expect(widget.locator(".m-bot").nth(1)).to_contain_text("5 to 7 working days", timeout=15_000)
+        expect(rate).to_be_hidden()
+
+        conversation = Conversation.objects.for_tenant(bot.tenant_id).get(bot=bot)
+        with transaction.atomic():
+            conversation_status_set(conversation=conversation, status=Conversation.Status.RESOLVED)
+
+        expect(rate).to_be_visible(timeout=10_000)
+        expect(widget.locator(".rate-send")).to_be_disabled()
+        widget.locator(".star").nth(3).click()
+        expect(widget.locator('.star[aria-pressed="true"]')).to_have_count(4)
+        widget.locator(".rate-comment").fill("Clear answer, thanks")
+        page.screenshot(path=str(ARTIFACTS / "widget-rating.png"))
+        widget.locator(".rate-send").click()
+
+        expect(widget.locator(".rate-thanks")).to_be_visible(timeout=10_000)
+        expect(widget.locator(".stars")).to_be_hidden()
+        rating = _wait_for(
+            lambda: Rating.objects.for_tenant(bot.tenant_id).filter(conversation=conversation).first()
+        )
+        assert (rating.score, rating.comment, rating.resolved_by) == (4, "Clear answer, thanks", "bot")
+        browser.close()

@@ -48,6 +48,11 @@ export const STRINGS = {
   tooLarge: "That message was too large to send.",
   tooLong: "That message is too long to send.",
   unreachable: "We couldn't reach the chat. Retrying…",
+  rateQuestion: "How did we do?",
+  rateStar: (n) => `${n} of 5`,
+  rateComment: "Anything to add? (optional)",
+  rateSend: "Send rating",
+  rateThanks: "Thanks for your feedback!",
 };
 
 /* Widths at or under this get the full-screen panel (widget.css has the same figure). */
@@ -85,6 +90,14 @@ const MARKUP = `
       <ol class="log" aria-live="polite"></ol>
       <div class="typing"></div>
       <div class="err" role="alert"></div>
+      <div class="rate" hidden>
+        <p class="rate-q" data-t="rateQuestion"></p>
+        <div class="stars" role="group" data-t-label="rateQuestion"></div>
+        <input class="rate-comment" type="text" maxlength="1000" data-t-label="rateComment"
+          data-t-placeholder="rateComment">
+        <button class="rate-send" type="button" data-t="rateSend" disabled></button>
+        <p class="rate-thanks" data-t="rateThanks" hidden></p>
+      </div>
       <form>
         <textarea rows="1" maxlength="4000" data-t-label="message" data-t-placeholder="placeholder"></textarea>
         <button class="send" type="submit">${ICONS.send}<span data-t="send"></span></button>
@@ -151,6 +164,11 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   const typing = shadow.querySelector(".typing");
   const errorBox = shadow.querySelector(".err");
   const stateBox = shadow.querySelector(".state");
+  const rateBox = shadow.querySelector(".rate");
+  const stars = shadow.querySelector(".stars");
+  const rateComment = shadow.querySelector(".rate-comment");
+  const rateSend = shadow.querySelector(".rate-send");
+  const rateThanks = shadow.querySelector(".rate-thanks");
   const connBox = shadow.querySelector(".conn");
   const connText = shadow.querySelector(".conn-text");
   const form = shadow.querySelector("form");
@@ -325,6 +343,48 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   function setStatus(status, agentName) {
     if (status === "agent") stateBox.textContent = agentName ? STRINGS.agentIsHere(agentName) : STRINGS.withAnAgent;
     else stateBox.textContent = STRINGS.status[status] || "";
+    showRating(status === "resolved");
+  }
+
+  /* CSAT: a resolved conversation asks for a rating (1 to 5 and an optional comment); a new message
+     reopens the conversation and puts the question away. */
+  let score = 0;
+  for (let n = 1; n <= 5; n += 1) {
+    const star = document.createElement("button");
+    star.type = "button";
+    star.className = "star";
+    star.textContent = "★";
+    star.dataset.score = String(n);
+    star.setAttribute("aria-label", STRINGS.rateStar(n));
+    star.setAttribute("aria-pressed", "false");
+    star.addEventListener("click", () => {
+      score = n;
+      stars.querySelectorAll(".star").forEach((el) => {
+        el.setAttribute("aria-pressed", String(Number(el.dataset.score) <= n));
+      });
+      rateSend.disabled = false;
+    });
+    stars.appendChild(star);
+  }
+  rateSend.addEventListener("click", () => {
+    if (score && live.send({ type: "rate", score, comment: rateComment.value.trim() })) rateSend.disabled = true;
+  });
+
+  function showRating(resolved) {
+    if (resolved && rateBox.hidden) {
+      score = 0;
+      rateSend.disabled = true;
+      rateComment.value = "";
+      stars.querySelectorAll(".star").forEach((el) => el.setAttribute("aria-pressed", "false"));
+      [stars, rateComment, rateSend, shadow.querySelector(".rate-q")].forEach((el) => (el.hidden = false));
+      rateThanks.hidden = true;
+    }
+    rateBox.hidden = !resolved;
+  }
+
+  function rated() {
+    [stars, rateComment, rateSend, shadow.querySelector(".rate-q")].forEach((el) => (el.hidden = true));
+    rateThanks.hidden = false;
   }
 
   function handle(frame) {
@@ -352,6 +412,9 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
         break;
       case "status":
         setStatus(frame.status, frame.agent_name);
+        break;
+      case "rated":
+        rated();
         break;
       case "typing": {
         const who = frame.who === "bot" ? STRINGS.theBot : frame.name || STRINGS.theAgent;
