@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from chatbot.models import KnowledgeArticle, ModelUsage
 from chatbot.preview import triggers_preview
-from chatbot.services import bot_add
+from chatbot.services import bot_add, bot_identity_secret_rotate
 from helpdesk.admin_scoping import TenantScopedAdmin
 from helpdesk.errors import InvalidInput
 from helpdesk.models import Bot, UnreadableSecret
@@ -96,9 +96,10 @@ class BotAdmin(TenantScopedAdmin):
     list_display = ["name", "tenant", "queue", "confidence_threshold", "public_key", "rule_tester_link"]
     list_filter = ["tenant"]
     search_fields = ["name"]
-    readonly_fields = ["public_key", "rule_tester_link"]
+    readonly_fields = ["public_key", "rule_tester_link", "identity_verification"]
+    actions = ["identity_secret_rotate"]
     fieldsets = [
-        (None, {"fields": ["tenant", "name", "public_key", "greeting", "language"]}),
+        (None, {"fields": ["tenant", "name", "public_key", "greeting", "language", "identity_verification"]}),
         (
             "Answers",
             {
@@ -154,6 +155,27 @@ class BotAdmin(TenantScopedAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f != "tenant"]})
             for name, options in fieldsets
         ]
+
+    @admin.display(description="Identity verification")
+    def identity_verification(self, bot: Bot) -> str:
+        if bot.identity_secret:
+            return (
+                "On. Your site signs a logged-in user's id with the secret (hex HMAC-SHA256) and passes "
+                "data-user-id and data-user-hash to the widget. The secret is shown only when made: make a "
+                "new one from the list's actions if it is lost."
+            )
+        return "Off. Turn it on from the list's actions to let your site name its logged-in users."
+
+    @admin.action(description="Turn on identity verification with a new secret (shown once)")
+    def identity_secret_rotate(self, request, queryset) -> None:
+        for bot in queryset:
+            secret = bot_identity_secret_rotate(bot=bot)
+            self.message_user(
+                request,
+                f"{bot.name}: the identity secret is {secret} . Copy it to your site's server now: it is not "
+                "shown again, and the previous secret no longer verifies anyone.",
+                messages.WARNING,
+            )
 
     @admin.display(description="Handoff rules")
     def rule_tester_link(self, bot: Bot) -> str:

@@ -17,6 +17,9 @@ and admin refuse the same input.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -27,7 +30,8 @@ from chatbot.kb_import import ArticleRow, ImportFileError, parse_json
 from chatbot.models import KnowledgeArticle
 from chatbot.pipeline import customer_message_route
 from handoff.services import handoff_rules_seed
-from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.access import access_row
+from helpdesk.errors import InvalidInput, NotFound, PermissionDenied
 from helpdesk.language import bot_greeting
 from helpdesk.models import Bot, Contact, Conversation, Message, Queue, Tenant
 from helpdesk.services import (
@@ -133,7 +137,55 @@ def _returning_visitor(bot: Bot, token: str) -> tuple[Conversation | None, str]:
     return None, visitor_nonce_new()
 
 
-def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
+@dataclass(frozen=True)
+class VisitorIdentity:
+    """A logged-in user of the bot's site, as the site names them, with its signature of ``user_id``."""
+
+    user_id: str
+    user_hash: str
+    email: str = ""
+    name: str = ""
+
+
+def bot_identity_secret_rotate(*, bot: Bot) -> str:
+    """Turn identity verification on with a new secret (the previous one stops verifying) and return it,
+    for the admin to show once."""
+    bot.identity_secret = secrets.token_hex(32)
+    bot.save(update_fields=["identity_secret"])
+    return bot.identity_secret
+
+
+def identity_hash(secret: str, user_id: str) -> str:
+    """What a site computes on its server for a user: hex HMAC-SHA256 of the user id under the secret."""
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _identified_contact(bot: Bot, identity: VisitorIdentity) -> Contact:
+    """The contact of a signed user id: found by its external id in the bot's tenant, or created; the
+    name and email the site gives fill what the contact lacks (an email another contact holds is left)."""
+    secret = bot.identity_secret
+    if not secret:
+        raise PermissionDenied(
+            "This bot does not take identified visitors: turn on identity verification in its settings.",
+            code="identity_off",
+        )
+    if not hmac.compare_digest(identity_hash(secret, identity.user_id), identity.user_hash.strip().lower()):
+        raise PermissionDenied("The user's signature does not match.", code="identity_invalid")
+    contacts = Contact.objects.for_tenant(bot.tenant_id)
+    contact, _ = contacts.get_or_create(tenant_id=bot.tenant_id, external_id=identity.user_id)
+    changed = []
+    if identity.name and not contact.name:
+        contact.name, changed = identity.name[:200], [*changed, "name"]
+    if identity.email and not contact.email and not contacts.filter(email__iexact=identity.email).exists():
+        contact.email, changed = identity.email, [*changed, "email"]
+    if changed:
+        contact.save(update_fields=changed)
+    return contact
+
+
+def widget_session_start(
+    *, public_key: str, token: str = "", identity: VisitorIdentity | None = None
+) -> WidgetSession:
     """Open the widget: resume the conversation a still-valid token gets into, or give the visitor a token
     to write with. Nothing is stored for a visitor who has not written: their conversation (its contact
     and the greeting as its first message) starts with their first message
@@ -141,6 +193,8 @@ def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
     nothing in the agents' lists. A visitor who opens it again before writing keeps their nonce, so two
     tabs end up in one conversation."""
     bot = bot_by_public_key(public_key)
+    if identity is not None:
+        return _identified_session(bot, token, identity)
     conversation, nonce = _returning_visitor(bot, token)
     if conversation is not None:
         return WidgetSession(
@@ -150,7 +204,35 @@ def widget_session_start(*, public_key: str, token: str = "") -> WidgetSession:
     return WidgetSession(bot=bot, conversation=None, token=visitor_token_issue(claims), resumed=False)
 
 
-def _visitor_conversation_start(*, bot: Bot, nonce: str) -> tuple[Conversation, bool]:
+def _identified_session(bot: Bot, token: str, identity: VisitorIdentity) -> WidgetSession:
+    """A signed user: their open conversation with this bot resumes on any device; otherwise their
+    first message starts one under their own contact, so agents see their whole history."""
+    contact = _identified_contact(bot, identity)
+    open_one = (
+        Conversation.objects.for_tenant(bot.tenant_id)
+        .filter(bot=bot, contact=contact)
+        .exclude(status=Conversation.Status.RESOLVED)
+        .select_related("bot")
+        .order_by("-pk")
+        .first()
+    )
+    if open_one is not None:
+        return WidgetSession(bot=bot, conversation=open_one, token=conversation_token(open_one), resumed=True)
+    try:
+        claims = visitor_token_read(token) if token else None
+    except InvalidVisitorToken:
+        claims = None
+    same_visitor = (
+        claims is not None and claims.pending and claims.bot_id == bot.pk and claims.contact_id == contact.pk
+    )
+    nonce = claims.nonce if same_visitor else visitor_nonce_new()
+    claims = VisitorClaims(tenant_id=bot.tenant_id, bot_id=bot.pk, contact_id=contact.pk, nonce=nonce)
+    return WidgetSession(bot=bot, conversation=None, token=visitor_token_issue(claims), resumed=False)
+
+
+def _visitor_conversation_start(
+    *, bot: Bot, nonce: str, contact_id: int | None = None
+) -> tuple[Conversation, bool]:
     """The visitor's conversation with ``bot``: found by their nonce, or started now with a new contact and
     the bot's greeting as its first message (seq 1). The nonce is unique per bot in the database, so of
     two starts racing each other (a resend, a second tab) one inserts and the other finds its row."""
@@ -160,7 +242,11 @@ def _visitor_conversation_start(*, bot: Bot, nonce: str) -> tuple[Conversation, 
         return existing, False
     try:
         with transaction.atomic():
-            contact = contact_create(tenant=bot.tenant)
+            contact = (
+                access_row(Contact, tenant=bot.tenant_id, pk=contact_id, what="contact")
+                if contact_id is not None
+                else contact_create(tenant=bot.tenant)
+            )
             conversation = Conversation.objects.create(
                 tenant=bot.tenant,
                 bot=bot,
@@ -213,7 +299,9 @@ def widget_first_message_receive(
     client_msg_id = client_msg_id_clean(client_msg_id)
     with transaction.atomic():
         bot = _visitor_bot(visitor)
-        conversation, _ = _visitor_conversation_start(bot=bot, nonce=visitor.nonce)
+        conversation, _ = _visitor_conversation_start(
+            bot=bot, nonce=visitor.nonce, contact_id=visitor.contact_id
+        )
         message, created = customer_message_receive(
             conversation=conversation, text=text, client_msg_id=client_msg_id
         )

@@ -272,6 +272,9 @@ class Bot(TenantOwned):
         blank=True, help_text="Persona and house rules added to the system prompt of the Claude responder."
     )
     public_key = models.CharField(max_length=40, unique=True, default=new_public_key, editable=False)
+    # Identity verification: the site signs its logged-in user's id with this secret (HMAC-SHA256, hex) so
+    # the widget may name the customer. Blank: off, and a widget that names a user is refused.
+    identity_secret = models.CharField(max_length=64, blank=True, default="", editable=False)
     model_name = models.CharField(
         max_length=80, blank=True, help_text="Claude model; blank uses the default."
     )

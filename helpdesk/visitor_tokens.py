@@ -86,8 +86,9 @@ def visitor_token_read(token: str, *, max_age: int | None = None) -> VisitorClai
     nonce = claims.nonce
     if nonce is not None and not (isinstance(nonce, str) and 0 < len(nonce) <= NONCE_MAX_LENGTH):
         raise InvalidVisitorToken("invalid")
-    # Either a conversation with its contact, or a visitor still to write, who has a nonce.
-    if (claims.conversation_id is None) != (claims.contact_id is None):
+    # Either a conversation with its contact, or a visitor still to write, who has a nonce (and a contact
+    # when the site signed who they are).
+    if claims.conversation_id is not None and claims.contact_id is None:
         raise InvalidVisitorToken("invalid")
     if claims.pending and nonce is None:
         raise InvalidVisitorToken("invalid")

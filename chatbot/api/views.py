@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chatbot.selectors import customer_status
-from chatbot.services import widget_session_start
+from chatbot.services import VisitorIdentity, widget_session_start
 from helpdesk.api.throttling import VisitorThrottle
 from helpdesk.language import bot_greeting
 from helpdesk.models import Conversation
@@ -23,6 +23,23 @@ class WidgetSessionInput(serializers.Serializer):
     token = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, help_text="A previous visitor token, to resume."
     )
+    user_id = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="A logged-in user of the site, as the site names them (identity verification).",
+    )
+    user_hash = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$",
+        required=False,
+        help_text="Hex HMAC-SHA256 of user_id under the bot's identity secret, made on the site's server.",
+    )
+    user_email = serializers.EmailField(required=False, allow_blank=True)
+    user_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if ("user_id" in attrs) != ("user_hash" in attrs):
+            raise serializers.ValidationError({"user_hash": ["user_id and user_hash go together."]})
+        return attrs
 
 
 class WidgetSessionBot(serializers.Serializer):
@@ -69,8 +86,17 @@ class WidgetSessionView(APIView):
     def post(self, request):
         data = WidgetSessionInput(data=request.data)
         data.is_valid(raise_exception=True)
+        given = data.validated_data
+        identity = None
+        if "user_id" in given:
+            identity = VisitorIdentity(
+                user_id=given["user_id"],
+                user_hash=given["user_hash"],
+                email=given.get("user_email", ""),
+                name=given.get("user_name", ""),
+            )
         session = widget_session_start(
-            public_key=data.validated_data["bot_key"], token=data.validated_data.get("token", "")
+            public_key=given["bot_key"], token=given.get("token", ""), identity=identity
         )
         conversation = session.conversation
         history = []

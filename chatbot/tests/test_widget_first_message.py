@@ -307,7 +307,7 @@ def _tampered(token: str) -> str:
     "payload",
     [
         {"t": "{tenant}", "b": "{bot}", "v": None, "c": None},  # no nonce
-        {"t": "{tenant}", "b": "{bot}", "v": 1, "c": None, "n": "abc"},  # a contact without a conversation
+        {"t": "{tenant}", "b": "{bot}", "v": "1", "c": None, "n": "abc"},  # a contact id that is not a number
         {"t": "{tenant}", "b": "{bot}", "v": None, "c": None, "n": "n" * 33},  # a nonce too long
         {"t": "{tenant}", "b": "{bot}", "v": None, "c": None, "n": 7},  # a nonce that is not text
     ],

@@ -138,7 +138,7 @@ function stylesheetLoaded(link) {
 
 /* Put the widget on the page. options: botKey, apiOrigin (the helpdesk's origin), startOpen, title.
  * startOpen is ignored on phones: there the panel fills the screen and would hide the whole site. */
-export async function mountWidget({ botKey, apiOrigin, startOpen = false, title = "" }) {
+export async function mountWidget({ botKey, apiOrigin, startOpen = false, title = "", user = null }) {
   const storeKey = "helpdesk-widget:" + botKey;
 
   const host = document.createElement("div");
@@ -432,7 +432,7 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
       const response = await fetch(apiOrigin + "/api/v1/widget/sessions/", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ bot_key: botKey, token: savedToken() }),
+        body: JSON.stringify({ bot_key: botKey, token: savedToken(), ...(user || {}) }),
       });
       if (!response.ok) throw new Error("HTTP " + response.status);
       const session = await response.json();

@@ -1,6 +1,8 @@
 /* The chat widget's loader. Customers embed it on their own sites with:
  *   <script src="https://YOUR-HELPDESK/static/widget/widget.js" data-bot-key="pk_..." async></script>
- * Options (data- attributes): data-bot-key (required), data-open="true" to start open, data-title.
+ * Options (data- attributes): data-bot-key (required), data-open="true" to start open, data-title, and for
+ * a logged-in user of the site data-user-id with data-user-hash (hex HMAC-SHA256 of the id under the bot's
+ * identity secret, computed on the site's server), optionally data-user-email and data-user-name.
  *
  * It stays a classic script, so the one line above keeps working as it is: only a classic script can
  * find its own tag (document.currentScript) to read those attributes. It imports the widget module
@@ -17,6 +19,14 @@
     apiOrigin: new URL(script.src, location.href).origin,
     startOpen: script.dataset.open === "true",
     title: script.dataset.title || "",
+    user: script.dataset.userId
+      ? {
+          user_id: script.dataset.userId,
+          user_hash: script.dataset.userHash || "",
+          user_email: script.dataset.userEmail || "",
+          user_name: script.dataset.userName || "",
+        }
+      : null,
   };
   var moduleUrl = new URL("chat.js", script.src).href;
 
