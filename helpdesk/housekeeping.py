@@ -82,9 +82,9 @@ class Housekeeper(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        # The language models load here rather than on a customer's first message, where they would
-        # hold that message up for about a second.
-        language_warm_up()
+        # The language models load beside the jobs (never delaying them) rather than on a customer's
+        # first message, which they would hold up for about a second.
+        threading.Thread(target=language_warm_up, name="language-warm-up", daemon=True).start()
         # Let the process finish starting before the first round.
         self.stopping.wait(TICK_SECONDS)
         while not self.stopping.is_set():

@@ -19,6 +19,19 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 OPEN_TIMEOUT = 30
 
 
+def carries_message_from(frame: dict, kinds: tuple[str, ...]) -> bool:
+    """Whether ``frame`` brings the customer a message by one of ``kinds`` (other than the greeting): a live
+    ``message`` frame, or a ``messages`` page, which is how a socket gets what was stored before it joined
+    the conversation's group (a bot answering a visitor's first message can be that quick)."""
+    if frame["type"] == "message":
+        messages = [frame["message"]]
+    elif frame["type"] == "messages":
+        messages = frame["messages"]
+    else:
+        return False
+    return any(m["author_kind"] in kinds and not (m.get("data") or {}).get("greeting") for m in messages)
+
+
 class Closed(Exception):
     """The socket closed while a frame was awaited."""
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.fault.clients import Agent, Widget
+from tests.fault.clients import Agent, Widget, carries_message_from
 from tests.fault.harness import HOUSEKEEPING_INTERVAL_SECONDS, PRESENCE_TIMEOUT_SECONDS
 
 pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(400)]
@@ -19,7 +19,7 @@ PRESENCE_BOUND = PRESENCE_TIMEOUT_SECONDS + HOUSEKEEPING_INTERVAL_SECONDS
 
 
 def is_bot_message(frame: dict) -> bool:
-    return frame["type"] == "message" and frame["message"]["author_kind"] == "bot"
+    return carries_message_from(frame, ("bot",))
 
 
 def presence_row(live) -> tuple[str, int] | None:

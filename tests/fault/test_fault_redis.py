@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.fault.accounting import accounts, last_seq, public_seqs
-from tests.fault.clients import Closed, Widget
+from tests.fault.clients import Closed, Widget, carries_message_from
 from tests.fault.harness import BOT_TURN_WATCHDOG_SECONDS, HOUSEKEEPING_INTERVAL_SECONDS
 
 pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(400)]
@@ -35,7 +35,7 @@ def delivers(frame: dict) -> bool:
 
 
 def is_bot_message(frame: dict) -> bool:
-    return frame["type"] == "message" and frame["message"]["author_kind"] in ("bot", "system")
+    return carries_message_from(frame, ("bot", "system"))
 
 
 class Customer:

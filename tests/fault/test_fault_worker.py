@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.fault.accounting import accounts, bot_told_at
-from tests.fault.clients import Widget
+from tests.fault.clients import Widget, carries_message_from
 from tests.fault.harness import (
     ANTHROPIC_TOTAL_BUDGET_SECONDS,
     BOT_TURN_WATCHDOG_SECONDS,
@@ -28,7 +28,7 @@ BUDGET_BOUND = ANTHROPIC_TOTAL_BUDGET_SECONDS + 2
 
 
 def is_bot_message(frame: dict) -> bool:
-    return frame["type"] == "message" and frame["message"]["author_kind"] in ("bot", "system")
+    return carries_message_from(frame, ("bot", "system"))
 
 
 async def test_worker_killed_with_twenty_offline_intakes_in_flight_opens_twenty_tickets(live):
