@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Max, Min
 
-from chatbot.management.commands.scale_data import _tenant_owned_models
 from handoff.models import Handoff
+from helpdesk.bulk import tenant_owned_models
 from helpdesk.models import Contact, Conversation, Membership, Message, Queue, Tenant, TenantOwned
 from helpdesk.tests.api_support import tenant_fingerprint
 from inbox.models import ReadMarker
@@ -115,7 +115,7 @@ def test_replace_loads_the_tenant_again_and_leaves_others_alone(make_tenant, mak
 
     assert new.pk != old.pk
     assert not Tenant.objects.filter(pk=old.pk).exists()
-    for model in _tenant_owned_models():
+    for model in tenant_owned_models():
         assert not model.objects.filter(tenant_id=old.pk).exists(), model
     assert_consistent(new, conversations=60, messages=500)
     assert tenant_fingerprint(acme.pk) == acme_before
@@ -128,7 +128,7 @@ def test_replace_loads_the_tenant_again_and_leaves_others_alone(make_tenant, mak
 
 
 def test_deletion_covers_every_tenant_owned_model_referrers_first():
-    ordered = _tenant_owned_models()
+    ordered = tenant_owned_models()
     owned = {m for m in apps.get_models() if issubclass(m, TenantOwned)}
 
     assert set(ordered) == owned

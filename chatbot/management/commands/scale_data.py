@@ -20,7 +20,6 @@ top of the import order.
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import random
 import sys
@@ -29,7 +28,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -40,6 +38,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from handoff.models import Handoff
+from helpdesk.bulk import tenant_bulk_delete, timestamps_as_given
 from helpdesk.models import (
     Bot,
     Contact,
@@ -49,7 +48,6 @@ from helpdesk.models import (
     Message,
     Queue,
     Tenant,
-    TenantOwned,
 )
 from inbox.models import ReadMarker
 from tickets.models import Ticket, TicketCounter
@@ -187,83 +185,6 @@ def _counts(
     return counts + [1 + share for share in shares]
 
 
-@contextlib.contextmanager
-def _timestamps_as_given(*model_classes: type[models.Model]) -> Iterator[None]:
-    """Let ``bulk_create`` store the times we set: ``auto_now``/``auto_now_add`` fields would otherwise all
-    say "now", and a history of 90 days would look like one second. Restored on the way out."""
-    saved = []
-    for model in model_classes:
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
-                saved.append((field, field.auto_now, field.auto_now_add))
-                field.auto_now = field.auto_now_add = False
-    try:
-        yield
-    finally:
-        for field, auto_now, auto_now_add in saved:
-            field.auto_now, field.auto_now_add = auto_now, auto_now_add
-
-
-def _tenant_owned_models() -> list[type[models.Model]]:
-    """Every concrete tenant-owned model, rows that point at another before the rows they point at."""
-    owned = [m for m in apps.get_models() if issubclass(m, TenantOwned) and m._meta.managed]
-    refs = {
-        m: {
-            f.related_model
-            for f in m._meta.concrete_fields
-            if f.is_relation and f.related_model in owned and f.related_model is not m
-        }
-        for m in owned
-    }
-    ordered: list[type[models.Model]] = []
-    while refs:
-        # A model nobody left in ``refs`` points at can go now.
-        free = [m for m in refs if not any(m in targets for other, targets in refs.items() if other is not m)]
-        if not free:
-            raise CommandError(
-                "Cannot order the tenant's tables for deletion: their references form a cycle."
-            )
-        for m in free:
-            ordered.append(m)
-            del refs[m]
-    return ordered
-
-
-def _tenant_delete(tenant: Tenant, user_prefix: str) -> int:
-    """Delete the tenant with one statement per table (the ORM would load a million messages to cascade
-    them), then the users this command made for it. Every row that points at a tenant's row belongs to the
-    same tenant, so deleting table by table leaves no dangling reference. Returns the rows deleted."""
-    ours = set(
-        Membership.objects.for_tenant(tenant)
-        .filter(user__username__startswith=user_prefix)
-        .values_list("user_id", flat=True)
-    )
-    elsewhere = set(
-        Membership.objects.unscoped("users of another tenant are kept")
-        .filter(user_id__in=ours)
-        .exclude(tenant=tenant)
-        .values_list("user_id", flat=True)
-    )
-    deleted = 0
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model in _tenant_owned_models():
-            table = quote(model._meta.db_table)
-            for m2m in model._meta.local_many_to_many:
-                through = m2m.remote_field.through._meta
-                column = quote(m2m.m2m_column_name())
-                cursor.execute(
-                    f"DELETE FROM {quote(through.db_table)} WHERE {column} IN "
-                    f"(SELECT id FROM {table} WHERE tenant_id = %s)",
-                    [tenant.pk],
-                )
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
-            deleted += max(cursor.rowcount, 0)
-    tenant.delete()
-    get_user_model().objects.filter(pk__in=ours - elsewhere).delete()
-    return deleted + 1
-
-
 class Command(BaseCommand):
     help = (
         "Create a tenant of its own with a realistic volume of data (default 100,000 conversations and "
@@ -314,7 +235,7 @@ class Command(BaseCommand):
                         f"Tenant {slug!r} already exists. Pass --replace to delete its data and load it "
                         "again, or name another tenant with --tenant."
                     )
-                deleted = _tenant_delete(existing, f"{slug}-")
+                deleted = tenant_bulk_delete(existing, f"{slug}-")
                 self._say(options, f"Deleted tenant {slug!r} ({deleted:,} rows).")
             usernames = self._usernames(slug, options["agents"])
             taken = list(get_user_model().objects.filter(username__in=usernames).order_by("username")[:3])
@@ -451,7 +372,7 @@ class Loader:
         queue.members.add(*agents)
         bot = Bot.objects.create(tenant=tenant, name="Spoke", queue=queue, order_number_pattern=r"SP-\d{5}")
         plans = self.plan([a.pk for a in agents])
-        with _timestamps_as_given(Contact, Conversation, Message, Handoff, Ticket):
+        with timestamps_as_given(Contact, Conversation, Message, Handoff, Ticket):
             contacts = self.contacts(tenant, plans)
             self.conversations(tenant, bot, queue, plans, contacts)
             written = self.messages(tenant, plans, bot.name)

@@ -21,19 +21,16 @@ reports page as the admin, with its query count). ``--explain`` prints the plan 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import math
 import random
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -43,7 +40,8 @@ from handoff.reports.figures import Names
 from handoff.reports.hours import open_intervals, tenant_schedules
 from handoff.reports.page import SECTIONS
 from handoff.reports.scope import report_scope
-from helpdesk.models import Bot, Contact, Conversation, Membership, Message, Queue, Tenant, TenantOwned
+from helpdesk.bulk import tenant_bulk_delete, timestamps_as_given
+from helpdesk.models import Bot, Contact, Conversation, Membership, Message, Queue, Tenant
 from helpdesk.reasons import HandoffReason
 from tickets.models import BusinessHours, Closure, OpeningWindow, Ticket, TicketCounter
 
@@ -61,60 +59,6 @@ REASONS = {
 # Conversations per hour of the day (UTC), relative: quiet at night, busy in the afternoon.
 HOURLY = [2, 1, 1, 1, 1, 2, 4, 7, 10, 12, 13, 13, 14, 15, 15, 14, 13, 12, 10, 8, 6, 5, 4, 3]
 BIG_TABLE = 10_000
-
-
-@contextlib.contextmanager
-def _timestamps_as_given(*model_classes: type[models.Model]) -> Iterator[None]:
-    """Let ``bulk_create`` store the times we set, not "now", for ``auto_now``/``auto_now_add`` fields."""
-    saved = []
-    for model in model_classes:
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
-                saved.append((field, field.auto_now, field.auto_now_add))
-                field.auto_now = field.auto_now_add = False
-    try:
-        yield
-    finally:
-        for field, auto_now, auto_now_add in saved:
-            field.auto_now, field.auto_now_add = auto_now, auto_now_add
-
-
-def _tenant_delete(tenant: Tenant) -> None:
-    """Every row of the tenant, table by table (rows that point at others first), then the tenant and
-    the users this command made for it."""
-    owned = [m for m in apps.get_models() if issubclass(m, TenantOwned) and m._meta.managed]
-    targets = {
-        m: {f.related_model for f in m._meta.concrete_fields if f.is_relation and f.related_model in owned}
-        - {m}
-        for m in owned
-    }
-    ordered = []
-    while targets:
-        free = [m for m in targets if not any(m in t for other, t in targets.items() if other is not m)]
-        if not free:
-            raise CommandError("Cannot order the tenant's tables for deletion.")
-        for m in free:
-            ordered.append(m)
-            del targets[m]
-    users = list(
-        Membership.objects.for_tenant(tenant)
-        .filter(user__username__startswith=f"{tenant.slug}-")
-        .values_list("user_id", flat=True)
-    )
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model in ordered:
-            table = quote(model._meta.db_table)
-            for m2m in model._meta.local_many_to_many:
-                through = m2m.remote_field.through._meta
-                cursor.execute(
-                    f"DELETE FROM {quote(through.db_table)} WHERE {quote(m2m.m2m_column_name())} IN "
-                    f"(SELECT id FROM {table} WHERE tenant_id = %s)",
-                    [tenant.pk],
-                )
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
-    tenant.delete()
-    get_user_model().objects.filter(pk__in=users).delete()
 
 
 class Builder:
@@ -282,7 +226,7 @@ class Builder:
                     last_message_at=max(e[0] for e in events),
                 )
             )
-        with _timestamps_as_given(Conversation, Message, Handoff, Ticket):
+        with timestamps_as_given(Conversation, Message, Handoff, Ticket):
             self.insert(Conversation, conversations)
             for plan, row in zip(details, conversations, strict=True):
                 for seq, (at, kind, author, private) in enumerate(
@@ -398,7 +342,7 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(slug=o["tenant"]).first()
         if tenant is not None and o["rebuild"]:
             with transaction.atomic():
-                _tenant_delete(tenant)
+                tenant_bulk_delete(tenant, f"{tenant.slug}-")
             tenant = None
         if tenant is None:
             self.stdout.write(f"Building the history of {o['tenant']!r}…")
