@@ -40,25 +40,11 @@ def conversation_assign(*, conversation: Conversation, membership: Membership) -
     AgentPresence.objects.filter(tenant_id=membership.tenant_id, user_id=membership.user_id).update(
         last_assigned_at=now
     )
-    conversation_status_set(
+    conversation_agent_set(
         conversation=conversation,
-        status=Conversation.Status.ASSIGNED,
-        assignee=membership.user,
-        extra={"agent_name": membership.name},
-    )
-    system_message_create(
-        conversation=conversation,
-        body=f"{membership.name} joined the conversation",
+        membership=membership,
+        note=f"{membership.name} joined the conversation",
         event="agent_joined",
-        agent_name=membership.name,
-    )
-    webhook_emit(
-        tenant_id=conversation.tenant_id,
-        event="conversation.assigned",
-        data=lambda: {
-            "conversation": conversation_payload(conversation),
-            "agent": {"id": membership.user_id, "name": membership.name},
-        },
     )
     return True
 
@@ -124,3 +110,23 @@ def queues_dispatch_for(*, tenant_id: int, user_id: int) -> None:
             queue_dispatch(queue)
 
     transaction.on_commit(run)
+
+
+def conversation_agent_set(*, conversation: Conversation, membership, note: str, event: str) -> None:
+    """The conversation is this agent's now (the caller holds its lock): its status with the agent's name
+    for the sockets, a note in its history, and the ``conversation.assigned`` webhook."""
+    conversation_status_set(
+        conversation=conversation,
+        status=Conversation.Status.ASSIGNED,
+        assignee=membership.user,
+        extra={"agent_name": membership.name},
+    )
+    system_message_create(conversation=conversation, body=note, event=event, agent_name=membership.name)
+    webhook_emit(
+        tenant_id=conversation.tenant_id,
+        event="conversation.assigned",
+        data=lambda: {
+            "conversation": conversation_payload(conversation),
+            "agent": {"id": membership.user_id, "name": membership.name},
+        },
+    )

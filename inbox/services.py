@@ -19,7 +19,7 @@ from helpdesk.services import (
     system_message_create,
 )
 from helpdesk.webhooks import webhook_emit
-from inbox.assignment import conversation_assign, queue_dispatch
+from inbox.assignment import conversation_agent_set, conversation_assign, queue_dispatch
 from inbox.models import CannedReply, ReadMarker
 
 
@@ -134,25 +134,11 @@ def conversation_reopen(*, membership: Membership, conversation: Conversation) -
         if locked.status == Conversation.Status.ASSIGNED and locked.assignee_id == membership.user_id:
             return locked
         raise Conflict("Only a resolved conversation can be reopened.")
-    conversation_status_set(
+    conversation_agent_set(
         conversation=locked,
-        status=Conversation.Status.ASSIGNED,
-        assignee=membership.user,
-        extra={"agent_name": membership.name},
-    )
-    system_message_create(
-        conversation=locked,
-        body=f"{membership.name} reopened the conversation",
+        membership=membership,
+        note=f"{membership.name} reopened the conversation",
         event="reopened",
-        agent_name=membership.name,
-    )
-    webhook_emit(
-        tenant_id=locked.tenant_id,
-        event="conversation.assigned",
-        data=lambda: {
-            "conversation": conversation_payload(locked),
-            "agent": {"id": membership.user_id, "name": membership.name},
-        },
     )
     return locked
 

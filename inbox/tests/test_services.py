@@ -92,7 +92,7 @@ def resolved(handed_off):
 def test_reopening_gives_the_conversation_to_the_agent_who_reopens_it(resolved, monkeypatch):
     conversation, _, bob = resolved
     hooks = []
-    monkeypatch.setattr("inbox.services.webhook_emit", lambda **kwargs: hooks.append(kwargs))
+    monkeypatch.setattr("inbox.assignment.webhook_emit", lambda **kwargs: hooks.append(kwargs))
 
     conversation_reopen(membership=bob, conversation=conversation)
 
