@@ -2,9 +2,10 @@
 
 - Agents: the Django session (``AuthMiddlewareStack``) then their membership -> ``scope["membership"]``.
 - Visitors: a signed, expiring visitor token in the query string (``?token=``) -> ``scope["visitor"]``.
-  The middleware checks only the signature and age (no database): the widget consumer checks that the
-  conversation exists in the token's tenant, bot and contact in the one database call of its connect,
-  so a storm of reconnecting widgets costs one database call per socket, not three.
+  The middleware checks only the signature and age (no database): the widget consumer checks, in the
+  one database call of its connect, that the conversation exists in the token's tenant, bot and contact
+  (or, for a visitor who has not written yet, that the bot is in the token's tenant), so a storm of
+  reconnecting widgets costs one database call per socket, not three.
 
 Both set ``scope["tenant_id"]``; on failure they set ``scope["auth_error"]`` and the consumer closes with a
 close code (4401 for a missing, forged or expired token or no session, 4403 for no membership).
