@@ -69,6 +69,7 @@ class TenantOwned(models.Model):
 class Membership(TenantOwned):
     class Role(models.TextChoices):
         ADMIN = "admin", "Admin"
+        LEAD = "lead", "Lead"
         AGENT = "agent", "Agent"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

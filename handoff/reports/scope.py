@@ -8,7 +8,7 @@ figures the viewer may see.
 - Up to 35 days the figures are per day; longer ranges are per ISO week (weeks start on Monday, so the
   first and last week may be partial).
 - The previous period is the same number of days just before the first day.
-- Tenant admins (and a ``lead`` role, should a tenant have one) see every agent's figures; an agent sees
+- Tenant admins and leads see every agent's figures; an agent sees
   only their own in the agents table. An API key acts for the tenant and sees everything.
 """
 
@@ -33,7 +33,7 @@ DAY, WEEK = "day", "week"
 # Days a report may name: wide enough for any helpdesk's history, and far from the calendar's ends.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # Roles that see every agent's figures. ``lead`` is accepted for tenants whose memberships carry it.
-LEAD_ROLES = frozenset({Membership.Role.ADMIN.value, "lead"})
+LEAD_ROLES = frozenset({Membership.Role.ADMIN.value, Membership.Role.LEAD.value})
 
 
 @dataclass(frozen=True)
