@@ -1,6 +1,6 @@
 """Bulk work on a whole tenant's rows, for the commands that build and drop large test histories
-(``scale_data``, ``reports_bench``): timestamps set by hand in ``bulk_create``, and a tenant deleted with one
-statement per table."""
+(``scale_data``, ``reports_bench``): how often each handoff reason comes up, timestamps set by hand in
+``bulk_create``, and a tenant deleted with one statement per table."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 
 from helpdesk.models import Membership, Tenant, TenantOwned
+from helpdesk.reasons import HandoffReason
+
+# How often each reason hands a conversation to a person in a made-up history, relative: mostly customers
+# asking for one, then sensitive topics and the bot being unsure, rarely errors, takeovers or the API.
+REASON_WEIGHTS: dict[str, int] = {
+    HandoffReason.EXPLICIT_REQUEST: 40,
+    HandoffReason.SENSITIVE_TOPIC: 15,
+    HandoffReason.LOW_CONFIDENCE: 15,
+    HandoffReason.NEGATIVE_SENTIMENT: 12,
+    HandoffReason.REPEATED_FAILURE: 10,
+    HandoffReason.BOT_ERROR: 3,
+    HandoffReason.AGENT_TAKEOVER: 3,
+    HandoffReason.API: 2,
+}
 
 
 @contextlib.contextmanager

@@ -38,7 +38,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from handoff.models import Handoff
-from helpdesk.bulk import tenant_bulk_delete, timestamps_as_given
+from helpdesk.bulk import REASON_WEIGHTS, tenant_bulk_delete, timestamps_as_given
 from helpdesk.models import (
     Bot,
     Contact,
@@ -68,16 +68,6 @@ STATUS_WEIGHTS = {
 LONG_STATUSES = (Status.ASSIGNED, Status.WAITING, Status.ASSIGNED, Status.RESOLVED, Status.BOT)
 RESOLVED_HANDED_OFF = 0.4
 RESOLVED_WITH_TICKET = 0.03
-REASON_WEIGHTS = {
-    HandoffReason.EXPLICIT_REQUEST: 40,
-    HandoffReason.SENSITIVE_TOPIC: 15,
-    HandoffReason.LOW_CONFIDENCE: 15,
-    HandoffReason.NEGATIVE_SENTIMENT: 12,
-    HandoffReason.REPEATED_FAILURE: 10,
-    HandoffReason.BOT_ERROR: 3,
-    HandoffReason.AGENT_TAKEOVER: 3,
-    HandoffReason.API: 2,
-}
 CHANNEL_WEIGHTS = {
     Conversation.Channel.WIDGET: 85,
     Conversation.Channel.API: 10,

@@ -40,22 +40,11 @@ from handoff.reports.figures import Names
 from handoff.reports.hours import open_intervals, tenant_schedules
 from handoff.reports.page import SECTIONS
 from handoff.reports.scope import report_scope
-from helpdesk.bulk import tenant_bulk_delete, timestamps_as_given
+from helpdesk.bulk import REASON_WEIGHTS, tenant_bulk_delete, timestamps_as_given
 from helpdesk.models import Bot, Contact, Conversation, Membership, Message, Queue, Tenant
-from helpdesk.reasons import HandoffReason
 from tickets.models import BusinessHours, Closure, OpeningWindow, Ticket, TicketCounter
 
 Status, Author = Conversation.Status, Message.Author
-REASONS = {
-    HandoffReason.EXPLICIT_REQUEST: 40,
-    HandoffReason.SENSITIVE_TOPIC: 15,
-    HandoffReason.LOW_CONFIDENCE: 15,
-    HandoffReason.NEGATIVE_SENTIMENT: 12,
-    HandoffReason.REPEATED_FAILURE: 10,
-    HandoffReason.BOT_ERROR: 3,
-    HandoffReason.AGENT_TAKEOVER: 3,
-    HandoffReason.API: 2,
-}
 # Conversations per hour of the day (UTC), relative: quiet at night, busy in the afternoon.
 HOURLY = [2, 1, 1, 1, 1, 2, 4, 7, 10, 12, 13, 13, 14, 15, 15, 14, 13, 12, 10, 8, 6, 5, 4, 3]
 BIG_TABLE = 10_000
@@ -176,7 +165,7 @@ class Builder:
                 offline = not is_open(queue_id, handed) or rng.random() < 0.04
                 handoff = {
                     "created_at": handed,
-                    "reason": rng.choices(list(REASONS), weights=list(REASONS.values()))[0],
+                    "reason": rng.choices(list(REASON_WEIGHTS), weights=list(REASON_WEIGHTS.values()))[0],
                     "queue_id": queue_id,
                     "outcome": Handoff.Outcome.OFFLINE if offline else Handoff.Outcome.QUEUED,
                     "offered_at": None if offline else handed,
