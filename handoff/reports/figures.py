@@ -16,10 +16,12 @@ Definitions (all times are the rows' own timestamps):
   an agent accepted; median (p50) and p90 per queue, overall, and per hour of the week in the report's
   time zone.
 - **Agents**: handoffs an agent accepted (``accepted_by``). Conversations handled counts distinct
-  conversations; **first response** is from the agent joining to the first agent message visible to the
-  customer (not a private note) at or after it; **resolution** is from the agent joining to the end of the
-  handoff when that end was the conversation's resolution (the conversation is resolved and no later
-  handoff followed).
+  conversations; **first response** is from the agent joining to their first message visible to the
+  customer (not a private note) at or after it and before the handoff ended (another agent's message,
+  after a transfer, is not theirs); **resolution** is from the agent joining to the end of the handoff
+  when that end was the agent's resolution: the conversation is resolved, still assigned to them (the bot
+  resolving it after they handed it back, or a colleague after a transfer, is not theirs), and no later
+  handoff followed.
 
 Percentiles are ``percentile_cont`` on PostgreSQL; on SQLite the durations are read (one query) and the
 same interpolation runs in Python (:mod:`handoff.reports.stats`).
@@ -48,6 +50,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDay, TruncWeek
+from django.db.models.lookups import IsNull
 
 from handoff.models import Handoff
 from handoff.reports.hours import inside_hours_q, tenant_schedules
@@ -464,16 +467,24 @@ def agents(scope: ReportScope, names: Names | None = None) -> dict:
         .filter(
             conversation_id=OuterRef("conversation_id"),
             author_kind=Message.Author.AGENT,
+            author_id=OuterRef("accepted_by_id"),
             private=False,
             created_at__gte=OuterRef("accepted_at"),
         )
+        # Their first message after the handoff ended (handed back, then handed to them again) answered
+        # a later handoff, not this one.
+        .filter(IsNull(OuterRef("ended_at"), True) | Q(created_at__lte=OuterRef("ended_at")))
         .order_by("seq")
         .values("created_at")[:1]
     )
     later = Handoff.objects.for_tenant(scope.tenant_id).filter(
         conversation_id=OuterRef("conversation_id"), created_at__gt=OuterRef("created_at")
     )
-    resolved = Q(ended_at__isnull=False, conversation__status=Conversation.Status.RESOLVED) & ~Exists(later)
+    resolved = Q(
+        ended_at__isnull=False,
+        conversation__status=Conversation.Status.RESOLVED,
+        conversation__assignee_id=F("accepted_by_id"),
+    ) & ~Exists(later)
     rows = rows.annotate(first_reply_at=Subquery(first_reply, output_field=DateTimeField()))
     per_agent: dict[int, dict] = {}
     if database_percentiles(connection):

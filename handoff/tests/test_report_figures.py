@@ -9,7 +9,9 @@ import pytest
 
 from handoff.reports import figures
 from handoff.reports.scope import report_scope
-from handoff.tests.report_history import CHICAGO, WEEK_FIRST, WEEK_LAST, at, known_history
+from handoff.tests.report_history import CHICAGO, WEEK_FIRST, WEEK_LAST, History, at, known_history
+from helpdesk.models import Conversation, Message
+from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +218,58 @@ def test_long_ranges_are_counted_by_week_starting_on_monday(known):
     march_2 = {row["reason"]: row["count"] for row in series if row["bucket"] == date(2026, 3, 2)}
     assert march_2 == {"explicit_request": 2, "sensitive_topic": 1, "negative_sentiment": 1, "bot_error": 0}
     assert CHICAGO  # the weeks are Chicago's
+
+
+def test_an_agents_figures_are_their_own_work_on_the_handoff_they_accepted(make_tenant, make_agent):
+    """A transfer, a handback and a second handoff: only the accepting agent's own message, before the
+    handoff ended, is their first response, and only a conversation they resolved themselves is their
+    resolution."""
+    Status, Author = Conversation.Status, Message.Author
+    tenant = make_tenant("edge")
+    history = History(tenant)
+    queue = history.queue("Billing")
+    bot = history.bot("Ledger", queue)
+    alice = make_agent(tenant, "edge-alice", name="Alice")
+    bob = make_agent(tenant, "edge-bob", name="Bob")
+    # Alice joins, says nothing the customer sees and transfers to Bob, who answers and resolves it.
+    moved = history.conversation(bot, at(3, 9))
+    history.handoff(
+        moved, at(3, 9, 1), "explicit_request", queue, accepted=(alice, at(3, 9, 2)), ended=at(3, 9, 30)
+    )
+    history.message(moved, at(3, 9, 3), Author.AGENT, author=alice.user, private=True)
+    history.message(moved, at(3, 9, 10), Author.AGENT, author=bob.user)
+    every_tenant(Conversation).filter(pk=moved.pk).update(assignee=bob.user, status=Status.RESOLVED)
+    # Alice hands a conversation back without a word; the bot resolves it later.
+    returned = history.conversation(bot, at(3, 11))
+    history.handoff(
+        returned, at(3, 11, 1), "low_confidence", queue, accepted=(alice, at(3, 11, 2)), ended=at(3, 11, 5)
+    )
+    every_tenant(Conversation).filter(pk=returned.pk).update(assignee=None, status=Status.RESOLVED)
+    # Handed back, handed off again to Alice: her message answers the second handoff, not the first.
+    again = history.conversation(bot, at(4, 10))
+    history.handoff(
+        again, at(4, 10, 1), "explicit_request", queue, accepted=(alice, at(4, 10, 2)), ended=at(4, 10, 5)
+    )
+    history.handoff(
+        again,
+        at(4, 10, 30),
+        "explicit_request",
+        queue,
+        accepted=(alice, at(4, 10, 31)),
+        ended=at(4, 10, 40),
+        status=Status.RESOLVED,
+    )
+    history.message(again, at(4, 10, 32), Author.AGENT, author=alice.user)
+
+    scope = report_scope(tenant=tenant, first_day=WEEK_FIRST, last_day=WEEK_LAST)
+    rows = {a["name"]: a for a in figures.agents(scope)["agents"]}
+    assert rows["Alice"] == {
+        "user_id": alice.user_id,
+        "name": "Alice",
+        "conversations_handled": 3,
+        # Only the second handoff of the last conversation: 10:31 to 10:32.
+        "first_response_median_seconds": 60.0,
+        # Only that handoff's end, 10:31 to 10:40: Bob resolved the first, the bot the second.
+        "resolution_median_seconds": 540.0,
+    }
+    assert rows["Bob"]["conversations_handled"] == 0
