@@ -7,3 +7,7 @@ class HandoffConfig(AppConfig):
 
     def ready(self) -> None:
         from handoff import checks  # noqa: F401  (registers the start-up check)
+        from handoff.offline_reply import ticket_reply_from_chat
+        from inbox.relays import offline_reply_relay_register
+
+        offline_reply_relay_register(ticket_reply_from_chat)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from helpdesk.errors import Conflict, InvalidInput, NotFound
 from helpdesk.models import Conversation, Membership, Message, Queue, Tenant
@@ -21,6 +22,7 @@ from helpdesk.services import (
 from helpdesk.webhooks import webhook_emit
 from inbox.assignment import conversation_agent_set, conversation_assign, queue_dispatch
 from inbox.models import CannedReply, ReadMarker
+from inbox.relays import offline_reply_relay
 
 
 @transaction.atomic
@@ -49,6 +51,10 @@ def agent_reply(
     """An agent's reply or private note. A public reply to an unclaimed conversation claims it first."""
     text = message_text_clean(text)
     client_msg_id = client_msg_id_clean(client_msg_id)
+    if not private and conversation.status == Conversation.Status.OFFLINE:
+        return _offline_reply(
+            membership=membership, conversation=conversation, text=text, client_msg_id=client_msg_id
+        )
     if not private and conversation.assignee_id != membership.user_id:
         conversation_claim(membership=membership, conversation=conversation)
     return message_create(
@@ -63,6 +69,42 @@ def agent_reply(
 
 def _locked(membership: Membership, conversation: Conversation) -> Conversation:
     return Conversation.objects.for_tenant(membership.tenant_id).select_for_update().get(pk=conversation.pk)
+
+
+def _offline_reply(
+    *, membership: Membership, conversation: Conversation, text: str, client_msg_id: str, **extra
+) -> tuple[Message, bool]:
+    """An agent's reply to a conversation on the offline path goes out on its ticket (by email when the
+    ticket's contact has an address, see :mod:`inbox.relays`) and stays in the chat's history, marked with
+    where it went. The conversation keeps its status: the ticket is where it continues.
+
+    The conversation's row lock makes a resend wait for the first send, which it then finds: one ticket
+    reply and one email, however often the frame comes. With no relay to carry it (no ticket yet) the reply
+    is :class:`Conflict` and nothing is stored.
+    """
+    locked = _locked(membership, conversation)
+    if client_msg_id:
+        sent = Message.objects.filter(conversation=locked, client_msg_id=client_msg_id).first()
+        if sent is not None:
+            return sent, False
+    relayed = offline_reply_relay(membership=membership, conversation=locked, body=text)
+    if relayed is None:
+        raise Conflict(
+            gettext(
+                "This conversation went to the offline path and its ticket is not open yet, so a reply "
+                "cannot reach the customer. Leave a private note, or answer on the ticket once it is open."
+            )
+        )
+    return message_create(
+        conversation=locked,
+        author_kind=Message.Author.AGENT,
+        author=membership.user,
+        body=text,
+        client_msg_id=client_msg_id,
+        data={"relayed": relayed.as_data()},
+        locked=True,
+        **extra,
+    )
 
 
 def _freed(tenant_id: int, queue_id: int | None) -> None:
