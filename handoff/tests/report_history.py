@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from handoff.models import Handoff
-from helpdesk.models import Bot, Contact, Conversation, Membership, Message, Queue, Tenant
+from helpdesk.models import Bot, Contact, Conversation, Membership, Message, Queue, Rating, Tenant
 from tests.support.db import every_tenant
 from tickets.models import BusinessHours, Closure, OpeningWindow, Ticket
 
@@ -113,6 +113,29 @@ class History:
         every_tenant(Conversation).filter(pk=conversation.pk).update(**changes)
         return handoff
 
+    def rating(
+        self,
+        conversation: Conversation,
+        when: datetime,
+        score: int,
+        comment: str = "",
+        *,
+        agent: Membership | None = None,
+        changed: datetime | None = None,
+    ) -> Rating:
+        """The customer's rating, first given at ``when`` (and last changed at ``changed``), of a
+        conversation resolved by ``agent`` or, without one, by the bot."""
+        rating = Rating.objects.create(
+            tenant=self.tenant,
+            conversation=conversation,
+            score=score,
+            comment=comment,
+            resolved_by=Rating.ResolvedBy.AGENT if agent else Rating.ResolvedBy.BOT,
+            agent=agent.user if agent else None,
+        )
+        every_tenant(Rating).filter(pk=rating.pk).update(created_at=when, updated_at=changed or when)
+        return rating
+
     def ticket(self, conversation: Conversation, when: datetime) -> Ticket:
         self.tickets += 1
         ticket = Ticket.objects.create(
@@ -150,7 +173,15 @@ def known_history(make_tenant, make_agent, slug: str = "acme") -> Known:
     Handoffs: 4, explicit request 2, sensitive topic 1, negative sentiment 1; Support 3 (1 inside hours,
     2 outside, 1 offline with its ticket), Billing 1 (inside). Pickup: Support 120 s and 600 s, Billing
     300 s. Alice: 2 conversations, first responses 60 s and 60 s, resolutions 960 s and 840 s; Bob: 1,
-    first response 180 s (his private note before it does not count), handed back (not a resolution).
+    first response 180 s (his private note before it does not count), handed back (not a resolution;
+    the bot resolved it later).
+
+    CSAT, ratings given this week: 5 (Spoke's bot, "Quick and clear, thanks"), 2 (Spoke's bot, first given
+    on Monday, changed on Wednesday), 4 (Alice, sensitive topic, "Alice sorted out my refund"), 3 (the bot,
+    after Bob handed it back, explicit request, "Took a while to get a person"), 1 (Alice, Ledger, negative
+    sentiment, Thursday 23:55, "Still no refund after a week"). So 5 ratings, average 3.0, CSAT 0.4; the
+    bot 3 (3.33, 0.3333), agents 2 (2.5, 0.5). A rating the week before and one just after, of
+    conversations of the week, are not counted.
     """
     Status, Author = Conversation.Status, Message.Author
     tenant = make_tenant(slug)
@@ -168,8 +199,10 @@ def known_history(make_tenant, make_agent, slug: str = "acme") -> Known:
     carol = make_agent(tenant, f"{slug}-carol", role=Membership.Role.ADMIN, name="Carol")
 
     # This week, Spoke.
-    history.conversation(spoke, at(2, 10), Status.RESOLVED)  # resolved by the bot
-    history.conversation(spoke, at(2, 11), Status.RESOLVED)  # resolved by the bot
+    b1 = history.conversation(spoke, at(2, 10), Status.RESOLVED)  # resolved by the bot
+    history.rating(b1, at(2, 10, 5), 5, "Quick and clear, thanks")
+    b2 = history.conversation(spoke, at(2, 11), Status.RESOLVED)  # resolved by the bot
+    history.rating(b2, at(2, 11, 3), 2, changed=at(4, 9))
     c3 = history.conversation(spoke, at(3, 8))
     history.handoff(c3, at(3, 8, 5), "explicit_request", support, offline=True, status=Status.OFFLINE)
     history.ticket(c3, at(3, 8, 7))
@@ -185,6 +218,7 @@ def known_history(make_tenant, make_agent, slug: str = "acme") -> Known:
     )
     history.message(c4, at(3, 10, 5), Author.AGENT, author=alice.user)
     history.message(c4, at(3, 10, 8), Author.AGENT, author=alice.user)
+    history.rating(c4, at(3, 10, 25), 4, "Alice sorted out my refund", agent=alice)
     history.conversation(spoke, at(4, 14))  # still with the bot
     c6 = history.conversation(spoke, at(4, 15))
     history.handoff(
@@ -198,6 +232,9 @@ def known_history(make_tenant, make_agent, slug: str = "acme") -> Known:
     )
     history.message(c6, at(4, 15, 12), Author.AGENT, author=bob.user, private=True)
     history.message(c6, at(4, 15, 14), Author.AGENT, author=bob.user)
+    # Bob handed it back; the bot resolved it, and the customer rated it.
+    every_tenant(Conversation).filter(pk=c6.pk).update(status=Status.RESOLVED, assignee=None)
+    history.rating(c6, at(4, 16), 3, "Took a while to get a person")
     # This week, Ledger.
     c7 = history.conversation(ledger, at(5, 23, 30))
     history.handoff(
@@ -210,13 +247,16 @@ def known_history(make_tenant, make_agent, slug: str = "acme") -> Known:
         status=Status.RESOLVED,
     )
     history.message(c7, at(5, 23, 37), Author.AGENT, author=alice.user)
-    history.conversation(ledger, at(6, 12), Status.RESOLVED)  # resolved by the bot
+    history.rating(c7, at(5, 23, 55), 1, "Still no refund after a week", agent=alice)
+    b8 = history.conversation(ledger, at(6, 12), Status.RESOLVED)  # resolved by the bot
+    history.rating(b8, at(9, 0, 30), 5, "Rated after the week")  # not counted
     # The week before (23 February to 1 March), Spoke: 3 conversations, 2 resolved by the bot, 1 handed off.
     p1 = history.conversation(spoke, at(24, 9, month=2))
     history.handoff(
         p1, at(24, 9, 1, month=2), "explicit_request", support, offline=True, status=Status.OFFLINE
     )
-    history.conversation(spoke, at(25, 9, month=2), Status.RESOLVED)
+    p2 = history.conversation(spoke, at(25, 9, month=2), Status.RESOLVED)
+    history.rating(p2, at(25, 9, 5, month=2), 1, "Rated the week before")  # not counted
     history.conversation(spoke, at(1, 23, 59), Status.RESOLVED)
     # Just after the week: not counted.
     late = history.conversation(spoke, at(9, 0, 0, 1))
