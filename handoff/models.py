@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import TenantOwned
 from helpdesk.reasons import HandoffReason
@@ -95,3 +97,130 @@ class HandoffRule(TenantOwned):
     @staticmethod
     def lines(text: str) -> tuple[str, ...]:
         return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+class ReviewVerdict(models.TextChoices):
+    """A person's judgement of the handoff decision on one conversation."""
+
+    RIGHT_CALL = "right_call", _("Right call")
+    UNNECESSARY = "unnecessary", _("Unnecessary: the bot could have answered")
+    LATE = "late", _("Late: it should have come sooner")
+    MISSED = "missed", _("Missed: it should have handed off")
+
+
+# The verdicts that name the customer message where the handoff should have happened.
+VERDICTS_AT_MESSAGE = frozenset({ReviewVerdict.LATE.value, ReviewVerdict.MISSED.value})
+# Which verdicts fit which kind of conversation: one that was handed off, or one the bot resolved alone.
+HANDED_OFF_VERDICTS = (ReviewVerdict.RIGHT_CALL, ReviewVerdict.UNNECESSARY, ReviewVerdict.LATE)
+BOT_RESOLVED_VERDICTS = (ReviewVerdict.RIGHT_CALL, ReviewVerdict.MISSED)
+
+
+class ReviewSignal(models.TextChoices):
+    """What should have handed off (for a late or missed handoff): the detector's labels that raise a
+    handoff (``handoff.detection.signals.LABEL_REASON``) and the bot not knowing the answer."""
+
+    PERSON = "person", _("Asked for a person")
+    BILLING_DISPUTE = "billing_dispute", _("Billing dispute")
+    COMPLAINT = "complaint", _("Complaint")
+    LEGAL = "legal", _("Legal matter")
+    ACCOUNT_SECURITY = "account_security", _("Account security")
+    ACCOUNT_CANCELLATION = "account_cancellation", _("Account cancellation")
+    FRUSTRATED = "frustrated", _("Frustrated with us")
+    DISSATISFIED = "dissatisfied", _("Unhappy with the bot's answers")
+    LOW_CONFIDENCE = "low_confidence", _("The bot did not know the answer")
+
+
+class HandoffReview(TenantOwned):
+    """A person's label on one conversation's handoff decision: the loop that tells the team (and the
+    detector, and the scenario evaluation) where the bot handed off wrongly, late, or not at all.
+
+    An agent (or a lead) marks it; a lead or admin confirms it as marked or corrects it. ``verdict``,
+    ``at_seq`` and ``signal`` are the label as it stands; when a lead changed an agent's marking, what
+    the agent marked is kept in ``corrected_from``. Only confirmed labels leave the reviews: into the
+    report's rates, ``handoff_export`` and, for tenants who opt in, the detector's training.
+    """
+
+    conversation = models.OneToOneField(
+        "helpdesk.Conversation", on_delete=models.CASCADE, related_name="handoff_review"
+    )
+    # The handoff judged (the conversation's latest when it was marked); null for a bot-resolved one.
+    handoff = models.ForeignKey(
+        Handoff, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    handed_off = models.BooleanField(
+        help_text="Whether the conversation had been handed off; otherwise the bot resolved it alone."
+    )
+    verdict = models.CharField(max_length=12, choices=ReviewVerdict.choices)
+    at_seq = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Late or missed: the customer message where it should have handed off.",
+    )
+    signal = models.CharField(
+        max_length=24,
+        blank=True,
+        choices=ReviewSignal.choices,
+        help_text="Late or missed: what should have fired.",
+    )
+    note = models.TextField(blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    marked_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The marking a lead corrected: {"verdict", "at_seq", "signal", "by"}; empty when confirmed as marked.
+    corrected_from = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The review queue (marked, not confirmed) and the confirmed labels the export and training read.
+            models.Index(fields=["tenant", "confirmed_at"], name="review_tenant_confirmed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=["late", "missed"], at_seq__isnull=False)
+                | (~Q(verdict__in=["late", "missed"]) & Q(at_seq__isnull=True)),
+                name="review_at_seq_for_late_or_missed",
+            ),
+            models.CheckConstraint(
+                condition=Q(handed_off=True, verdict__in=["right_call", "unnecessary", "late"])
+                | Q(handed_off=False, verdict__in=["right_call", "missed"]),
+                name="review_verdict_fits_conversation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of conversation #{self.conversation_id}: {self.verdict}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrected_from)
+
+
+class ReviewSettings(TenantOwned):
+    """A company's choices about its reviews. One row per tenant, made on first edit; no row is the
+    defaults."""
+
+    train_detector = models.BooleanField(
+        default=False,
+        help_text="Let this company's confirmed reviews (the customer's words, with emails, phone numbers, "
+        "order numbers and names masked) teach the handoff detector when it is next trained "
+        "(manage.py detection_train). Off by default.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "review settings"
+        verbose_name_plural = "review settings"
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="reviewsettings_one_per_tenant")]
+
+    def __str__(self) -> str:
+        return f"Review settings of tenant {self.tenant_id}"

@@ -1,0 +1,11 @@
+"""The handoff-quality loop: people label handoff decisions, leads confirm the labels, and the confirmed
+labels feed the reports' rates, the team's own scenario set (``handoff_export``) and, for tenants who
+opt in, the detector's training.
+
+- :mod:`handoff.review.rules`: pure checks of a label (which verdicts fit which conversation, the message);
+- :mod:`handoff.review.services`: mark, confirm, correct;
+- :mod:`handoff.review.selectors`: a conversation's review and its customer messages, the review queue;
+- :mod:`handoff.review.masking`: personal data out of the customer's words;
+- :mod:`handoff.review.examples`: confirmed labels as scenarios and as detector examples;
+- :mod:`handoff.review.views`: the marking form's endpoint and the leads' review queue page.
+"""
