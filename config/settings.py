@@ -61,6 +61,11 @@ LOCAL_APPS = [
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
+# Panels of the inbox's conversation page, shown in its context card after the handoff: templates of the
+# apps that build on the inbox, included by name so the inbox knows none of them. Each gets the page's
+# context (conversation, membership, request).
+INBOX_CONVERSATION_PANELS = ["handoff/_review_form.html"]
+
 MIDDLEWARE = [
     # First: health probes answer before host validation, so a probe by IP works whatever ALLOWED_HOSTS is.
     "helpdesk.middleware.health_probes",

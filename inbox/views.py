@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -114,5 +115,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             # The tickets app owns tickets; the page reads the contact's through the relation.
             "tickets": list(conversation.contact.tickets.order_by("-created_at")[:10]),
             "canned": canned_replies(tenant=membership.tenant_id),
+            # What other apps add to the context card (settings.INBOX_CONVERSATION_PANELS).
+            "panels": getattr(settings, "INBOX_CONVERSATION_PANELS", ()),
         },
     )

@@ -88,6 +88,12 @@ class ReviewPanel:
     def signals(self) -> list[tuple[str, str]]:
         return ReviewSignal.choices
 
+    @property
+    def marked_text(self) -> str:
+        """The customer's message a late or missed review names, as the form lists it."""
+        seq = self.review.at_seq if self.review else None
+        return next((m.text for m in self.messages if m.seq == seq), "") if seq else ""
+
 
 def review_panel(*, conversation: Conversation, role: str) -> ReviewPanel:
     lead = role in LEAD_ROLES
