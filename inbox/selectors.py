@@ -10,8 +10,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from helpdesk.models import Conversation, Membership, Message, Queue, Tenant
+from inbox.filters import ME, NOBODY, OPEN, InboxFilters
 from inbox.models import AgentPresence, CannedReply, ReadMarker
 from inbox.online import online_filter
+from inbox.search import conversation_search
 
 
 def queue_agents_online(queue: Queue) -> list[AgentPresence]:
@@ -124,11 +126,10 @@ def _list_rows(*, tenant: Tenant | int, user, name: str):
     raise ValueError(f"no inbox list {name!r}")
 
 
-def inbox_list(*, tenant: Tenant | int, user, name: str):
-    """One list of the inbox as a queryset: ``waiting`` (oldest first, the order they are served), ``mine``
-    or ``open``. Each row carries its contact, assignee (with ``assignee_name``, the display name of their
-    membership) and ``unread`` count (what a row shows), so a page costs the same queries at any volume."""
-    rows = _list_rows(tenant=tenant, user=user, name=name).select_related("contact", "assignee")
+def _shown(rows, user):
+    """What a row shows: its contact, assignee (with ``assignee_name``, the display name of their
+    membership) and ``unread`` count, read with the rows."""
+    rows = rows.select_related("contact", "assignee")
     # The assignee's name as agents know it in this tenant (the same name live events carry).
     assignee_name = Membership.objects.filter(
         tenant_id=OuterRef("tenant_id"), user_id=OuterRef("assignee_id")
@@ -136,20 +137,79 @@ def inbox_list(*, tenant: Tenant | int, user, name: str):
     return _with_unread(rows, user).annotate(assignee_name=Subquery(assignee_name))
 
 
-def inbox_page(*, tenant: Tenant | int, user, name: str, number) -> Page:
-    """Page ``number`` of one list (a bad number gives the nearest page), as :func:`inbox_list` rows.
+def inbox_list(*, tenant: Tenant | int, user, name: str):
+    """One list of the inbox as a queryset: ``waiting`` (oldest first, the order they are served), ``mine``
+    or ``open``. Each row carries what it shows (:func:`_shown`), so a page costs the same queries at any
+    volume."""
+    return _shown(_list_rows(tenant=tenant, user=user, name=name), user)
+
+
+def _page_of(ids, rows, number) -> Page:
+    """Page ``number`` (a bad number gives the nearest page) of the conversations ``ids`` lists in order,
+    each read from ``rows``.
 
     Three queries at any depth: the count and the page's ids come from the list's index alone, then
     only those rows are joined and get their unread counts. (Asked in one query, a deep page would join
     and count every row it skips.)
     """
-    page = Paginator(_list_rows(tenant=tenant, user=user, name=name).values_list("pk", flat=True), LIST_PAGE)
-    page = page.get_page(number)
+    page = Paginator(ids.values_list("pk", flat=True), LIST_PAGE).get_page(number)
     ids = list(page.object_list)
-    rows = {c.pk: c for c in inbox_list(tenant=tenant, user=user, name=name).filter(pk__in=ids)}
+    found = {c.pk: c for c in rows.filter(pk__in=ids)}
     # A conversation that left the list between the two reads is left out.
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    page.object_list = [found[pk] for pk in ids if pk in found]
     return page
+
+
+def inbox_page(*, tenant: Tenant | int, user, name: str, number) -> Page:
+    """Page ``number`` of one list, as :func:`inbox_list` rows (see :func:`_page_of`)."""
+    return _page_of(
+        _list_rows(tenant=tenant, user=user, name=name),
+        inbox_list(tenant=tenant, user=user, name=name),
+        number,
+    )
+
+
+def _filtered_rows(*, tenant: Tenant | int, user, filters: InboxFilters):
+    rows = Conversation.objects.for_tenant(tenant)
+    if filters.status == OPEN:
+        rows = rows.open()
+    elif filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.queue_id is not None:
+        rows = rows.filter(queue_id=filters.queue_id)
+    if filters.assignee == ME:
+        rows = rows.filter(assignee=user)
+    elif filters.assignee == NOBODY:
+        rows = rows.filter(assignee__isnull=True)
+    elif filters.assignee:
+        rows = rows.filter(assignee_id=int(filters.assignee))
+    if filters.reason:
+        rows = rows.filter(handoff_reason=filters.reason)
+    if filters.q:
+        rows = rows.filter(conversation_search(tenant=tenant, text=filters.q))
+    if filters.by_waiting_order:
+        return rows.order_by("waiting_since", "pk")
+    return rows.order_by("-updated_at", "pk")
+
+
+def inbox_filtered_page(*, tenant: Tenant | int, user, filters: InboxFilters, number) -> Page:
+    """Page ``number`` of the conversations ``filters`` asks for: waiting ones oldest first, the others by
+    latest activity. The same queries at any volume (:func:`_page_of`). In a list of every waiting
+    conversation of its queues (``filters.positional``) each row gets its ``position`` in its queue, counted
+    in the database, so it is right on any page."""
+    ids = _filtered_rows(tenant=tenant, user=user, filters=filters)
+    rows = _shown(ids, user)
+    if filters.positional:
+        ahead = (
+            Conversation.objects.for_tenant(tenant)
+            .waiting()
+            .filter(queue_id=OuterRef("queue_id"), waiting_since__lte=OuterRef("waiting_since"))
+            .values("queue_id")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        rows = rows.annotate(position=Subquery(ahead))
+    return _page_of(ids, rows, number)
 
 
 def inbox_lists(*, tenant: Tenant | int, user, limit: int = LIST_PAGE) -> dict[str, list[Conversation]]:

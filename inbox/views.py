@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,12 +14,14 @@ from helpdesk.errors import NotFound
 from helpdesk.models import Conversation, Membership
 from helpdesk.payloads import messages_payload
 from helpdesk.selectors import conversation_get
+from inbox.filters import SAVED_VIEWS, InboxFilters, inbox_filters_read
 from inbox.selectors import (
     INBOX_LISTS,
     LIST_PAGE,
     canned_replies,
     contact_history,
     conversation_messages_tail,
+    inbox_filtered_page,
     inbox_lists,
     inbox_page,
 )
@@ -43,12 +47,35 @@ def _membership(request: HttpRequest) -> Membership:
     return request.membership
 
 
+def _saved_views(filters: InboxFilters) -> list[dict]:
+    """The saved views as links, the one the filters are now marked current."""
+    return [
+        {"key": key, "title": title, "query": urlencode(query), "current": filters == InboxFilters(**query)}
+        for key, title, query in SAVED_VIEWS
+    ]
+
+
 @login_required
 def inbox_index(request: HttpRequest) -> HttpResponse:
+    """The inbox: its three lists (Waiting, Mine, All open), or with filters in the query string (see
+    ``inbox.filters``) one list of what they ask for, paginated. Bad filter values are named above the
+    unfiltered lists."""
     membership = _membership(request)
-    lists = inbox_lists(tenant=membership.tenant_id, user=request.user)
-    columns = [(name, LIST_TITLES[name], lists[name]) for name in INBOX_LISTS]
-    return render(request, "inbox/index.html", {"columns": columns, "page_size": LIST_PAGE})
+    form, filters, problems = inbox_filters_read(request.GET, tenant=membership.tenant_id)
+    context = {"form": form, "filters": filters, "problems": problems, "saved_views": _saved_views(filters)}
+    if filters.active:
+        context["page"] = inbox_filtered_page(
+            tenant=membership.tenant_id, user=request.user, filters=filters, number=request.GET.get("page")
+        )
+        context["live_filters"] = filters.as_page_data()
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["filter_query"] = query.urlencode()
+    else:
+        lists = inbox_lists(tenant=membership.tenant_id, user=request.user)
+        context["columns"] = [(name, LIST_TITLES[name], lists[name]) for name in INBOX_LISTS]
+        context["page_size"] = LIST_PAGE
+    return render(request, "inbox/index.html", context)
 
 
 @login_required
