@@ -46,6 +46,12 @@ def _service_markers(request):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files of a test go to a folder of its own, never to the project's media/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and other cached values never leak from one test into the next."""
     from django.core.cache import cache

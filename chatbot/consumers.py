@@ -18,6 +18,7 @@ from chatbot.services import (
     visitor_conversation,
     widget_first_message_receive,
 )
+from helpdesk.attachments import CUSTOMER_UPLOADS, AttachmentClaim, attachment_ids_clean
 from helpdesk.channels_auth import query_param
 from helpdesk.consumers import FrameError, HelpdeskConsumer, frame_bool, frame_int, frame_str, query_seq
 from helpdesk.events import typing_send
@@ -69,18 +70,21 @@ def _ack(message: Message, created: bool) -> dict:
 
 
 @socket_db
-def _receive(conversation: Conversation, text, client_msg_id) -> dict:
+def _receive(conversation: Conversation, text, client_msg_id, attachment_ids=None) -> dict:
     """``customer_message_receive`` locks and re-reads ``conversation`` (in place), so a handback, a
     resolve or the offline path that happened since the last frame is what this message meets."""
+    claim = AttachmentClaim(ids=attachment_ids_clean(attachment_ids), kinds=CUSTOMER_UPLOADS)
     message, created = customer_message_receive(
-        conversation=conversation, text=text, client_msg_id=client_msg_id
+        conversation=conversation, text=text, client_msg_id=client_msg_id, attachments=claim
     )
     return _ack(message, created)
 
 
 @socket_db
-def _receive_first(visitor: VisitorClaims, text, client_msg_id):
-    return widget_first_message_receive(visitor=visitor, text=text, client_msg_id=client_msg_id)
+def _receive_first(visitor: VisitorClaims, text, client_msg_id, attachment_ids=None):
+    return widget_first_message_receive(
+        visitor=visitor, text=text, client_msg_id=client_msg_id, attachment_ids=attachment_ids
+    )
 
 
 @socket_db
@@ -116,7 +120,8 @@ def _stored_first(visitor: VisitorClaims, client_msg_id: str) -> bool:
 
 
 class WidgetConsumer(HelpdeskConsumer):
-    """Frames in: ``message {text, client_msg_id}``, ``resume {last_seq}``, ``typing {typing}``,
+    """Frames in: ``message {text, client_msg_id, attachment_ids?}`` (ids of the visitor's uploads, see
+    ``chatbot.api.attachments``; with them ``text`` may be empty), ``resume {last_seq}``, ``typing {typing}``,
     ``rate {score, comment}`` (a resolved conversation's rating, answered with ``rated``).
 
     Frames out: ``hello``, ``session`` (the token of the conversation a visitor's first message started),
@@ -181,10 +186,17 @@ class WidgetConsumer(HelpdeskConsumer):
 
     async def frame_message(self, payload: dict) -> None:
         if self.conversation is not None:
-            ack = await _receive(self.conversation, payload.get("text"), payload.get("client_msg_id"))
+            ack = await _receive(
+                self.conversation,
+                payload.get("text"),
+                payload.get("client_msg_id"),
+                payload.get("attachment_ids"),
+            )
             await self.send_json(ack)
             return
-        first = await _receive_first(self.visitor, payload.get("text"), payload.get("client_msg_id"))
+        first = await _receive_first(
+            self.visitor, payload.get("text"), payload.get("client_msg_id"), payload.get("attachment_ids")
+        )
         # The new token first, so a client that keeps only what came before the ack can resume; then the
         # conversation's group and everything in it so far (the greeting, this message, and a handoff's
         # message if it handed off at once) and its status if that changed before the socket joined (the

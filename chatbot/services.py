@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -31,6 +32,7 @@ from chatbot.models import KnowledgeArticle
 from chatbot.pipeline import customer_message_route
 from handoff.services import handoff_rules_seed
 from helpdesk.access import access_row
+from helpdesk.attachments import CUSTOMER_UPLOADS, AttachmentClaim, attachment_ids_clean
 from helpdesk.errors import InvalidInput, NotFound, PermissionDenied
 from helpdesk.language import bot_greeting
 from helpdesk.models import Bot, Contact, Conversation, Message, Queue, Tenant
@@ -285,7 +287,7 @@ def widget_conversation_start(*, public_key: str, token: str = "") -> WidgetSess
 
 
 def widget_first_message_receive(
-    *, visitor: VisitorClaims, text: str, client_msg_id: str = ""
+    *, visitor: VisitorClaims, text: str, client_msg_id: str = "", attachment_ids: Any = None
 ) -> WidgetFirstMessage:
     """The first message of a visitor who had not written when their token was issued. In one
     transaction: their conversation starts (contact, conversation, the greeting at seq 1), or is found by
@@ -295,7 +297,8 @@ def widget_first_message_receive(
     any more is :class:`NotFound`."""
     if not visitor.pending:
         raise InvalidInput("This visitor already has a conversation.")
-    text = message_text_clean(text)
+    claim = AttachmentClaim(ids=attachment_ids_clean(attachment_ids), kinds=CUSTOMER_UPLOADS)
+    text = message_text_clean(text, allow_empty=bool(claim.ids))
     client_msg_id = client_msg_id_clean(client_msg_id)
     with transaction.atomic():
         bot = _visitor_bot(visitor)
@@ -303,7 +306,7 @@ def widget_first_message_receive(
             bot=bot, nonce=visitor.nonce, contact_id=visitor.contact_id
         )
         message, created = customer_message_receive(
-            conversation=conversation, text=text, client_msg_id=client_msg_id
+            conversation=conversation, text=text, client_msg_id=client_msg_id, attachments=claim
         )
     return WidgetFirstMessage(
         conversation=conversation, token=conversation_token(conversation), message=message, created=created
@@ -311,14 +314,22 @@ def widget_first_message_receive(
 
 
 def customer_message_receive(
-    *, conversation: Conversation, text: str, client_msg_id: str = ""
+    *,
+    conversation: Conversation,
+    text: str,
+    client_msg_id: str = "",
+    attachments: AttachmentClaim | None = None,
 ) -> tuple[Message, bool]:
     """Persist a customer's message, then let the bot or the humans have it. See the module docstring.
 
     ``conversation`` is locked and re-read (in place) first: a caller holding an old copy, such as an open
     socket, acts on the current status. A message to a resolved conversation reopens it with the bot.
+
+    A message may carry attachments (``attachments``, uploads of the customer's own); with them it may
+    have no words. The bot reads words, not files: a message of attachments alone is kept and shown to
+    agents, and the bot waits for the customer's next words instead of answering a file it cannot read.
     """
-    text = message_text_clean(text)
+    text = message_text_clean(text, allow_empty=bool(attachments and attachments.ids))
     client_msg_id = client_msg_id_clean(client_msg_id)
     with transaction.atomic():
         # The bot, its queue and the contact come in the same statement (only the conversation is locked):
@@ -331,9 +342,9 @@ def customer_message_receive(
         if conversation.status == Conversation.Status.RESOLVED and not _stored(conversation, client_msg_id):
             conversation_reopen_with_bot(conversation=conversation)
         message, created = customer_message_store(
-            conversation=conversation, text=text, client_msg_id=client_msg_id
+            conversation=conversation, text=text, client_msg_id=client_msg_id, attachments=attachments
         )
-        if created:
+        if created and message.body:
             customer_message_route(conversation=conversation, message=message)
     return message, created
 
@@ -354,7 +365,7 @@ def conversation_reopen_with_bot(*, conversation: Conversation) -> Conversation:
 
 
 def customer_message_store(
-    *, conversation: Conversation, text: str, client_msg_id: str
+    *, conversation: Conversation, text: str, client_msg_id: str, attachments: AttachmentClaim | None = None
 ) -> tuple[Message, bool]:
     return message_create(
         conversation=conversation,
@@ -362,6 +373,7 @@ def customer_message_store(
         body=mask_card_numbers(text),
         client_msg_id=client_msg_id,
         locked=True,
+        attachments=attachments,
     )
 
 

@@ -5,6 +5,11 @@ Path ids are looked up inside the caller's tenant: a missing id and another tena
 
 from django.urls import path, re_path
 
+from chatbot.api.attachments import (
+    WidgetAttachmentContentView,
+    WidgetAttachmentThumbnailView,
+    WidgetAttachmentUploadView,
+)
 from chatbot.api.bots import ArticleDetailView, ArticleImportView, ArticleListView, BotDetailView, BotListView
 from chatbot.api.conversations import ConversationDetailView, ConversationListView, ConversationMessagesView
 from chatbot.api.views import WidgetSessionView
@@ -15,6 +20,11 @@ from handoff.api.views import (
     HandoffReportView,
     HandoffRuleDetailView,
     HandoffRuleListView,
+)
+from helpdesk.api.attachments import (
+    AttachmentContentView,
+    AttachmentThumbnailView,
+    ConversationAttachmentsView,
 )
 from helpdesk.api.contacts import ContactDetailView, ContactListView
 from helpdesk.api.integrations import (
@@ -48,11 +58,33 @@ conversation = "conversations/<int:conversation_id>/"
 
 urlpatterns = [
     path("widget/sessions/", WidgetSessionView.as_view(), name="widget-session"),
+    path("widget/attachments/", WidgetAttachmentUploadView.as_view(), name="widget-attachments"),
+    path(
+        "widget/attachments/<int:attachment_id>/content/",
+        WidgetAttachmentContentView.as_view(),
+        name="widget-attachment-content",
+    ),
+    path(
+        "widget/attachments/<int:attachment_id>/thumbnail/",
+        WidgetAttachmentThumbnailView.as_view(),
+        name="widget-attachment-thumbnail",
+    ),
     path("conversations/", ConversationListView.as_view(), name="conversation-list"),
     path(conversation, ConversationDetailView.as_view(), name="conversation-detail"),
     path(conversation + "messages/", ConversationMessagesView.as_view(), name="conversation-messages"),
     path(conversation + "replies/", AgentReplyView.as_view(), name="conversation-replies"),
     path(conversation + "handoff/", ConversationHandoffView.as_view(), name="conversation-handoff"),
+    path(
+        conversation + "attachments/", ConversationAttachmentsView.as_view(), name="conversation-attachments"
+    ),
+    path(
+        "attachments/<int:attachment_id>/content/", AttachmentContentView.as_view(), name="attachment-content"
+    ),
+    path(
+        "attachments/<int:attachment_id>/thumbnail/",
+        AttachmentThumbnailView.as_view(),
+        name="attachment-thumbnail",
+    ),
     path("handoffs/", HandoffListView.as_view(), name="handoff-list"),
     path("handoffs/<int:handoff_id>/", HandoffDetailView.as_view(), name="handoff-detail"),
     path("handoff-rules/", HandoffRuleListView.as_view(), name="handoff-rule-list"),

@@ -296,6 +296,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 # loader runs on customers' sites and imports its ES modules from here, and browsers fetch modules in CORS
 # mode. The files are public anyway; no cookies are sent or read.
 WHITENOISE_ALLOW_ALL_ORIGINS = True
+# Uploaded files (attachments) go through Django's storage API: the default storage below keeps them in
+# MEDIA_ROOT; point STORAGES["default"] at an S3-compatible backend (django-storages) in production, where
+# several web processes must see the same files. They are never served from MEDIA_URL: every download goes
+# through a view that checks who asks (helpdesk.attachments).
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -375,6 +381,10 @@ ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=2)
 ANTHROPIC_TOTAL_BUDGET_SECONDS = env.float("ANTHROPIC_TOTAL_BUDGET_SECONDS", default=20.0)
 VISITOR_TOKEN_MAX_AGE = env.int("VISITOR_TOKEN_MAX_AGE", default=60 * 60 * 24)
 MESSAGE_MAX_CHARS = env.int("MESSAGE_MAX_CHARS", default=4000)
+# The largest attachment a customer, an agent, an integrator or an inbound email may add, in bytes.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The largest inbound email (raw or JSON, attachments included) the inbound endpoint reads, in bytes.
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 * 1024)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)

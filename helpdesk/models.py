@@ -429,6 +429,9 @@ class Message(TenantOwned):
     reply_to = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="bot_reply"
     )
+    # How many attachments it carries: pages and payloads read attachments only for messages that have
+    # some, so a history without files costs no extra query.
+    attachment_count = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -453,6 +456,54 @@ class Message(TenantOwned):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.author_kind}: {self.body[:40]}"
+
+
+class Attachment(TenantOwned):
+    """A file a customer, an agent, an integrator or an inbound email added (an image or a PDF).
+
+    The file is kept through Django's storage API (``default_storage``) under ``storage_name``, a path of
+    the tenant's own (``t/<tenant>/<yyyy>/<mm>/<random>/<name>``), with its thumbnail beside it for
+    images. ``content_type`` is what the bytes are (sniffed on upload), never what the client said.
+    An upload waits unsent (``message`` null) until a message of the same conversation claims it; a
+    visitor who has not written yet uploads under their token's nonce (``visitor_nonce``), which their
+    first message's conversation carries. See :mod:`helpdesk.attachments`.
+    """
+
+    class Uploader(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        AGENT = "agent", "Agent"
+        API = "api", "API key"
+        EMAIL = "email", "Email"
+
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploader_kind = models.CharField(max_length=10, choices=Uploader.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visitor_nonce = models.CharField(max_length=32, blank=True, default="")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    storage_name = models.CharField(max_length=300)
+    thumbnail_name = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.content_type}, {self.size} bytes)"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 # Integrations: API keys and webhooks ------------------------------------------------------------------

@@ -6,10 +6,44 @@ every channel at once. A customer sees a message only through :func:`public_mess
 
 from __future__ import annotations
 
+from django.urls import reverse
+
+from helpdesk.attachments import attachments_prefetch, message_attachments
 from helpdesk.formatting import markdown_html
-from helpdesk.models import Conversation, Message
+from helpdesk.models import Attachment, Conversation, Message
 from helpdesk.reasons import reason_label
 from helpdesk.selectors import author_names
+
+
+def attachment_payload(attachment: Attachment) -> dict:
+    """The one wire shape of an attachment. ``url`` and ``thumbnail_url`` are paths on this helpdesk for
+    its agents and API keys; a customer's view points them at the widget's own paths
+    (:func:`public_message_payload`). ``thumbnail_url``, ``width`` and ``height`` are null for a PDF."""
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "type": attachment.content_type,
+        "size": attachment.size,
+        "url": reverse("attachment-content", args=[attachment.pk]),
+        "thumbnail_url": (
+            reverse("attachment-thumbnail", args=[attachment.pk]) if attachment.thumbnail_name else None
+        ),
+        "width": attachment.width,
+        "height": attachment.height,
+    }
+
+
+def public_attachment_payload(payload: dict) -> dict:
+    """A customer's view of :func:`attachment_payload`: the same file, through the widget's paths (the
+    widget adds its visitor token)."""
+    pk = payload["id"]
+    return {
+        **payload,
+        "url": reverse("widget-attachment-content", args=[pk]),
+        "thumbnail_url": reverse("widget-attachment-thumbnail", args=[pk])
+        if payload.get("thumbnail_url")
+        else None,
+    }
 
 
 def message_payload(message: Message, *, author_name: str | None = None) -> dict:
@@ -37,11 +71,13 @@ def message_payload(message: Message, *, author_name: str | None = None) -> dict
         "client_msg_id": message.client_msg_id or None,
         "data": message.data,
         "created_at": message.created_at.isoformat(),
+        "attachments": [attachment_payload(a) for a in message_attachments(message)],
     }
 
 
 def messages_payload(conversation: Conversation, messages: list[Message]) -> list[dict]:
     names = author_names(conversation.tenant_id, messages)
+    attachments_prefetch(messages)
     bot_name = conversation.bot.name
     out = []
     for m in messages:
@@ -59,7 +95,7 @@ def messages_payload(conversation: Conversation, messages: list[Message]) -> lis
 # the keys the widget renders; the bot's usage, confidence, responder, reply_to, sentiment and
 # unresolved counts stay with the agents.
 PUBLIC_MESSAGE_FIELDS = ("id", "conversation_id", "seq", "author_kind", "author_name", "body", "html")
-PUBLIC_MESSAGE_FIELDS += ("client_msg_id", "created_at")
+PUBLIC_MESSAGE_FIELDS += ("client_msg_id", "created_at", "attachments")
 PUBLIC_DATA_KEYS = ("sources", "greeting", "event", "offline", "queue_position", "wait_seconds")
 PUBLIC_SOURCE_KEYS = ("title", "url")
 
@@ -79,6 +115,7 @@ def public_message_payload(payload: dict) -> dict:
             if isinstance(source, dict)
         ]
     out["data"] = public
+    out["attachments"] = [public_attachment_payload(a) for a in payload.get("attachments") or []]
     return out
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from helpdesk.attachments import AttachmentClaim, attachments_claim, attachments_link
 from helpdesk.errors import InvalidInput
 from helpdesk.events import conversation_group, inbox_group, publish_on_commit, tenant_user_group
 from helpdesk.language import language_detect
@@ -19,12 +20,15 @@ from helpdesk.webhooks import webhook_emit
 CLIENT_MSG_ID_MAX = 64
 
 
-def message_text_clean(text: Any) -> str:
-    """The text of a message a person typed, or a clear :class:`InvalidInput`."""
+def message_text_clean(text: Any, *, allow_empty: bool = False) -> str:
+    """The text of a message a person typed, or a clear :class:`InvalidInput`. ``allow_empty``: a
+    message that carries attachments may have no words (then ``None`` counts as empty text)."""
+    if text is None and allow_empty:
+        return ""
     if not isinstance(text, str):
         raise InvalidInput("Text must be a string.", fields={"text": ["Must be a string."]})
     text = text.strip()
-    if not text:
+    if not text and not allow_empty:
         raise InvalidInput(
             "The message is empty.", fields={"text": ["Must not be empty."]}, code="empty_text"
         )
@@ -99,6 +103,7 @@ def message_create(
     data: dict | None = None,
     reply_to: Message | None = None,
     locked: bool = False,
+    attachments: AttachmentClaim | None = None,
 ) -> tuple[Message, bool]:
     """Persist a message with the next ``seq`` of its conversation, then ring the doorbell after commit.
 
@@ -119,6 +124,7 @@ def message_create(
         existing = Message.objects.filter(reply_to=reply_to).first()
         if existing is not None:
             return existing, False
+    claimed = attachments_claim(conversation=conversation, claim=attachments) if attachments else []
     now = timezone.now()
     racing = (bool(client_msg_id) and not locked) or reply_to is not None
     try:
@@ -135,7 +141,9 @@ def message_create(
                 private=private,
                 data=data or {},
                 reply_to=reply_to,
+                attachment_count=len(claimed),
             )
+            attachments_link(message=message, rows=claimed)
     except IntegrityError:
         # A concurrent resend of the same message, or a concurrent answer to the same question, won the
         # race: return what it stored.

@@ -1,7 +1,8 @@
 """The agent's socket: the tenant's live inbox, and the conversations the agent has open.
 
 Frames in: ``open {conversation_id, last_seq}``, ``close {conversation_id}``,
-``message {conversation_id, text, client_msg_id, private}``, ``claim {conversation_id}``,
+``message {conversation_id, text, client_msg_id, private, attachment_ids?}`` (the agent's uploads to the
+conversation; with them ``text`` may be empty), ``claim {conversation_id}``,
 ``typing {conversation_id, typing}``, ``handback {conversation_id}``, ``resolve {conversation_id}``,
 ``reopen {conversation_id}`` (a resolved conversation, back to the agent who reopens it),
 ``ping {idle}`` (heartbeat), ``presence {status: online|away}``, ``read {conversation_id, seq}``.
@@ -102,6 +103,7 @@ def _reply(membership: Membership, conversation_id: int, payload: dict) -> dict:
         text=payload.get("text"),
         client_msg_id=payload.get("client_msg_id") or "",
         private=frame_bool(payload, "private"),
+        attachment_ids=payload.get("attachment_ids"),
     )
     return {
         "type": "ack",

@@ -5,10 +5,13 @@ The API's writes on queues and canned replies live here too: one home for the ap
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from helpdesk.attachments import AGENT_UPLOADS, AttachmentClaim, attachment_ids_clean
 from helpdesk.errors import Conflict, InvalidInput, NotFound
 from helpdesk.models import Conversation, Membership, Message, Queue, Tenant
 from helpdesk.payloads import conversation_payload
@@ -47,24 +50,37 @@ def agent_reply(
     text: str,
     client_msg_id: str = "",
     private: bool = False,
+    attachment_ids: Any = None,
 ) -> tuple[Message, bool]:
-    """An agent's reply or private note. A public reply to an unclaimed conversation claims it first."""
-    text = message_text_clean(text)
+    """An agent's reply or private note. A public reply to an unclaimed conversation claims it first.
+
+    ``attachment_ids``: uploads of this agent (or of an API key) to this conversation that the reply
+    carries; with them the reply may have no words. A bad id refuses the reply before anything changes."""
+    claim = AttachmentClaim(
+        ids=attachment_ids_clean(attachment_ids), kinds=AGENT_UPLOADS, uploaded_by_id=membership.user_id
+    )
+    text = message_text_clean(text, allow_empty=bool(claim.ids))
     client_msg_id = client_msg_id_clean(client_msg_id)
     if not private and conversation.status == Conversation.Status.OFFLINE:
         return _offline_reply(
-            membership=membership, conversation=conversation, text=text, client_msg_id=client_msg_id
+            membership=membership,
+            conversation=conversation,
+            text=text,
+            client_msg_id=client_msg_id,
+            attachments=claim,
         )
-    if not private and conversation.assignee_id != membership.user_id:
-        conversation_claim(membership=membership, conversation=conversation)
-    return message_create(
-        conversation=conversation,
-        author_kind=Message.Author.AGENT,
-        author=membership.user,
-        body=text,
-        client_msg_id=client_msg_id,
-        private=private,
-    )
+    with transaction.atomic():
+        if not private and conversation.assignee_id != membership.user_id:
+            conversation_claim(membership=membership, conversation=conversation)
+        return message_create(
+            conversation=conversation,
+            author_kind=Message.Author.AGENT,
+            author=membership.user,
+            body=text,
+            client_msg_id=client_msg_id,
+            private=private,
+            attachments=claim,
+        )
 
 
 def _locked(membership: Membership, conversation: Conversation) -> Conversation:

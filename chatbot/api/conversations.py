@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from chatbot.services import api_conversation_start, customer_message_receive
 from helpdesk.api.base import TenantAPIView, tenant_ref
 from helpdesk.api.serializers import ConversationOut, IdField, MessageOut
+from helpdesk.attachments import API_UPLOADS, MAX_PER_MESSAGE, AttachmentClaim
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.errors import Conflict
 from helpdesk.models import Bot, Contact, Conversation, HandoffReason, Message
@@ -80,13 +81,30 @@ class MessagesPageOut(serializers.Serializer):
 
 
 class CustomerMessageIn(serializers.Serializer):
-    text = serializers.CharField(max_length=20000, trim_whitespace=False)
+    text = serializers.CharField(
+        max_length=20000,
+        trim_whitespace=False,
+        required=False,
+        allow_blank=True,
+        help_text="Required, unless the message carries attachments.",
+    )
     client_msg_id = serializers.CharField(
         max_length=64,
         required=False,
         allow_blank=True,
         help_text="Your id of the message: a resend is stored once.",
     )
+    attachment_ids = serializers.ListField(
+        child=IdField(),
+        required=False,
+        max_length=MAX_PER_MESSAGE,
+        help_text="Files uploaded to this conversation with an API key (POST .../attachments/).",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("text") and not attrs.get("attachment_ids"):
+            raise serializers.ValidationError({"text": ["This field may not be blank."]})
+        return attrs
 
 
 class ConversationListView(TenantAPIView):
@@ -178,7 +196,11 @@ class ConversationMessagesView(TenantAPIView):
                 raise Conflict("The conversation is resolved: start a new one.", code="conversation_resolved")
             message, created = stored, False
         else:
+            claim = AttachmentClaim(ids=tuple(data.get("attachment_ids", ())), kinds=API_UPLOADS)
             message, created = customer_message_receive(
-                conversation=conversation, text=data["text"], client_msg_id=client_msg_id
+                conversation=conversation,
+                text=data.get("text", ""),
+                client_msg_id=client_msg_id,
+                attachments=claim,
             )
         return Response(MessageOut(message).data, status=201 if created else 200)

@@ -11,8 +11,8 @@ import math
 
 from rest_framework import serializers
 
-from helpdesk.models import Contact, Conversation, HandoffReason, Message
-from helpdesk.payloads import conversation_payload, message_payload
+from helpdesk.models import Attachment, Contact, Conversation, HandoffReason, Message
+from helpdesk.payloads import attachment_payload, conversation_payload, message_payload
 
 MAX_ID = 2**63 - 1
 
@@ -45,6 +45,23 @@ class ConversationOut(serializers.Serializer):
         return conversation_payload(instance)
 
 
+class AttachmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="The file's name as sent (its extension fixed to what it is).")
+    type = serializers.ChoiceField(
+        choices=["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"],
+        help_text="What the file is, read from its bytes (never the sender's word).",
+    )
+    size = serializers.IntegerField(help_text="In bytes.")
+    url = serializers.CharField(help_text="The file (same credentials as the API).")
+    thumbnail_url = serializers.CharField(allow_null=True, help_text="Images: a copy at most 320 px a side.")
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, instance: Attachment) -> dict:
+        return attachment_payload(instance)
+
+
 class MessageOut(serializers.Serializer):
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
@@ -61,6 +78,7 @@ class MessageOut(serializers.Serializer):
     client_msg_id = serializers.CharField(allow_null=True)
     data = serializers.DictField()
     created_at = serializers.DateTimeField()
+    attachments = AttachmentOut(many=True, help_text="Images and PDFs the message carries.")
 
     def to_representation(self, instance: Message) -> dict:
         return message_payload(instance)

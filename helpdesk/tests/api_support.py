@@ -16,8 +16,10 @@ from chatbot.models import KnowledgeArticle
 from handoff.models import HandoffRule
 from handoff.services import handoff_request_manual
 from helpdesk.api_keys import api_key_create
+from helpdesk.attachments import attachment_store
 from helpdesk.models import ApiKey, Membership, Tenant, TenantOwned, WebhookDelivery
 from helpdesk.services import message_create
+from helpdesk.tests.attachment_support import png_bytes
 from helpdesk.webhooks import webhook_create
 from inbox.models import CannedReply
 from inbox.presence import presence_connect
@@ -45,7 +47,8 @@ class World:
 
 def tenant_world(tenant: Tenant, make_bot, make_agent) -> World:
     """A tenant with one of everything: bot, queue, hours, article, rule, contact, an API conversation with
-    a handoff, an agent online, a canned reply, a webhook with a delivery, a key and a ticket."""
+    a handoff, an agent online, a canned reply, a webhook with a delivery, a key, a ticket and an
+    attachment."""
     from chatbot.services import api_conversation_start
     from helpdesk.contacts import contact_find_or_create
     from tickets.models import BusinessHours
@@ -76,6 +79,9 @@ def tenant_world(tenant: Tenant, make_bot, make_agent) -> World:
         final=True,
     )
     key = api_key_create(tenant=tenant, name="world", scope=ApiKey.Scope.READ)[0]
+    attachment = attachment_store(
+        tenant=tenant, data=png_bytes(), name="photo.png", uploader_kind="api", conversation=conversation
+    )
     world = World(tenant=tenant)
     world.objects = {
         "bot": bot,
@@ -102,6 +108,7 @@ def tenant_world(tenant: Tenant, make_bot, make_agent) -> World:
         "ticket_id": ticket.pk,
         "key_id": key.pk,
         "webhook_id": webhook.pk,
+        "attachment_id": attachment.pk,
     }
     return world
 

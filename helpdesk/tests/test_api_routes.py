@@ -21,7 +21,13 @@ from tickets.models import BusinessHours, Ticket
 pytestmark = pytest.mark.django_db
 
 PREFIX = "/api/v1/"
-PUBLIC = {"widget-session", "api-not-found"}
+PUBLIC = {
+    "widget-session",
+    "widget-attachments",
+    "widget-attachment-content",
+    "widget-attachment-thumbnail",
+    "api-not-found",
+}
 METHODS = ("get", "post", "put", "patch", "delete")
 UNSAFE = {"post", "put", "patch", "delete"}
 KEYWORD = re.compile(r"<int:(\w+)>")

@@ -62,6 +62,7 @@ def test_the_existing_fields_are_unchanged(conversation):
         "client_msg_id",
         "data",
         "created_at",
+        "attachments",
     ]
     assert (payload["body"], payload["author_name"], payload["html"]) == (
         "Hi",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from helpdesk.access import access_row
 from helpdesk.api.base import TenantAPIView, acting_membership
 from helpdesk.api.serializers import IdField, MessageOut
+from helpdesk.attachments import MAX_PER_MESSAGE
 from helpdesk.errors import NotFound
 from helpdesk.models import Membership, Queue, Tenant
 from helpdesk.selectors import conversation_get
@@ -28,13 +29,30 @@ from inbox.services import (
 
 
 class AgentReplyIn(serializers.Serializer):
-    text = serializers.CharField(max_length=20000, trim_whitespace=False)
+    text = serializers.CharField(
+        max_length=20000,
+        trim_whitespace=False,
+        required=False,
+        allow_blank=True,
+        help_text="Required, unless the reply carries attachments.",
+    )
+    attachment_ids = serializers.ListField(
+        child=IdField(),
+        required=False,
+        max_length=MAX_PER_MESSAGE,
+        help_text="Files uploaded to this conversation (POST .../attachments/) by this agent or a key.",
+    )
     client_msg_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     private = serializers.BooleanField(required=False, default=False, help_text="An agents' note.")
     agent_id = IdField(
         required=False,
         help_text="With an API key: the user id of the agent who writes (required). Not with a session.",
     )
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("text") and not attrs.get("attachment_ids"):
+            raise serializers.ValidationError({"text": ["This field may not be blank."]})
+        return attrs
 
 
 class AgentReplyView(TenantAPIView):
@@ -53,6 +71,8 @@ class AgentReplyView(TenantAPIView):
         conversation = conversation_get(tenant=self.tenant, conversation_id=conversation_id)
         data = self.body(AgentReplyIn)
         membership = acting_membership(self.actor, data.pop("agent_id", None))
+        data.setdefault("text", "")
+        data["attachment_ids"] = list(data.get("attachment_ids", []))
         message, created = agent_reply(membership=membership, conversation=conversation, **data)
         return Response(MessageOut(message).data, status=201 if created else 200)
 
