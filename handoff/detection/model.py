@@ -99,6 +99,27 @@ def model_version(fingerprint: str, config: ModelConfig) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+REVIEWED_MARK = "+reviews."
+
+
+def training_version(
+    examples: Sequence[Example], config: ModelConfig, reviewed: Sequence[Example] = ()
+) -> str:
+    """The version of a model trained on ``examples`` (the corpus) and ``reviewed`` (confirmed reviews of
+    companies that opted in): the corpus version alone when there are none, so default training is
+    exactly what it was; else that version with ``+reviews.<fingerprint of the reviewed examples>``."""
+    version = model_version(corpus_fingerprint(examples), config)
+    if reviewed:
+        version += REVIEWED_MARK + corpus_fingerprint(reviewed)[:8]
+    return version
+
+
+def corpus_version(version: str) -> str:
+    """The corpus part of a model's version, which loading checks: reviewed examples come from a
+    database, not from the repository, so a model with them is as current as its corpus."""
+    return version.partition(REVIEWED_MARK)[0]
+
+
 def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
@@ -440,13 +461,18 @@ def train(
     examples: Sequence[Example],
     config: ModelConfig = DEFAULT_CONFIG,
     *,
+    reviewed: Sequence[Example] = (),
     tokens: Callable[[Sequence[str]], tuple[list, list]] | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> Detector:
     """The model for ``examples``: thresholds from grouped (by domain) held-out predictions, then the
     scorers fitted on everything. With fewer than two domains, or ``threshold_folds`` 0, thresholds stay 0.5.
+
+    ``reviewed`` are examples from confirmed reviews (their own domain), learnt after the corpus's; the
+    version says they are there (see ``training_version``).
     """
-    version = model_version(corpus_fingerprint(examples), config)
+    version = training_version(examples, config, reviewed)
+    examples = [*examples, *reviewed]
     thresholds = dict.fromkeys(LABELS, 0.5)
     if config.threshold_folds >= 2 and len({e.domain for e in examples}) >= 2:
         held, probabilities = held_out_scores(examples, config, tokens=tokens, on_fold=on_step)

@@ -3,8 +3,10 @@
 The file is built from the corpus (``python manage.py detection_train``), not committed. Its default
 place is ``handoff/detection/model/detector.joblib``; ``HANDOFF_DETECTOR_PATH`` in the environment moves
 it. Loading checks the file's format and version against the corpus and config this code would train
-(``current_version``): a missing, corrupt or stale file raises ``DetectorUnavailable`` with what to run,
-because a handoff detector that silently says "no handoff" is worse than one that refuses to start.
+(``current_version``; examples from confirmed reviews, which come from the database, are not part of
+what is checked, see ``handoff.detection.model.training_version``): a missing, corrupt or stale file
+raises ``DetectorUnavailable`` with what to run, because a handoff detector that silently says "no
+handoff" is worse than one that refuses to start.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from pathlib import Path
 import joblib
 
 from handoff.detection.corpus import CORPUS_DIR, corpus_fingerprint, load_corpus
-from handoff.detection.model import DEFAULT_CONFIG, FORMAT, Detector, ModelConfig, model_version
+from handoff.detection.model import (
+    DEFAULT_CONFIG,
+    FORMAT,
+    Detector,
+    ModelConfig,
+    corpus_version,
+    model_version,
+)
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "model" / "detector.joblib"
 TRAIN_HINT = "run `python manage.py detection_train`"
@@ -69,7 +78,7 @@ def detector_load(path: Path, expected_version: str | None) -> Detector:
         raise
     except Exception as exc:
         raise DetectorUnavailable("corrupt", path, f"cannot read it ({type(exc).__name__}: {exc})") from exc
-    if expected_version is not None and detector.version != expected_version:
+    if expected_version is not None and corpus_version(detector.version) != expected_version:
         detail = (
             f"version {detector.version}, expected {expected_version} (corpus, config or scikit-learn differ)"
         )

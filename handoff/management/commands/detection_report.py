@@ -9,9 +9,11 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from handoff.detection.corpus import LABELS, load_corpus
-from handoff.detection.evaluation import leave_one_domain_out, report
+from handoff.detection.evaluation import leave_one_domain_out, report, reviewed_effect
 from handoff.detection.model import DEFAULT_CONFIG
 from handoff.detection.signals import HANDOFF_REASONS
+from handoff.management.commands.detection_train import reviewed_summary
+from handoff.review.examples import ReviewedTraining, reviewed_training_examples
 
 
 def _prf(rates: dict) -> str:
@@ -22,14 +24,17 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []  # they build or measure the model the checks need
     help = (
         "Train on all domains but one, test on that one, for each domain: precision and recall per label, "
-        "reason, domain and language, and the false-handoff rate on negatives."
+        "reason, domain and language, and the false-handoff rate on negatives; with confirmed reviews of "
+        "companies that opted in, what they change on those reviewed messages."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", dest="json_out", type=Path, default=None, help="write the figures here")
+        parser.add_argument("--without-reviews", action="store_true", help="leave reviewed examples out")
 
-    def handle(self, *args, json_out: Path | None, **options):
+    def handle(self, *args, json_out: Path | None, without_reviews: bool, **options):
         examples = load_corpus()
+        reviewed = ReviewedTraining([], 0, 0) if without_reviews else reviewed_training_examples(examples)
         domains = sorted({e.domain for e in examples})
         with tqdm(total=len(domains), desc="held-out domains", unit="fold", leave=False) as bar:
             predictions = leave_one_domain_out(examples, DEFAULT_CONFIG, on_fold=lambda _: bar.update())
@@ -64,6 +69,24 @@ class Command(BaseCommand):
             f"{hard['rate']:.3f} of {hard['lines']} hard negatives; mean average precision over labels "
             f"{figures['average_precision']:.3f}"
         )
+        if not without_reviews:
+            write("\n" + reviewed_summary(reviewed))
+        if reviewed.examples:
+            with tqdm(total=6, desc="reviewed examples", unit="model", leave=False) as bar:
+                effect = reviewed_effect(
+                    examples, reviewed.examples, DEFAULT_CONFIG, on_step=lambda _: bar.update()
+                )
+            figures["reviewed"] = effect
+            write(
+                f"On the {effect['examples']} reviewed messages, each judged by a model that did not see it:"
+            )
+            write(f"{'':<22} {'hand-P':>6} {'hand-R':>6} {'signals':>7} {'FHhard':>6} {'hard':>5}")
+            for side, title in (("without", "corpus alone"), ("with", "with the other reviews")):
+                rates, hard = effect[side]["handoff"], effect[side]["false_handoff_hard"]
+                write(
+                    f"{title:<22} {rates['precision']:>6.3f} {rates['recall']:>6.3f} {rates['support']:>7} "
+                    f"{hard['rate']:>6.3f} {hard['lines']:>5}"
+                )
         if json_out is not None:
             json_out.write_text(json.dumps(figures, indent=1, ensure_ascii=False))
             write(f"Wrote {json_out}")
