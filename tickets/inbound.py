@@ -14,11 +14,17 @@ writing. Two input shapes are accepted:
        "headers": {"Message-ID": "<...>", "In-Reply-To": "<...>", "References": "<...> <...>"}}
 
 Every refusal is an :class:`InboundRejected` with a code and a sentence; nothing is stored for it.
-Attachments are ignored: only the text reaches the ticket.
+
+Attachments come along: a raw message's attachment parts (and inline images that are not its body), or
+the JSON shape's ``"attachments": [{"filename", "content_type", "content": "<base64>"}]``. Each is kept as
+read here (``InboundAttachment``); whether it is kept on the ticket is decided by the same checks as any
+upload (:mod:`helpdesk.attachment_files`), and one that cannot even be read carries its ``problem``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -64,6 +70,15 @@ class InboundRejected(DomainError):
 
 
 @dataclass(frozen=True)
+class InboundAttachment:
+    """A file of an inbound email, as the mail gave it: its name and bytes, or why it could not be read."""
+
+    name: str
+    data: bytes
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class InboundEmail:
     sender: str
     sender_name: str
@@ -72,6 +87,7 @@ class InboundEmail:
     text: str
     message_id: str
     thread_ids: tuple[str, ...]
+    attachments: tuple[InboundAttachment, ...] = ()
 
     def ticket_number(self) -> int | None:
         """The ticket named by a "[T-1042]" subject token or a "+T-1042@" reply address, if any."""
@@ -128,9 +144,19 @@ def reply_text(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-def _built(*, sender: str, to: list[str], subject: str, body: str, headers: dict[str, str]) -> InboundEmail:
+def _built(
+    *,
+    sender: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    headers: dict[str, str],
+    attachments: tuple[InboundAttachment, ...] = (),
+) -> InboundEmail:
     name, address = _address(sender)
     text = reply_text(body)
+    if not text and attachments:
+        text = "(no text: the email carried attachments only)"
     if not text:
         raise InboundRejected("empty_body", "The message has no text above the quoted history.")
     return InboundEmail(
@@ -141,6 +167,7 @@ def _built(*, sender: str, to: list[str], subject: str, body: str, headers: dict
         text=text,
         message_id=next(iter(_ids(headers.get("message-id", ""))), ""),
         thread_ids=_ids(headers.get("in-reply-to", ""), headers.get("references", "")),
+        attachments=attachments,
     )
 
 
@@ -175,7 +202,50 @@ def parse_rfc822(raw: bytes) -> InboundEmail:
         ]
     except (ValueError, TypeError, IndexError) as exc:
         raise InboundRejected("malformed", f"A header could not be read: {exc}.") from exc
-    return _built(sender=sender, to=to, subject=subject, body=_body_of(message), headers=headers)
+    return _built(
+        sender=sender,
+        to=to,
+        subject=subject,
+        body=_body_of(message),
+        headers=headers,
+        attachments=_attachments_of(message),
+    )
+
+
+def _attachments_of(message: EmailMessage) -> tuple[InboundAttachment, ...]:
+    found = []
+    for part in message.iter_attachments():
+        if part.is_multipart():
+            continue  # a forwarded message or an alternative: not a file
+        name = part.get_filename() or ""
+        try:
+            data = part.get_payload(decode=True) or b""
+        except (ValueError, TypeError, AssertionError) as exc:
+            found.append(InboundAttachment(name=name, data=b"", problem=f"it could not be decoded ({exc})"))
+            continue
+        found.append(InboundAttachment(name=name, data=data))
+    return tuple(found)
+
+
+def _json_attachments(value: object) -> tuple[InboundAttachment, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise InboundRejected("malformed", "attachments must be a list of objects.")
+    found = []
+    for item in value:
+        name, content = item.get("filename") or "", item.get("content")
+        if not isinstance(name, str) or not isinstance(content, str):
+            raise InboundRejected(
+                "malformed", "Each attachment needs a filename and base64 content (strings)."
+            )
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            found.append(InboundAttachment(name=name, data=b"", problem="its content is not valid base64"))
+            continue
+        found.append(InboundAttachment(name=name, data=data))
+    return tuple(found)
 
 
 def parse_provider_json(data: object) -> InboundEmail:
@@ -203,4 +273,5 @@ def parse_provider_json(data: object) -> InboundEmail:
         subject=strings["subject"] or "",
         body=body,
         headers={k.lower(): v for k, v in headers.items()},
+        attachments=_json_attachments(data.get("attachments")),
     )

@@ -210,6 +210,8 @@ class TicketReply(TenantOwned):
     message_id = models.CharField(max_length=250, blank=True)
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Files the reply carries (a customer's emailed images and PDFs), kept by the core's attachments.
+    attachments = models.ManyToManyField("helpdesk.Attachment", blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.db.models import Q, QuerySet
 
 from helpdesk.errors import NotFound
 from helpdesk.models import Contact, Conversation, Membership, Message, Tenant
+from helpdesk.payloads import attachment_payload
 from helpdesk.selectors import author_names
 from tickets import hours
 from tickets.models import BusinessHours, MailSettings, Ticket, TicketReply
@@ -80,12 +81,18 @@ def ticket_list(
 class ReplyView:
     reply: TicketReply
     author_name: str
+    # The files it carries, in their wire shape (helpdesk.payloads.attachment_payload).
+    attachments: list[dict] = field(default_factory=list)
 
 
 def ticket_replies(*, ticket: Ticket) -> list[ReplyView]:
-    """Every reply and note of the ticket, oldest first, with the agents' display names (two queries)."""
+    """Every reply and note of the ticket, oldest first, with the agents' display names and the files
+    they carry (three queries)."""
     replies = list(
-        TicketReply.objects.for_tenant(ticket.tenant_id).filter(ticket=ticket).order_by("created_at", "pk")
+        TicketReply.objects.for_tenant(ticket.tenant_id)
+        .filter(ticket=ticket)
+        .order_by("created_at", "pk")
+        .prefetch_related("attachments")
     )
     names = author_names(ticket.tenant_id, replies)
     contact_name = str(ticket.contact)
@@ -97,7 +104,8 @@ def ticket_replies(*, ticket: Ticket) -> list[ReplyView]:
             name = contact_name
         else:
             name = "System"
-        out.append(ReplyView(reply=reply, author_name=name))
+        files = [attachment_payload(a) for a in sorted(reply.attachments.all(), key=lambda a: a.pk)]
+        out.append(ReplyView(reply=reply, author_name=name, attachments=files))
     return out
 
 

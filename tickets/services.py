@@ -22,13 +22,14 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from helpdesk.attachments import AttachmentRejected, attachment_store
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.errors import InvalidInput, NotFound
-from helpdesk.models import Contact, Conversation, HandoffReason, Membership, Message, Tenant
+from helpdesk.models import Attachment, Contact, Conversation, HandoffReason, Membership, Message, Tenant
 from helpdesk.outbox import outbox_add
 from helpdesk.services import message_text_clean
 from helpdesk.webhooks import webhook_emit
-from tickets.inbound import InboundEmail, InboundRejected
+from tickets.inbound import InboundAttachment, InboundEmail, InboundRejected
 from tickets.models import EmailStatus, Ticket, TicketCounter, TicketReply
 from tickets.payloads import ticket_payload
 from tickets.selectors import ticket_for_thread, ticket_sent_message_ids, transcript_text
@@ -391,6 +392,7 @@ def inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResu
         body=_inbound_body(email.text),
         message_id=email.message_id,
     )
+    inbound_attachments_keep(ticket=ticket, reply=reply, attachments=email.attachments)
     reopened = ticket.status in (Ticket.Status.SOLVED, Ticket.Status.PENDING)
     ticket.status = Ticket.Status.OPEN
     ticket.save(update_fields=["status", "updated_at"])
@@ -398,6 +400,50 @@ def inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResu
     return InboundResult(
         ticket=ticket, reply=reply, created=True, reopened=reopened, follow_up_of=follow_up_of
     )
+
+
+INBOUND_ATTACHMENTS_MAX = 10
+
+
+def inbound_attachments_keep(
+    *, ticket: Ticket, reply: TicketReply, attachments: tuple[InboundAttachment, ...]
+) -> list[str]:
+    """Keep an emailed reply's files that pass the checks every upload passes (type read from the bytes,
+    ``ATTACHMENT_MAX_BYTES``) on the reply; list the others, each with its reason, in a private note on
+    the ticket rather than dropping them unseen. Returns the notes' lines (empty when all were kept)."""
+    kept, skipped = [], []
+    for index, item in enumerate(attachments):
+        name = item.name or f"attachment {index + 1}"
+        if item.problem:
+            skipped.append(f"{name}: {item.problem}")
+            continue
+        if len(kept) >= INBOUND_ATTACHMENTS_MAX:
+            skipped.append(f"{name}: more than {INBOUND_ATTACHMENTS_MAX} attachments in one email")
+            continue
+        try:
+            kept.append(
+                attachment_store(
+                    tenant=ticket.tenant_id,
+                    data=item.data,
+                    name=item.name,
+                    uploader_kind=Attachment.Uploader.EMAIL,
+                    conversation=ticket.conversation,
+                )
+            )
+        except AttachmentRejected as exc:
+            skipped.append(f"{name}: {exc.message}")
+    if kept:
+        reply.attachments.set(kept)
+    if skipped:
+        TicketReply.objects.create(
+            tenant_id=ticket.tenant_id,
+            ticket=ticket,
+            author_kind=TicketReply.Author.SYSTEM,
+            private=True,
+            body="Attachments of the customer's email that were not kept:\n"
+            + "\n".join(f"- {line}" for line in skipped),
+        )
+    return skipped
 
 
 def _inbound_body(text: str) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -144,6 +145,20 @@ def _error(exc: DomainError) -> JsonResponse:
     return JsonResponse({"error": exc.as_dict()}, status=exc.http_status)
 
 
+def _inbound_body(request: HttpRequest) -> bytes:
+    """The posted email, up to ``INBOUND_EMAIL_MAX_BYTES`` (an email with attachments is larger than the
+    API's JSON bodies may be): a larger one is refused before it is read whole."""
+    limit = settings.INBOUND_EMAIL_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    body = b"" if declared > limit else request.read(limit + 1)
+    if declared > limit or len(body) > limit:
+        raise InboundRejected("too_large", f"The message is larger than this server accepts ({limit} bytes).")
+    return body
+
+
 @csrf_exempt
 @require_POST
 def inbound_email(request: HttpRequest, token: str = "") -> JsonResponse:
@@ -155,10 +170,7 @@ def inbound_email(request: HttpRequest, token: str = "") -> JsonResponse:
         settings_row = selectors.mail_settings_for_token(token)
         if settings_row is None:
             raise InboundRejected("unknown_token", "This inbound token belongs to no company.")
-        try:
-            body = request.body
-        except RequestDataTooBig as exc:
-            raise InboundRejected("too_large", "The message is larger than this server accepts.") from exc
+        body = _inbound_body(request)
         if request.content_type == "application/json":
             try:
                 data = json.loads(body)
