@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from chatbot.selectors import customer_status
 from chatbot.services import VisitorIdentity, widget_session_start
 from helpdesk.api.throttling import VisitorThrottle
-from helpdesk.language import bot_greeting
+from helpdesk.language import bot_greeting, language_or_default
 from helpdesk.models import Conversation
 from helpdesk.payloads import messages_payload, public_message_payload
 from helpdesk.selectors import messages_after
@@ -47,6 +47,10 @@ class WidgetSessionBot(serializers.Serializer):
     greeting = serializers.CharField(
         help_text="What the widget shows first; stored as seq 1 when the visitor writes."
     )
+    language = serializers.CharField(
+        help_text="The bot's language: the widget's words use it when neither the site nor the browser names "
+        "one the helpdesk speaks."
+    )
 
 
 class WidgetSessionOutput(serializers.Serializer):
@@ -58,6 +62,10 @@ class WidgetSessionOutput(serializers.Serializer):
         "token).",
     )
     resumed = serializers.BooleanField()
+    language = serializers.CharField(
+        allow_blank=True,
+        help_text="The customer's language as detected in the resumed conversation; empty until one is.",
+    )
     socket_path = serializers.CharField()
     bot = WidgetSessionBot()
     status = serializers.CharField()
@@ -113,7 +121,14 @@ class WidgetSessionView(APIView):
             "conversation_id": conversation.pk if conversation is not None else None,
             "resumed": session.resumed,
             "socket_path": "/ws/widget/",
-            "bot": {"name": session.bot.name, "greeting": bot_greeting(session.bot)},
+            "bot": {
+                "name": session.bot.name,
+                "greeting": bot_greeting(session.bot),
+                "language": language_or_default(session.bot.language),
+            },
+            # The customer's language detected in their conversation ("" until one is), which the widget's
+            # own words follow like the bot's texts do.
+            "language": conversation.language if conversation is not None else "",
             "status": customer_status(status),
             "messages": history,
         }

@@ -31,7 +31,8 @@ def test_opening_the_widget_stores_nothing_and_answers_with_the_bots_greeting(cl
     assert body["conversation_id"] is None
     assert body["resumed"] is False
     assert body["socket_path"] == "/ws/widget/"
-    assert body["bot"] == {"name": bot.name, "greeting": bot.greeting}
+    assert body["bot"] == {"name": bot.name, "greeting": bot.greeting, "language": "en"}
+    assert body["language"] == ""
     assert body["status"] == "bot"
     assert body["messages"] == []
     claims = visitor_token_read(body["token"])
@@ -95,6 +96,16 @@ def test_after_the_first_message_the_first_token_and_the_new_one_both_resume(cli
         assert body["conversation_id"] == first.conversation.pk
         assert [m["body"] for m in body["messages"]] == [bot.greeting, "Do you ship to Canada?"]
     assert every_tenant(Conversation).count() == 1
+
+
+def test_the_session_names_the_bots_language_and_the_one_the_customer_wrote_in(client, make_tenant, make_bot):
+    # The widget's own words follow them when neither the site nor the browser names a language.
+    bot = make_bot(make_tenant("acme"), language="de")
+    assert open_widget(client, bot).json()["bot"]["language"] == "de"
+    started = widget_conversation_start(public_key=bot.public_key)
+    Conversation.objects.for_tenant(bot.tenant_id).filter(pk=started.conversation.pk).update(language="es")
+    body = open_widget(client, bot, started.token).json()
+    assert (body["language"], body["bot"]["language"]) == ("es", "de")
 
 
 def test_an_old_token_without_a_nonce_still_resumes(client, make_tenant, make_bot):

@@ -563,3 +563,32 @@ def test_a_resolved_conversation_asks_for_a_rating_and_takes_it(live_url, bot):
         )
         assert (rating.score, rating.comment, rating.resolved_by) == (4, "Clear answer, thanks", "bot")
         browser.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_a_spanish_browser_gets_the_widget_and_the_bots_own_texts_in_spanish(live_url, bot, width, height):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw, _closing_its_connection():
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": width, "height": height}, locale="es-ES").new_page()
+        page.goto(f"{live_url}/chat/demo/{bot.public_key}/")
+        widget = page.locator("#helpdesk-widget")
+        launcher = widget.locator(".launcher")
+        if width <= 480:  # on a phone the demo page does not start it open
+            expect(launcher).to_have_attribute("aria-label", "Abrir el chat", timeout=10_000)
+            launcher.click()
+        box = widget.locator("textarea")
+        expect(box).to_have_attribute("placeholder", "Escribe tu mensaje…", timeout=10_000)
+        expect(widget.locator(".close")).to_have_attribute("aria-label", "Cerrar el chat")
+        expect(widget.locator(".conn-text")).to_have_text("Conectado", timeout=10_000)
+        expect(widget.locator(".send")).to_contain_text("Enviar")
+
+        box.fill("Hola, quiero hablar con una persona, por favor")
+        box.press("Enter")
+        # The bot's own handoff message follows the language the customer wrote in; the widget's status
+        # line is its own words, from the Spanish catalog.
+        expect(widget.locator(".m-bot").last).to_contain_text("Te paso con un agente", timeout=15_000)
+        expect(widget.locator(".state")).to_have_text("Te estamos pasando con una persona…")
+        page.screenshot(path=str(ARTIFACTS / f"widget-spanish-{width}.png"))
+        browser.close()

@@ -14,46 +14,62 @@
  * break the widget and the widget's cannot touch the page. Texts from customers and agents go in with
  * textContent, never as HTML; a bot's answer shows the HTML the server rendered from its Markdown and
  * sanitised (the message's html field), links, lists, bold and code only. Every word a person reads is in
- * STRINGS. */
+ * stringsIn(), in the customer's language: the site's data-lang if it sets one, else the first of the
+ * browser's languages the product speaks, else the bot's language (static/shared/i18n.js). */
 
+import { Translations, interpolate, languageChoose, translationsLoad } from "../shared/i18n.js";
 import { CLOSE_NOT_AUTHENTICATED, LiveSocket, frameFits, newClientMsgId, socketUrl } from "../shared/socket.js";
 
-/* Every word a person reads, in one place, so the widget can be translated. */
-export const STRINGS = {
-  openChat: "Open chat",
-  openChatUnread: (count) => (count === 1 ? "Open chat, 1 new message" : `Open chat, ${count} new messages`),
-  closeChat: "Close chat",
-  chat: "Chat",
-  message: "Message",
-  placeholder: "Type your message…",
-  send: "Send",
-  sources: "Sources:",
-  connection: {
-    connecting: "Connecting…",
-    open: "Connected",
-    reconnecting: "Reconnecting…",
-    offline: "Offline",
-  },
-  status: {
-    bot: "",
-    waiting: "Connecting you with a person…",
-    resolved: "Resolved",
-    offline: "Our team is away",
-  },
-  agentIsHere: (name) => `${name} is here`,
-  withAnAgent: "With an agent",
-  theBot: "The assistant",
-  theAgent: "The agent",
-  isTyping: (who) => `${who} is typing…`,
-  tooLarge: "That message was too large to send.",
-  tooLong: "That message is too long to send.",
-  unreachable: "We couldn't reach the chat. Retrying…",
-  rateQuestion: "How did we do?",
-  rateStar: (n) => `${n} of 5`,
-  rateComment: "Anything to add? (optional)",
-  rateSend: "Send rating",
-  rateThanks: "Thanks for your feedback!",
-};
+/* The languages the widget's words are translated into: settings.LANGUAGES (a test keeps the two the same). */
+export const LANGUAGES = ["en", "es", "fr", "de", "pt"];
+
+/* Every word a person reads, in one place: English inside gettext() calls, which `makemessages -d
+ * djangojs` collects into locale/<lang>/LC_MESSAGES/djangojs.po, looked up in the loaded catalog. */
+export function stringsIn(t) {
+  return {
+    openChat: t.gettext("Open chat"),
+    openChatUnread: (count) =>
+      interpolate(t.ngettext("Open chat, %(count)s new message", "Open chat, %(count)s new messages", count), {
+        count,
+      }),
+    closeChat: t.gettext("Close chat"),
+    chat: t.gettext("Chat"),
+    message: t.gettext("Message"),
+    placeholder: t.gettext("Type your message…"),
+    send: t.gettext("Send"),
+    sources: t.gettext("Sources:"),
+    connection: {
+      connecting: t.gettext("Connecting…"),
+      open: t.gettext("Connected"),
+      reconnecting: t.gettext("Reconnecting…"),
+      offline: t.gettext("Offline"),
+    },
+    status: {
+      bot: "",
+      waiting: t.gettext("Connecting you with a person…"),
+      resolved: t.gettext("Resolved"),
+      offline: t.gettext("Our team is away"),
+    },
+    agentIsHere: (name) => interpolate(t.gettext("%(name)s is here"), { name }),
+    withAnAgent: t.gettext("With an agent"),
+    theBot: t.gettext("The assistant"),
+    theAgent: t.gettext("The agent"),
+    isTyping: (who) => interpolate(t.gettext("%(name)s is typing…"), { name: who }),
+    tooLarge: t.gettext("That message was too large to send."),
+    tooLong: t.gettext("That message is too long to send."),
+    unreachable: t.gettext("We couldn't reach the chat. Retrying…"),
+    rateQuestion: t.gettext("How did we do?"),
+    rateStar: (n) => interpolate(t.gettext("%(score)s of 5"), { score: n }),
+    rateComment: t.gettext("Anything to add? (optional)"),
+    rateSend: t.gettext("Send rating"),
+    rateThanks: t.gettext("Thanks for your feedback!"),
+  };
+}
+
+/* The widget's words in `lang` (English, or the English of anything a catalog lacks, when it cannot load). */
+function stringsLoad(apiOrigin, lang) {
+  return translationsLoad(`${apiOrigin}/api/v1/widget/i18n/${lang}.json`, lang).then(stringsIn);
+}
 
 /* Widths at or under this get the full-screen panel (widget.css has the same figure). */
 const PHONE_MAX_WIDTH = 480;
@@ -109,10 +125,10 @@ const MARKUP = `
     </button>
   </div>`;
 
-function applyStrings(root) {
-  root.querySelectorAll("[data-t]").forEach((el) => (el.textContent = STRINGS[el.dataset.t]));
-  root.querySelectorAll("[data-t-label]").forEach((el) => el.setAttribute("aria-label", STRINGS[el.dataset.tLabel]));
-  root.querySelectorAll("[data-t-placeholder]").forEach((el) => (el.placeholder = STRINGS[el.dataset.tPlaceholder]));
+function applyStrings(root, strings) {
+  root.querySelectorAll("[data-t]").forEach((el) => (el.textContent = strings[el.dataset.t]));
+  root.querySelectorAll("[data-t-label]").forEach((el) => el.setAttribute("aria-label", strings[el.dataset.tLabel]));
+  root.querySelectorAll("[data-t-placeholder]").forEach((el) => (el.placeholder = strings[el.dataset.tPlaceholder]));
 }
 
 /* A message's time as people read a clock where they are: "14:05" (or "2:05 PM", by their locale). */
@@ -136,10 +152,17 @@ function stylesheetLoaded(link) {
   });
 }
 
-/* Put the widget on the page. options: botKey, apiOrigin (the helpdesk's origin), startOpen, title.
- * startOpen is ignored on phones: there the panel fills the screen and would hide the whole site. */
-export async function mountWidget({ botKey, apiOrigin, startOpen = false, title = "", user = null }) {
+/* Put the widget on the page. options: botKey, apiOrigin (the helpdesk's origin), startOpen, title, lang
+ * (the site's choice of language for the widget's words, if any). startOpen is ignored on phones: there
+ * the panel fills the screen and would hide the whole site. */
+export async function mountWidget({ botKey, apiOrigin, startOpen = false, title = "", user = null, lang = "" }) {
   const storeKey = "helpdesk-widget:" + botKey;
+  // The site's language if it names one; else the first of the browser's that the helpdesk speaks; else
+  // (null) the conversation's or the bot's, once the session says which.
+  const chosen = languageChoose([lang], LANGUAGES, null);
+  const browsers = languageChoose(navigator.languages || [navigator.language], LANGUAGES, null);
+  let shownLang = chosen || browsers || "en";
+  let STRINGS = await stringsLoad(apiOrigin, shownLang);
 
   const host = document.createElement("div");
   host.id = "helpdesk-widget";
@@ -152,7 +175,7 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   await stylesheetLoaded(link);
   const markup = document.createElement("template");
   markup.innerHTML = MARKUP;
-  applyStrings(markup.content);
+  applyStrings(markup.content, STRINGS);
   shadow.append(markup.content);
 
   const root = shadow.querySelector(".root");
@@ -340,7 +363,9 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     showLauncher();
   }
 
+  let shownStatus = ["bot", ""];
   function setStatus(status, agentName) {
+    shownStatus = [status, agentName];
     if (status === "agent") stateBox.textContent = agentName ? STRINGS.agentIsHere(agentName) : STRINGS.withAnAgent;
     else stateBox.textContent = STRINGS.status[status] || "";
     showRating(status === "resolved");
@@ -427,6 +452,25 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     }
   }
 
+  /* Once the session answers: the words follow the site's choice, else the language the customer wrote
+   * in (a resumed conversation), else the browser's, else the bot's. */
+  async function followLanguage(session) {
+    const wanted =
+      chosen ||
+      languageChoose([session.language], LANGUAGES, null) ||
+      browsers ||
+      languageChoose([session.bot.language], LANGUAGES, "en");
+    if (wanted === shownLang) return;
+    shownLang = wanted;
+    STRINGS = await stringsLoad(apiOrigin, wanted);
+    applyStrings(shadow, STRINGS);
+    shadow.querySelector(".title").textContent = title || session.bot.name;
+    shadow.querySelectorAll(".star").forEach((star) => star.setAttribute("aria-label", STRINGS.rateStar(Number(star.dataset.score))));
+    showConnection();
+    showLauncher();
+    setStatus(...shownStatus);
+  }
+
   async function start() {
     try {
       const response = await fetch(apiOrigin + "/api/v1/widget/sessions/", {
@@ -449,6 +493,7 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
       session.messages.forEach((m) => addMessage(m));
       if (conversationId === null) showGreeting(session.bot.greeting, session.bot.name);
       setStatus(session.status);
+      followLanguage(session); // in the background: the chat does not wait for a catalog
       live.start();
     } catch (err) {
       connection = "reconnecting";

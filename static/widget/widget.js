@@ -2,7 +2,9 @@
  *   <script src="https://YOUR-HELPDESK/static/widget/widget.js" data-bot-key="pk_..." async></script>
  * Options (data- attributes): data-bot-key (required), data-open="true" to start open, data-title, and for
  * a logged-in user of the site data-user-id with data-user-hash (hex HMAC-SHA256 of the id under the bot's
- * identity secret, computed on the site's server), optionally data-user-email and data-user-name.
+ * identity secret, computed on the site's server), optionally data-user-email and data-user-name;
+ * data-lang ("es", ...) sets the language of the widget's own words (by default the browser's, when the
+ * helpdesk speaks it, else the bot's).
  *
  * It stays a classic script, so the one line above keeps working as it is: only a classic script can
  * find its own tag (document.currentScript) to read those attributes. It imports the widget module
@@ -19,6 +21,7 @@
     apiOrigin: new URL(script.src, location.href).origin,
     startOpen: script.dataset.open === "true",
     title: script.dataset.title || "",
+    lang: script.dataset.lang || "",
     user: script.dataset.userId
       ? {
           user_id: script.dataset.userId,
