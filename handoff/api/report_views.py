@@ -1,9 +1,11 @@
-"""The reports page's figures in the API: deflection, handoffs by reason and queue, pickup and agents.
+"""The reports page's figures in the API: deflection, handoffs by reason and queue, pickup, CSAT and
+agents.
 
 Each endpoint takes the page's filters (``from`` and ``to`` as days, both included, in the report's time
 zone; ``bot``; ``queue``) and answers with the scope it used and its figures, as
-:mod:`handoff.reports.figures` defines them. An API key sees every agent's figures; an agent's session
-only the agent's own, unless the agent is an admin.
+:mod:`handoff.reports.figures` and :mod:`handoff.reports.csat` define them. An API key sees every
+agent's figures and every comment; an agent's session only the agent's own row and the comments on the
+conversations they resolved, unless the agent is an admin or a lead.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from handoff.reports import figures
+from handoff.reports import csat, figures
 from handoff.reports.scope import DEFAULT_DAYS, MAX_DAYS, ReportScope, report_scope
 from helpdesk.api.base import TenantAPIView
 from helpdesk.api.serializers import IdField
@@ -157,10 +159,20 @@ class ReportAgentOut(serializers.Serializer):
     name = serializers.CharField()
     conversations_handled = serializers.IntegerField()
     first_response_median_seconds = serializers.FloatField(
-        allow_null=True, help_text="Median of joining to the agent's first message the customer sees."
+        allow_null=True,
+        help_text="Median of joining to the agent's own first message the customer sees, before the "
+        "handoff ended.",
     )
     resolution_median_seconds = serializers.FloatField(
-        allow_null=True, help_text="Median of joining to resolving the conversation."
+        allow_null=True,
+        help_text="Median of joining to resolving the conversation themselves (still assigned to them).",
+    )
+    csat_responses = serializers.IntegerField(
+        help_text="Ratings given in the range of the conversations the agent resolved."
+    )
+    csat_average_score = serializers.FloatField(allow_null=True, help_text="Their mean score, 1 to 5.")
+    csat_rate = serializers.FloatField(
+        allow_null=True, help_text="The share of 4 and 5; null without ratings."
     )
 
 
@@ -169,9 +181,90 @@ class AgentsReportOut(ScopeOut):
     only_own = serializers.BooleanField(help_text="True for an agent's session: only the agent's own row.")
 
 
+class CsatFiguresOut(serializers.Serializer):
+    responses = serializers.IntegerField(help_text="Ratings first given in the range.")
+    average_score = serializers.FloatField(allow_null=True, help_text="Mean of their latest scores, 1 to 5.")
+    csat_rate = serializers.FloatField(
+        allow_null=True, help_text="The share of scores of 4 and 5; null without ratings."
+    )
+
+
+class CsatScoresOut(CsatFiguresOut):
+    comments = serializers.IntegerField(help_text="Ratings with a comment.")
+    by_score = serializers.DictField(
+        child=serializers.IntegerField(), help_text='Ratings per score, "1" to "5".'
+    )
+
+
+class CsatResolverOut(CsatScoresOut):
+    resolved_by = serializers.ChoiceField(
+        choices=["bot", "agent"],
+        help_text="The bot, or the agent the conversation was assigned to when it was resolved.",
+    )
+    label = serializers.CharField()
+
+
+class CsatAgentOut(CsatFiguresOut):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CsatReasonOut(CsatFiguresOut):
+    reason = serializers.ChoiceField(
+        choices=HandoffReason.choices,
+        allow_null=True,
+        help_text="The reason of the conversation's latest handoff before the rating; null: never handed "
+        "off.",
+    )
+    label = serializers.CharField()
+
+
+class CsatBucketOut(CsatFiguresOut):
+    bucket = serializers.DateField(help_text="The day, or the Monday of the week.")
+    bot = CsatFiguresOut(help_text="Conversations the bot resolved.")
+    agent = CsatFiguresOut(help_text="Conversations an agent resolved.")
+
+
+class CsatCommentOut(serializers.Serializer):
+    rating_id = serializers.IntegerField()
+    rated_at = serializers.DateTimeField(help_text="When the rating was first given.")
+    score = serializers.IntegerField()
+    comment = serializers.CharField()
+    resolved_by = serializers.ChoiceField(choices=["bot", "agent"])
+    resolved_by_name = serializers.CharField(help_text="The agent's name, or the bot's.")
+    agent_id = serializers.IntegerField(allow_null=True)
+    conversation_id = serializers.IntegerField()
+    bot_id = serializers.IntegerField()
+
+
+class CsatReportOut(ScopeOut):
+    total = CsatScoresOut()
+    by_resolver = CsatResolverOut(many=True, help_text="The bot's row, then the agents'.")
+    agents = CsatAgentOut(many=True, help_text="Agents with ratings (an agent's session: only their own).")
+    reasons = CsatReasonOut(many=True, help_text="Reasons that occurred, in the vocabulary's order.")
+    series = CsatBucketOut(many=True)
+    comments = CsatCommentOut(
+        many=True,
+        help_text="The newest comments (an agent's session: only on the conversations they resolved).",
+    )
+    only_own = serializers.BooleanField(help_text="True for an agent's session: only the agent's own row.")
+
+
+class CsatFilterIn(ReportFilterIn):
+    comments = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=csat.COMMENTS_API_MAX,
+        help_text=f"How many of the newest comments to include (default {csat.COMMENTS_ON_PAGE}, at most "
+        f"{csat.COMMENTS_API_MAX}).",
+    )
+
+
 class ReportView(TenantAPIView):
+    filters = ReportFilterIn
+
     def scope(self) -> ReportScope:
-        q = self.query(ReportFilterIn)
+        q = self.query(self.filters)
         return report_scope(
             tenant=self.tenant,
             first_day=q.get("from"),
@@ -183,7 +276,8 @@ class ReportView(TenantAPIView):
 
     def report(self, serializer_class, build) -> Response:
         scope = self.scope()
-        return Response(serializer_class({**scope.describe(), **build(scope)}).data)
+        names = figures.Names(scope.tenant_id)
+        return Response(serializer_class({**scope.describe(), **build(scope, names)}).data)
 
 
 class DeflectionReportView(ReportView):
@@ -213,6 +307,23 @@ class PickupReportView(ReportView):
 class AgentsReportView(ReportView):
     @extend_schema(parameters=[ReportFilterIn], responses=AgentsReportOut)
     def get(self, request):
-        """Per agent: conversations handled, median first response and median resolution. An agent's
-        session sees only the agent's own row."""
-        return self.report(AgentsReportOut, figures.agents)
+        """Per agent: conversations handled, median first response, median resolution and CSAT. An
+        agent's session sees only the agent's own row."""
+        return self.report(AgentsReportOut, csat.agents_with_csat)
+
+
+class CsatReportView(ReportView):
+    filters = CsatFilterIn
+
+    @extend_schema(parameters=[CsatFilterIn], responses=CsatReportOut)
+    def get(self, request):
+        """Customer satisfaction from the widget's ratings: responses, average score and CSAT (the share of
+        4 and 5) in total, by who resolved the conversation, per agent, per handoff reason and per day or
+        week, with the newest comments. An agent's session sees only the agent's own row and the comments
+        on the conversations they resolved."""
+        limit = self.query(CsatFilterIn).get("comments", csat.COMMENTS_ON_PAGE)
+
+        def build(scope: ReportScope, names: figures.Names) -> dict:
+            return {**csat.csat(scope, names), "comments": csat.comments(scope, names, limit=limit)}
+
+        return self.report(CsatReportOut, build)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from handoff.api.report_views import (
     AgentsReportView,
+    CsatReportView,
     DeflectionReportView,
     HandoffBreakdownReportView,
     PickupReportView,
@@ -13,5 +14,6 @@ urlpatterns = [
     path("deflection/", DeflectionReportView.as_view(), name="report-deflection"),
     path("handoff-breakdown/", HandoffBreakdownReportView.as_view(), name="report-handoff-breakdown"),
     path("pickup/", PickupReportView.as_view(), name="report-pickup"),
+    path("csat/", CsatReportView.as_view(), name="report-csat"),
     path("agents/", AgentsReportView.as_view(), name="report-agents"),
 ]

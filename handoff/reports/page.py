@@ -9,16 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
-from handoff.reports import charts, figures
+from handoff.reports import charts, csat, figures
 from handoff.reports.charts import REASON_COLOURS, Series
 from handoff.reports.figures import Names
 from handoff.reports.scope import DAY, ReportScope
 from handoff.reports.tables import (
     DATE,
+    DATETIME,
     POINTS,
     RATE,
+    SCORE,
     SECONDS,
     SHORT_SECONDS,
     TEXT,
@@ -29,6 +33,9 @@ from handoff.reports.tables import (
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 INSIDE, OUTSIDE, NO_QUEUE_COLOUR = "#2a9d8f", "#d9822b", "#9aa3b2"
+# Scores from 1 to 5: red through amber to green.
+SCORE_COLOURS = ("#c23b3b", "#d9822b", "#c9a227", "#7cb87a", "#2a9d8f")
+EVERYONE_COLOUR, BOT_COLOUR, AGENTS_COLOUR = "#1d2330", "#8a4fd3", "#2f5bd3"
 
 
 @dataclass
@@ -401,7 +408,7 @@ def pickup_section(scope: ReportScope, names: Names) -> Section:
 
 
 def agents_section(scope: ReportScope, names: Names) -> Section:
-    fig = figures.agents(scope, names)
+    fig = csat.agents_with_csat(scope, names)
     rows = fig["agents"]
     table = Table(
         "agents",
@@ -411,6 +418,9 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
             Column("Conversations handled"),
             Column("Median first response", SECONDS, "Median first response (s)"),
             Column("Median resolution", SECONDS, "Median resolution (s)"),
+            Column(gettext("Ratings"), csv_label=gettext("CSAT ratings")),
+            Column(gettext("Average score"), SCORE),
+            Column(gettext("CSAT"), RATE),
         ],
         [
             [
@@ -418,6 +428,9 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
                 a["conversations_handled"],
                 a["first_response_median_seconds"],
                 a["resolution_median_seconds"],
+                a["csat_responses"],
+                a["csat_average_score"],
+                a["csat_rate"],
             ]
             for a in rows
         ],
@@ -427,7 +440,10 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
     intro = (
         "Handoffs of the range an agent picked up. First response: from joining to the agent's first "
         "message the customer sees. Resolution: from joining to resolving the conversation (a conversation "
-        "handed back to the bot or to someone else is not a resolution)."
+        "handed back to the bot or to someone else is not a resolution). "
+    ) + gettext(
+        "CSAT: the ratings given in the range of the conversations the agent resolved (4 or 5 of 5 counts "
+        "as satisfied)."
     )
     if fig["only_own"]:
         intro += " You see your own figures; the company's admins see every agent's."
@@ -451,10 +467,224 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
     )
 
 
+def _score_text(average: float | None) -> str:
+    return "–" if average is None else gettext("%(score).2f of 5") % {"score": average}
+
+
+def _ratings_text(count: int) -> str:
+    return ngettext("%(count)s rating", "%(count)s ratings", count) % {"count": f"{count:,}"}
+
+
+def csat_comments_table(scope: ReportScope, names: Names, *, limit: int = csat.COMMENTS_ON_PAGE) -> Table:
+    """The newest ``limit`` comments (the page shows 20, its CSV file up to
+    :data:`handoff.reports.csat.COMMENTS_EXPORT_MAX`), each linked to its conversation."""
+    rows = csat.comments(scope, names, limit=limit)
+    links = [
+        [None, None, None, None, reverse("inbox:conversation", args=[c["conversation_id"]])] for c in rows
+    ]
+    return Table(
+        "csat_comments",
+        gettext("Latest comments"),
+        [
+            Column(gettext("Rated"), DATETIME, gettext("Rated at")),
+            Column(gettext("Score")),
+            Column(gettext("Comment"), TEXT),
+            Column(gettext("Resolved by"), TEXT),
+            Column(gettext("Conversation"), TEXT, gettext("Conversation id")),
+        ],
+        [
+            [c["rated_at"], c["score"], c["comment"], c["resolved_by_name"], f"#{c['conversation_id']}"]
+            for c in rows
+        ],
+        links=links,
+        wrap=frozenset({2}),
+        empty=gettext("No comments in this range."),
+    )
+
+
+def csat_section(scope: ReportScope, names: Names) -> Section:
+    fig = csat.csat(scope, names)
+    total = fig["total"]
+    by_resolver = {row["resolved_by"]: row for row in fig["by_resolver"]}
+    bot, agents = by_resolver[csat.BOT], by_resolver[csat.AGENT]
+    score_columns = [
+        Column(gettext("%(score)d ★") % {"score": n}, csv_label=gettext("Score %(score)d") % {"score": n})
+        for n in csat.SCORES
+    ]
+    columns = [
+        Column(gettext("Resolved by"), TEXT),
+        Column(gettext("Ratings")),
+        Column(gettext("Average score"), SCORE),
+        Column(gettext("CSAT"), RATE),
+        *score_columns,
+        Column(gettext("Comments")),
+    ]
+
+    def resolver_row(label: str, row: dict) -> list:
+        scores = [row["by_score"][str(n)] for n in csat.SCORES]
+        return [label, row["responses"], row["average_score"], row["csat_rate"], *scores, row["comments"]]
+
+    summary = Table(
+        "csat",
+        gettext("CSAT by who resolved the conversation"),
+        columns,
+        [resolver_row(row["label"], row) for row in fig["by_resolver"]] if total["responses"] else [],
+        total=resolver_row(gettext("Everyone"), total) if total["responses"] else None,
+        empty=gettext("No ratings in this range."),
+    )
+    score_series = [
+        Series(
+            gettext("%(score)d ★") % {"score": n},
+            SCORE_COLOURS[n - 1],
+            [row["by_score"][str(n)] for row in fig["by_resolver"]],
+        )
+        for n in csat.SCORES
+    ]
+    buckets = scope.buckets()
+    series = fig["series"]
+    lines = [
+        Series(gettext("Everyone"), EVERYONE_COLOUR, [_hundred(row["csat_rate"]) for row in series]),
+        Series(
+            str(csat.RESOLVER_LABELS[csat.BOT]),
+            BOT_COLOUR,
+            [_hundred(row["bot"]["csat_rate"]) for row in series],
+        ),
+        Series(
+            str(csat.RESOLVER_LABELS[csat.AGENT]),
+            AGENTS_COLOUR,
+            [_hundred(row["agent"]["csat_rate"]) for row in series],
+        ),
+    ]
+    over_time = Table(
+        "csat_over_time",
+        gettext("CSAT by %(bucket)s") % {"bucket": scope.bucket},
+        [
+            _bucket_column(scope),
+            Column(gettext("Ratings")),
+            Column(gettext("Average score"), SCORE),
+            Column(gettext("CSAT"), RATE),
+            Column(gettext("CSAT, the bot"), RATE),
+            Column(gettext("CSAT, agents"), RATE),
+        ],
+        [
+            [
+                row["bucket"],
+                row["responses"],
+                row["average_score"],
+                row["csat_rate"],
+                row["bot"]["csat_rate"],
+                row["agent"]["csat_rate"],
+            ]
+            for row in series
+        ]
+        if total["responses"]
+        else [],
+        empty=gettext("No ratings in this range."),
+    )
+    reasons = fig["reasons"]
+    by_reason = Table(
+        "csat_reasons",
+        gettext("CSAT by handoff reason"),
+        [
+            Column(gettext("Handoff reason"), TEXT),
+            Column(gettext("Ratings")),
+            Column(gettext("Average score"), SCORE),
+            Column(gettext("CSAT"), RATE),
+        ],
+        [[r["label"], r["responses"], r["average_score"], r["csat_rate"]] for r in reasons],
+        empty=gettext("No ratings in this range."),
+    )
+    reason_bars = [Series(gettext("CSAT"), AGENTS_COLOUR, [_hundred(r["csat_rate"]) for r in reasons])]
+    satisfied = total["by_score"]["4"] + total["by_score"]["5"]
+    intro = gettext(
+        "Ratings customers gave in the chat widget after their conversation was resolved (“How did "
+        "we do?”, 1 to 5 stars), counted on the day they were first given, with their latest score. CSAT "
+        "is the share of 4 and 5. Who resolved is the bot, or the agent the conversation was assigned to "
+        "when it was resolved; the handoff reason is that of the conversation's latest handoff before the "
+        "rating."
+    )
+    if fig["only_own"]:
+        intro += " " + gettext(
+            "You see the comments on the conversations you resolved; the company's admins and leads see all."
+        )
+    return Section(
+        "csat",
+        gettext("Customer satisfaction (CSAT)"),
+        intro,
+        [
+            Block(
+                summary,
+                wide=True,
+                chart=charts.horizontal_bars(
+                    [row["label"] for row in fig["by_resolver"]],
+                    score_series,
+                    title=gettext("Ratings by score, by who resolved the conversation"),
+                    fmt=lambda v: f"{v:,.0f}",
+                )
+                if total["responses"]
+                else None,
+                legend=charts.legend(score_series) if total["responses"] else None,
+            ),
+            Block(
+                over_time,
+                chart=charts.lines(
+                    [bucket_label(d, scope) for d in buckets],
+                    lines,
+                    title=gettext("CSAT by %(bucket)s, percent") % {"bucket": scope.bucket},
+                    maximum=100,
+                    unit="%",
+                ),
+                legend=charts.legend(lines),
+            ),
+            Block(
+                by_reason,
+                chart=charts.horizontal_bars(
+                    [r["label"] for r in reasons],
+                    reason_bars,
+                    title=gettext("CSAT by handoff reason, percent"),
+                    fmt=lambda v: f"{v:.0f} %",
+                )
+                if reasons
+                else None,
+            ),
+            Block(csat_comments_table(scope, names)),
+        ],
+        headline=[
+            (
+                gettext("CSAT"),
+                _percent(total["csat_rate"]),
+                gettext("%(satisfied)s of %(ratings)s rated 4 or 5")
+                % {"satisfied": f"{satisfied:,}", "ratings": _ratings_text(total["responses"])},
+            ),
+            (
+                gettext("Average score"),
+                _score_text(total["average_score"]),
+                gettext("%(ratings)s, %(comments)s with a comment")
+                % {"ratings": _ratings_text(total["responses"]), "comments": f"{total['comments']:,}"},
+            ),
+            (
+                gettext("Resolved by the bot"),
+                _percent(bot["csat_rate"]),
+                gettext("CSAT of %(ratings)s") % {"ratings": _ratings_text(bot["responses"])},
+            ),
+            (
+                gettext("Resolved by agents"),
+                _percent(agents["csat_rate"]),
+                gettext("CSAT of %(ratings)s") % {"ratings": _ratings_text(agents["responses"])},
+            ),
+        ],
+    )
+
+
+def _hundred(rate: float | None) -> float | None:
+    return None if rate is None else rate * 100
+
+
 SECTIONS = {
     "deflection": deflection_section,
     "handoffs": handoffs_section,
     "pickup": pickup_section,
+    "csat": csat_section,
     "agents": agents_section,
 }
 TABLES = {
@@ -464,6 +694,10 @@ TABLES = {
     "handoff_queues": "handoffs",
     "pickup": "pickup",
     "pickup_heatmap": "pickup",
+    "csat": "csat",
+    "csat_over_time": "csat",
+    "csat_reasons": "csat",
+    "csat_comments": "csat",
     "agents": "agents",
 }
 
@@ -473,6 +707,9 @@ def report_sections(scope: ReportScope, names: Names) -> list[Section]:
 
 
 def report_table(scope: ReportScope, names: Names, name: str) -> Table:
-    """One table, counting only its section's figures. ``KeyError`` for a name that is not a table."""
+    """One table, counting only its section's figures (the comments: only the comments, every one up to
+    :data:`handoff.reports.csat.COMMENTS_EXPORT_MAX`). ``KeyError`` for a name that is not a table."""
+    if name == "csat_comments":
+        return csat_comments_table(scope, names, limit=csat.COMMENTS_EXPORT_MAX)
     section = SECTIONS[TABLES[name]](scope, names)
     return next(table for table in section.tables() if table.name == name)

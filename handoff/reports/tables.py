@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-TEXT, INT, RATE, POINTS, SECONDS, SHORT_SECONDS, DATE = (
+TEXT, INT, RATE, POINTS, SECONDS, SHORT_SECONDS, DATE, DATETIME, SCORE = (
     "text",
     "int",
     "rate",
@@ -16,6 +16,8 @@ TEXT, INT, RATE, POINTS, SECONDS, SHORT_SECONDS, DATE = (
     "seconds",
     "short",
     "date",
+    "datetime",
+    "score",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula; names typed by people are
 # written with a leading apostrophe instead.
@@ -61,6 +63,10 @@ def display(value, kind: str) -> str:
         return short_duration_text(value)
     if kind == DATE and isinstance(value, date):
         return value.strftime("%a %-d %b")
+    if kind == DATETIME and isinstance(value, datetime):
+        return value.strftime("%a %-d %b %H:%M")
+    if kind == SCORE:
+        return f"{value:.2f}"
     if kind == INT:
         return f"{value:,}"
     return str(value)
@@ -97,6 +103,10 @@ class Table:
     heat: bool = False
     # Hover text per cell (same shape as ``rows``), e.g. how many values a median is of.
     notes: list[list[str]] | None = None
+    # A link per cell (same shape as ``rows``; None for a cell without one), e.g. to a conversation.
+    links: list[list[str | None]] | None = None
+    # Columns of long text, which wrap instead of widening the table.
+    wrap: frozenset[int] = frozenset()
     empty: str = "Nothing in this range."
 
     def html_rows(self) -> list[dict]:
@@ -116,6 +126,10 @@ class Table:
                     )
                 if self.notes and r < len(self.notes):
                     cell["title"] = self.notes[r][c]
+                if self.links and r < len(self.links) and self.links[r][c]:
+                    cell["href"] = self.links[r][c]
+                if c in self.wrap:
+                    cell["wrap"] = True
                 cells.append(cell)
             out.append({"cells": cells, "total": self.total is not None and r == len(self.rows)})
         return out

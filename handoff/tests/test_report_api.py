@@ -16,7 +16,7 @@ from tests.support.db import every_tenant
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/reports/"
-ENDPOINTS = ("deflection", "handoff-breakdown", "pickup", "agents")
+ENDPOINTS = ("deflection", "handoff-breakdown", "pickup", "csat", "agents")
 WEEK = {"from": WEEK_FIRST.isoformat(), "to": WEEK_LAST.isoformat()}
 
 
@@ -103,11 +103,89 @@ def test_agents_for_a_key_an_admin_and_an_agent(api_key, known):
     ]
     alice = everyone["agents"][0]
     assert (alice["first_response_median_seconds"], alice["resolution_median_seconds"]) == (60.0, 900.0)
+    assert (alice["csat_responses"], alice["csat_average_score"], alice["csat_rate"]) == (2, 2.5, 0.5)
     assert everyone["only_own"] is False
     assert len(session(known.carol).get(BASE + "agents/", WEEK).json()["agents"]) == 3
     own = session(known.bob).get(BASE + "agents/", WEEK).json()
     assert own["only_own"] is True
     assert [(a["name"], a["first_response_median_seconds"]) for a in own["agents"]] == [("Bob", 180.0)]
+
+
+def test_csat_totals_by_who_resolved_agents_reasons_series_and_comments(api_key, known):
+    body = api_key.get(BASE + "csat/", WEEK).json()
+    assert (body["from"], body["timezone"], body["bucket"]) == ("2026-03-02", "America/Chicago", "day")
+    assert body["total"] == {
+        "responses": 5,
+        "average_score": 3.0,
+        "csat_rate": 0.4,
+        "comments": 4,
+        "by_score": {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1},
+    }
+    assert [
+        (r["resolved_by"], r["responses"], r["average_score"], r["csat_rate"]) for r in body["by_resolver"]
+    ] == [
+        ("bot", 3, 3.33, 0.3333),
+        ("agent", 2, 2.5, 0.5),
+    ]
+    assert body["agents"] == [
+        {
+            "user_id": known.alice.user_id,
+            "name": "Alice",
+            "responses": 2,
+            "average_score": 2.5,
+            "csat_rate": 0.5,
+        }
+    ]
+    assert [(r["reason"], r["responses"]) for r in body["reasons"]] == [
+        ("explicit_request", 1),
+        ("sensitive_topic", 1),
+        ("negative_sentiment", 1),
+        (None, 2),
+    ]
+    assert len(body["series"]) == 7
+    assert body["series"][0] == {
+        "bucket": "2026-03-02",
+        "responses": 2,
+        "average_score": 3.5,
+        "csat_rate": 0.5,
+        "bot": {"responses": 2, "average_score": 3.5, "csat_rate": 0.5},
+        "agent": {"responses": 0, "average_score": None, "csat_rate": None},
+    }
+    newest = body["comments"][0]
+    assert {k: newest[k] for k in ("score", "comment", "resolved_by", "resolved_by_name", "agent_id")} == {
+        "score": 1,
+        "comment": "Still no refund after a week",
+        "resolved_by": "agent",
+        "resolved_by_name": "Alice",
+        "agent_id": known.alice.user_id,
+    }
+    # 23:55 on Thursday 5 March in Chicago.
+    assert newest["rated_at"] == "2026-03-06T05:55:00Z"
+    assert [c["score"] for c in body["comments"]] == [1, 3, 4, 5]
+    assert body["only_own"] is False
+
+
+def test_csat_comments_as_many_as_asked(api_key):
+    assert [c["score"] for c in api_key.get(BASE + "csat/", {**WEEK, "comments": 2}).json()["comments"]] == [
+        1,
+        3,
+    ]
+    assert api_key.get(BASE + "csat/", {**WEEK, "comments": 0}).json()["comments"] == []
+
+
+def test_an_agents_session_sees_only_their_own_csat_row_and_comments(api_key, known):
+    own = session(known.alice).get(BASE + "csat/", WEEK).json()
+    assert own["only_own"] is True
+    assert own["total"]["responses"] == 5  # the team's
+    assert [a["name"] for a in own["agents"]] == ["Alice"]
+    assert [c["comment"] for c in own["comments"]] == [
+        "Still no refund after a week",
+        "Alice sorted out my refund",
+    ]
+    bob = session(known.bob).get(BASE + "csat/", WEEK).json()
+    assert [(a["name"], a["responses"]) for a in bob["agents"]] == [("Bob", 0)]
+    assert bob["comments"] == []
+    assert len(session(known.carol).get(BASE + "csat/", WEEK).json()["comments"]) == 4
 
 
 def test_filters_name_the_scope(api_key, known):
@@ -154,14 +232,36 @@ def test_bad_input_is_a_400_naming_the_field(api_key, params, field, message):
     assert message in error["message"] + " ".join(error["fields"][field])
 
 
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("201", "Ensure this value is less than or equal to 200."),
+        ("-1", "Ensure this value is greater than or equal to 0."),
+        ("many", "A valid integer is required."),
+    ],
+)
+def test_a_bad_number_of_comments_is_a_400_naming_the_field(api_key, value, message):
+    response = api_key.get(BASE + "csat/", {**WEEK, "comments": value})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"comments": [message]}
+    # A reversed range is refused here as on every report.
+    bad_dates = api_key.get(BASE + "csat/", {"from": "2026-03-08", "to": "2026-03-01"})
+    assert (bad_dates.status_code, list(bad_dates.json()["error"]["fields"])) == (400, ["to"])
+
+
 def test_the_schema_documents_the_report_endpoints(client, db):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     for endpoint in ENDPOINTS:
         operation = schema["paths"][f"{BASE}{endpoint}/"]["get"]
-        assert {"from", "to", "bot", "queue"} == {p["name"] for p in operation["parameters"]}
+        extra = {"comments"} if endpoint == "csat" else set()
+        assert {"from", "to", "bot", "queue", *extra} == {p["name"] for p in operation["parameters"]}
         assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"
         }
+    csat = schema["components"]["schemas"]["CsatReportOut"]["properties"]
+    assert {"total", "by_resolver", "agents", "reasons", "series", "comments", "only_own"} <= set(csat)
+    agent = schema["components"]["schemas"]["ReportAgentOut"]["properties"]
+    assert {"csat_responses", "csat_average_score", "csat_rate"} <= set(agent)
     # The summary report stays where it was.
     assert "/api/v1/reports/handoffs/" in schema["paths"]
 
@@ -196,3 +296,4 @@ def test_each_report_costs_the_same_queries_at_10_and_200_conversations(make_ten
             counts[endpoint].append(len(captured))
     assert all(small == large for small, large in counts.values()), counts
     assert all(large <= 10 for _, large in counts.values()), counts
+    print("endpoint queries", counts)

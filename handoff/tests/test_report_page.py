@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handoff.tests.report_history import WEEK_FIRST, WEEK_LAST, History, known_history
-from helpdesk.models import Bot, Conversation, Membership, Queue
+from helpdesk.models import Bot, Conversation, Membership, Queue, Rating
 from tests.support.db import every_tenant
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,9 @@ def test_the_page_shows_every_section_with_charts_tables_and_csv_links(client, k
     page = response.content.decode()
     assert "Mon 2 Mar 2026 to Sun 8 Mar 2026" in page
     assert "times in America/Chicago" in page
-    for section in ("deflection", "handoffs", "pickup", "agents"):
+    for section in ("deflection", "handoffs", "pickup", "csat", "agents"):
         assert f'id="{section}"' in page
-    assert page.count("<svg") == 5
+    assert page.count("<svg") == 8
     for table in (
         "deflection",
         "deflection_over_time",
@@ -61,6 +61,10 @@ def test_the_page_shows_every_section_with_charts_tables_and_csv_links(client, k
         "handoff_queues",
         "pickup",
         "pickup_heatmap",
+        "csat",
+        "csat_over_time",
+        "csat_reasons",
+        "csat_comments",
         "agents",
     ):
         assert f'id="table-{table}"' in page
@@ -129,10 +133,13 @@ def test_csv_of_queues_pickup_and_agents(client, known):
             "Conversations handled",
             "Median first response (s)",
             "Median resolution (s)",
+            "CSAT ratings",
+            "Average score",
+            "CSAT",
         ],
-        ["Alice", "2", "60.0", "900.0"],
-        ["Bob", "1", "180.0", ""],
-        ["Carol", "0", "", ""],
+        ["Alice", "2", "60.0", "900.0", "2", "2.5", "0.5"],
+        ["Bob", "1", "180.0", "", "0", "", ""],
+        ["Carol", "0", "", "", "0", "", ""],
     ]
     reasons = csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "handoff_reasons"}))
     assert reasons[0] == ["Day", "Asked for a person", "Sensitive topic", "Negative sentiment", "Total"]
@@ -146,6 +153,97 @@ def test_csv_of_queues_pickup_and_agents(client, known):
         ["2026-03-05", "Ledger", "1", "0", "1", "0.0"],
         ["2026-03-06", "Ledger", "1", "1", "0", "1.0"],
     ]
+
+
+def test_the_csat_section_shows_its_figures_and_the_newest_comments(client, known):
+    page = as_member(client, known.carol).get(URL, WEEK).content.decode()
+    section = page.split('id="csat"')[1].split('id="agents"')[0]
+    assert "Customer satisfaction (CSAT)" in section
+    assert "40.0 %" in section  # 2 of 5 rated 4 or 5
+    assert "2 of 5 ratings rated 4 or 5" in section
+    assert "3.00 of 5" in section
+    assert section.count("<svg") == 3
+    comments = section.split('id="table-csat_comments"')[1]
+    assert comments.index("Still no refund after a week") < comments.index("Quick and clear, thanks")
+    conversation_id = (
+        every_tenant(Rating).get(tenant=known.tenant, score=1, comment__startswith="Still").conversation_id
+    )
+    assert f'<a href="/inbox/c/{conversation_id}/">#{conversation_id}</a>' in comments
+    assert "Rated the week before" not in section and "Rated after the week" not in section
+
+
+def test_csv_of_the_csat_tables(client, known):
+    client = as_member(client, known.carol)
+    summary = csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "csat"}))
+    assert summary == [
+        [
+            "Resolved by",
+            "Ratings",
+            "Average score",
+            "CSAT",
+            "Score 1",
+            "Score 2",
+            "Score 3",
+            "Score 4",
+            "Score 5",
+            "Comments",
+        ],
+        ["The bot", "3", "3.33", "0.3333", "0", "1", "1", "0", "1", "2"],
+        ["Agents", "2", "2.5", "0.5", "1", "0", "0", "1", "0", "2"],
+        ["Everyone", "5", "3.0", "0.4", "1", "1", "1", "1", "1", "4"],
+    ]
+    over_time = csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "csat_over_time"}))
+    assert over_time[0] == ["Day", "Ratings", "Average score", "CSAT", "CSAT, the bot", "CSAT, agents"]
+    assert over_time[1:6] == [
+        ["2026-03-02", "2", "3.5", "0.5", "0.5", ""],
+        ["2026-03-03", "1", "4.0", "1.0", "", "1.0"],
+        ["2026-03-04", "1", "3.0", "0.0", "0.0", ""],
+        ["2026-03-05", "1", "1.0", "0.0", "", "0.0"],
+        ["2026-03-06", "0", "", "", "", ""],
+    ]
+    assert len(over_time) == 1 + 7
+    reasons = csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "csat_reasons"}))
+    assert reasons == [
+        ["Handoff reason", "Ratings", "Average score", "CSAT"],
+        ["Asked for a person", "1", "3.0", "0.0"],
+        ["Sensitive topic", "1", "4.0", "1.0"],
+        ["Negative sentiment", "1", "1.0", "0.0"],
+        ["Never handed off", "2", "3.5", "0.5"],
+    ]
+    comments = csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "csat_comments"}))
+    assert comments[0] == ["Rated at", "Score", "Comment", "Resolved by", "Conversation id"]
+    assert [row[1:4] for row in comments[1:]] == [
+        ["1", "Still no refund after a week", "Alice"],
+        ["3", "Took a while to get a person", "The bot (Spoke)"],
+        ["4", "Alice sorted out my refund", "Alice"],
+        ["5", "Quick and clear, thanks", "The bot (Spoke)"],
+    ]
+    # The time of the rating in the report's zone, with its offset.
+    assert comments[1][0] == "2026-03-05T23:55:00-06:00"
+
+
+def test_a_comment_that_looks_like_a_formula_is_written_as_text(client, known):
+    every_tenant(Rating).filter(tenant=known.tenant, score=1).update(comment="=HYPERLINK(1)")
+    rows = csv_rows(
+        as_member(client, known.carol).get(URL, {**WEEK, "format": "csv", "table": "csat_comments"})
+    )
+    assert rows[1][2] == "'=HYPERLINK(1)"
+
+
+def test_an_agent_sees_only_the_comments_on_conversations_they_resolved(client, known):
+    client = as_member(client, known.alice)
+    rows = csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "csat_comments"}))
+    assert [row[2] for row in rows[1:]] == ["Still no refund after a week", "Alice sorted out my refund"]
+    page = client.get(URL, WEEK).content.decode()
+    assert "Quick and clear, thanks" not in page
+    assert "You see the comments on the conversations you resolved" in page
+
+
+def test_comments_are_escaped_on_the_page(client, known):
+    every_tenant(Rating).filter(tenant=known.tenant, score=1).update(comment="<script>alert(1)</script>")
+    page = as_member(client, known.carol).get(URL, WEEK).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_a_csv_file_is_named_after_its_table_and_days(client, known):
@@ -196,10 +294,15 @@ def test_a_user_of_no_company_is_refused(client, known, django_user_model):
 def test_an_agent_sees_only_their_own_figures_in_the_agents_table(client, known):
     client = as_member(client, known.bob)
     rows = csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "agents"}))
-    assert rows[1:] == [["Bob", "1", "180.0", ""]]
+    assert rows[1:] == [["Bob", "1", "180.0", "", "0", "", ""]]
     page = client.get(URL, WEEK).content.decode()
     assert "You see your own figures" in page
     assert "Alice" not in page.split('id="agents"')[1]
+    # No comment is on a conversation Bob resolved; the team's CSAT is everyone's.
+    assert "Alice sorted out my refund" not in page and "Quick and clear" not in page
+    assert "No comments in this range." in page
+    assert csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "csat_comments"}))[1:] == []
+    assert csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "csat"}))[-1][:2] == ["Everyone", "5"]
     # The other sections are the team's, for everyone.
     assert csv_rows(client.get(URL, {**WEEK, "format": "csv", "table": "pickup"}))[-1][0] == "All queues"
 
@@ -279,7 +382,8 @@ def test_the_default_range_is_the_last_28_days_in_the_reports_zone(client, known
 def busy_history(history: History, admin: Membership, conversations: int, first: int = 0) -> None:
     """``conversations`` more conversations, 47 minutes apart from the first Monday of March 2026: a
     third resolved by the bot, the rest handed off across two queues (one with hours), most picked up,
-    answered and resolved, every seventh sent to the offline path with a ticket."""
+    answered and resolved, every seventh sent to the offline path with a ticket. Most resolved ones are
+    rated, every third rating with a comment."""
     tenant = history.tenant
     support, sales = (Queue.objects.for_tenant(tenant).get(name=name) for name in ("Support", "Sales"))
     bots = list(Bot.objects.for_tenant(tenant).order_by("pk"))
@@ -289,7 +393,11 @@ def busy_history(history: History, admin: Membership, conversations: int, first:
         when = start + timedelta(minutes=47 * n)
         bot = bots[n % 2]
         if n % 3 == 0:
-            history.conversation(bot, when, Conversation.Status.RESOLVED)
+            resolved = history.conversation(bot, when, Conversation.Status.RESOLVED)
+            if n % 4:
+                history.rating(
+                    resolved, when + timedelta(minutes=5), 1 + n % 5, "Thanks" if n % 9 == 0 else ""
+                )
             continue
         conversation = history.conversation(bot, when)
         queue = support if bot.queue_id == support.pk else sales
@@ -308,6 +416,14 @@ def busy_history(history: History, admin: Membership, conversations: int, first:
             status="resolved",
         )
         history.message(conversation, when + timedelta(minutes=2), "agent", author=agent.user)
+        if n % 4:
+            history.rating(
+                conversation,
+                when + timedelta(minutes=25),
+                1 + n % 5,
+                f"Comment {n}" if n % 3 == 1 else "",
+                agent=agent,
+            )
 
 
 @pytest.fixture
@@ -324,7 +440,7 @@ def busy(make_tenant, make_agent):
 
 
 FORTNIGHT = {"from": "2026-03-01", "to": "2026-03-14"}
-PAGE_QUERIES = 18
+PAGE_QUERIES = 23
 CSV_QUERIES = 10
 
 
@@ -340,7 +456,7 @@ def test_the_page_and_its_csv_files_cost_at_most_a_fixed_number_of_queries(
     support = Queue.objects.for_tenant(history.tenant).get(name="Support")
     with django_assert_max_num_queries(PAGE_QUERIES):
         assert client.get(URL, {**FORTNIGHT, "queue": support.pk}).status_code == 200
-    for table in ("deflection", "handoff_queues", "pickup_heatmap", "agents"):
+    for table in ("deflection", "handoff_queues", "pickup_heatmap", "csat", "csat_comments", "agents"):
         with django_assert_max_num_queries(CSV_QUERIES):
             assert client.get(URL, {**FORTNIGHT, "format": "csv", "table": table}).status_code == 200
 
@@ -349,14 +465,17 @@ def test_the_page_costs_exactly_the_same_queries_at_10_and_200_conversations(cli
     history, admin = busy
     client = as_member(client, admin)
     busy_history(history, admin, 10)
-    counts = []
+    counts, ratings = [], []
     for more in (0, 190):
         busy_history(history, admin, more, first=10)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(URL, FORTNIGHT)
         assert response.status_code == 200
         counts.append(len(captured))
-        conversations = response.context["sections"][0].blocks[0].table.total[1]
+        sections = {section.key: section for section in response.context["sections"]}
+        conversations = sections["deflection"].blocks[0].table.total[1]
         assert conversations == 10 + more
+        ratings.append(sections["csat"].blocks[0].table.total[1])
     assert counts[0] == counts[1], counts
+    assert 0 < ratings[0] < ratings[1], ratings
     print("page queries", counts)
