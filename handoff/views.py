@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from handoff.forms import ReportFilterForm
 from handoff.reports.figures import Names
 from handoff.reports.page import TABLES, report_sections, report_table
-from handoff.reports.scope import MAX_DAYS, ReportScope, report_scope
+from handoff.reports.scope import LEAD_ROLES, MAX_DAYS, ReportScope, report_scope
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.models import Membership
 
@@ -99,6 +99,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "queues": names.queues,
         "query": _query(scope) if scope is not None else "",
         "max_days": MAX_DAYS,
+        # Leads and admins confirm handoff reviews: the page links to their queue.
+        "review_queue": membership.role in LEAD_ROLES,
     }
     return render(request, "handoff/reports.html", context, status=200 if scope is not None else 400)
 

@@ -9,6 +9,7 @@ from handoff.api.report_views import (
     HandoffBreakdownReportView,
     PickupReportView,
 )
+from handoff.review.api import ReviewRatesReportView
 
 urlpatterns = [
     path("deflection/", DeflectionReportView.as_view(), name="report-deflection"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("pickup/", PickupReportView.as_view(), name="report-pickup"),
     path("csat/", CsatReportView.as_view(), name="report-csat"),
     path("agents/", AgentsReportView.as_view(), name="report-agents"),
+    path("handoff-reviews/", ReviewRatesReportView.as_view(), name="report-handoff-reviews"),
 ]

@@ -30,6 +30,7 @@ from handoff.reports.tables import (
     Table,
     duration_text,
 )
+from handoff.review.report_section import review_section
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 INSIDE, OUTSIDE, NO_QUEUE_COLOUR = "#2a9d8f", "#d9822b", "#9aa3b2"
@@ -686,6 +687,7 @@ SECTIONS = {
     "pickup": pickup_section,
     "csat": csat_section,
     "agents": agents_section,
+    "review": review_section,
 }
 TABLES = {
     "deflection": "deflection",
@@ -699,6 +701,7 @@ TABLES = {
     "csat_reasons": "csat",
     "csat_comments": "csat",
     "agents": "agents",
+    "review_rates": "review",
 }
 
 

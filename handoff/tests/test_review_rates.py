@@ -3,6 +3,8 @@ answers are worked out in the comments; one query whatever the number of reviews
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -14,7 +16,7 @@ from handoff.models import HandoffReview
 from handoff.reports.scope import ReportScope
 from handoff.review.rates import review_rates
 from handoff.tests.report_history import WEEK_FIRST, WEEK_LAST, History, at
-from helpdesk.models import Conversation
+from helpdesk.models import Conversation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,10 @@ def review(
 
 @pytest.fixture
 def week(make_tenant):
+    return reviewed_week(make_tenant)
+
+
+def reviewed_week(make_tenant):
     """Chicago days of the week of 2 March 2026.
 
     Monday 2nd: four reviewed handoffs: right call, unnecessary, unnecessary, late -> false-handoff rate
@@ -126,3 +132,23 @@ def test_the_rates_cost_one_query_at_any_size(week):
     with CaptureQueriesContext(connection) as captured:
         review_rates(scope(history))
     assert len(captured.captured_queries) == 1
+
+
+def test_the_reports_page_shows_the_section_and_its_csv(week, make_agent, client):
+    history, _ = week
+    lead = make_agent(history.tenant, "lena", role=Membership.Role.LEAD)
+    agent = make_agent(history.tenant, "alice")
+    client.force_login(lead.user)
+    query = {"from": WEEK_FIRST.isoformat(), "to": WEEK_LAST.isoformat()}
+
+    page = client.get("/reports/", query).content.decode()
+    response = client.get("/reports/", {**query, "format": "csv", "table": "review_rates"})
+
+    assert 'id="review"' in page and 'id="table-review_rates"' in page and 'id="review-queue-link"' in page
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:4] == ["Day", "Reviewed handoffs", "Unnecessary", "False-handoff rate"]
+    assert rows[1][:4] == ["2026-03-02", "4", "2", "0.5"]
+    assert rows[-1][:4] == ["All", "6", "3", "0.5"]
+    client.force_login(agent.user)
+    assert 'id="review-queue-link"' not in client.get("/reports/", query).content.decode()
