@@ -6,6 +6,9 @@ opt in, the detector's training.
 - :mod:`handoff.review.services`: mark, confirm, correct;
 - :mod:`handoff.review.selectors`: a conversation's review and its customer messages, the review queue;
 - :mod:`handoff.review.masking`: personal data out of the customer's words;
-- :mod:`handoff.review.examples`: confirmed labels as scenarios and as detector examples;
-- :mod:`handoff.review.views`: the marking form's endpoint and the leads' review queue page.
+- :mod:`handoff.review.examples`: confirmed labels as scenarios (``handoff_export``, in the chatbot app
+  beside ``handoff_eval``) and as detector examples (``detection_train``);
+- :mod:`handoff.review.views`: the marking form's endpoint and the leads' review queue page;
+- :mod:`handoff.review.rates`: false-handoff, late and missed rates per day or week, shown by
+  :mod:`handoff.review.report_section` on the reports page and :mod:`handoff.review.api` in the REST API.
 """
