@@ -17,7 +17,12 @@ SNIPPET = '<script src="{origin}/static/widget/widget.js" data-bot-key="{key}" a
 def test_the_loader_imports_the_widget_module_and_its_imports_exist():
     loader = (STATIC / "widget" / "widget.js").read_text()
     assert 'new URL("chat.js", script.src)' in loader
-    assert module_graph("widget/chat.js") == {"widget/chat.js", "shared/socket.js", "shared/i18n.js"}
+    assert module_graph("widget/chat.js") == {
+        "widget/chat.js",
+        "widget/attachments.js",
+        "shared/socket.js",
+        "shared/i18n.js",
+    }
     assert 'new URL("widget.css", import.meta.url)' in (STATIC / "widget" / "chat.js").read_text()
 
 
@@ -26,6 +31,7 @@ def test_the_loader_imports_the_widget_module_and_its_imports_exist():
     [
         ("widget/widget.js", "text/javascript"),
         ("widget/chat.js", "text/javascript"),
+        ("widget/attachments.js", "text/javascript"),
         ("shared/socket.js", "text/javascript"),
         ("shared/i18n.js", "text/javascript"),
         ("widget/widget.css", "text/css"),

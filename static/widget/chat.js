@@ -19,6 +19,7 @@
 
 import { Translations, interpolate, languageChoose, translationsLoad } from "../shared/i18n.js";
 import { CLOSE_NOT_AUTHENTICATED, LiveSocket, frameFits, newClientMsgId, socketUrl } from "../shared/socket.js";
+import { ACCEPT, attachmentList, createUploader } from "./attachments.js";
 
 /* The languages the widget's words are translated into: settings.LANGUAGES (a test keeps the two the same). */
 export const LANGUAGES = ["en", "es", "fr", "de", "pt"];
@@ -63,6 +64,13 @@ export function stringsIn(t) {
     rateComment: t.gettext("Anything to add? (optional)"),
     rateSend: t.gettext("Send rating"),
     rateThanks: t.gettext("Thanks for your feedback!"),
+    attach: t.gettext("Attach an image or a PDF"),
+    uploading: t.gettext("Uploading…"),
+    removeFile: (name) => interpolate(t.gettext("Remove %(name)s"), { name }),
+    fileTooLarge: t.gettext("That file is too large to send."),
+    fileWrongType: t.gettext("Only images and PDF files can be sent."),
+    fileFailed: t.gettext("That file could not be sent."),
+    waitForFiles: t.gettext("Wait until your files have uploaded."),
   };
 }
 
@@ -84,6 +92,10 @@ const ICONS = {
     '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.7 5.3 12 10.6l5.3-5.3a1 1 ' +
     "0 1 1 1.4 1.4L13.4 12l5.3 5.3a1 1 0 0 1-1.4 1.4L12 13.4l-5.3 5.3a1 1 0 0 1-1.4-1.4l5.3-5.3-5.3-5.3a1 " +
     '1 0 0 1 1.4-1.4Z"/></svg>',
+  clip:
+    '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 ' +
+    '0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 ' +
+    '0v-10h-1.5Z"/></svg>',
   send:
     '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3.4 20.4 21 12 3.4 3.6a.6.6 ' +
     '0 0 0-.8.7L4.5 11 13 12l-8.5 1-1.9 6.7a.6.6 0 0 0 .8.7Z"/></svg>',
@@ -114,7 +126,9 @@ const MARKUP = `
         <button class="rate-send" type="button" data-t="rateSend" disabled></button>
         <p class="rate-thanks" data-t="rateThanks" hidden></p>
       </div>
+      <ul class="pending" hidden></ul>
       <form>
+        <label class="clip" data-t-label="attach"><input type="file" accept="${ACCEPT}" multiple hidden>${ICONS.clip}</label>
         <textarea rows="1" maxlength="4000" data-t-label="message" data-t-placeholder="placeholder"></textarea>
         <button class="send" type="submit">${ICONS.send}<span data-t="send"></span></button>
       </form>
@@ -196,6 +210,7 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
   const connText = shadow.querySelector(".conn-text");
   const form = shadow.querySelector("form");
   const box = shadow.querySelector("textarea");
+  const fileInput = shadow.querySelector(".clip input");
 
   let token = null;
   let socketPath = null;
@@ -337,6 +352,7 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     li.append(messageText(m));
     const sources = (m.data && m.data.sources) || [];
     if (sources.length) li.append(sourcesLine(sources));
+    if (m.attachments && m.attachments.length) li.append(attachmentList(m.attachments, { apiOrigin, token }));
     if (m.created_at) li.append(timeElement(m.created_at));
     // Keep seq order even if frames arrive out of order.
     const after = Array.from(log.children).find((el) => Number(el.dataset.seq) > m.seq);
@@ -557,12 +573,37 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     box.style.height = Math.min(box.scrollHeight, 120) + "px";
   }
 
+  /* The paperclip: files chosen or pasted are uploaded at once and go with the next message. */
+  const uploader = createUploader({
+    apiOrigin,
+    list: shadow.querySelector(".pending"),
+    strings: () => STRINGS,
+    token: () => token,
+    onChange: () => (errorBox.textContent = ""),
+  });
+  fileInput.addEventListener("change", () => {
+    Array.from(fileInput.files).forEach(uploader.add);
+    fileInput.value = "";
+  });
+  box.addEventListener("paste", (event) => {
+    const files = Array.from((event.clipboardData && event.clipboardData.files) || []);
+    if (!files.length) return;
+    event.preventDefault();
+    files.forEach(uploader.add);
+  });
+
   let typingSent = false;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = box.value.trim();
-    if (!text) return;
+    if (uploader.busy()) {
+      errorBox.textContent = STRINGS.waitForFiles;
+      return;
+    }
+    const attachmentIds = uploader.ids();
+    if (!text && !attachmentIds.length) return;
     const frame = { type: "message", text, client_msg_id: newClientMsgId() };
+    if (attachmentIds.length) frame.attachment_ids = attachmentIds;
     if (!frameFits(frame)) {
       errorBox.textContent = STRINGS.tooLong;
       return;
@@ -571,6 +612,7 @@ export async function mountWidget({ botKey, apiOrigin, startOpen = false, title 
     live.send({ type: "typing", typing: false });
     typingSent = false;
     box.value = "";
+    uploader.clear();
     fitBox();
   });
   box.addEventListener("keydown", (event) => {
