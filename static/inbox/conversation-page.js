@@ -102,6 +102,8 @@ function addMessage(m) {
   // Keep seq order even if frames arrive out of order.
   const after = Array.from(messages.children).find((el) => Number(el.dataset.seq) > m.seq);
   messages.insertBefore(li, after || null);
+  // Other modules of the page draw their part of a message (attachments.js: its files).
+  li.dispatchEvent(new CustomEvent("message-rendered", { bubbles: true, detail: m }));
   lastSeq = Math.max(lastSeq, m.seq);
   if (follow) toBottom();
   else if (newBelow) newBelow.hidden = false;
@@ -195,16 +197,19 @@ if (form) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = box.value.trim();
-    if (!text) return;
-    const clientMsgId = newClientMsgId();
-    mine.add(clientMsgId); // the agent's own reply scrolls the thread to it, wherever they were
-    agent.live.sendMessage({
+    const frame = {
       type: "message",
       conversation_id: conversationId,
       text,
-      client_msg_id: clientMsgId,
+      client_msg_id: newClientMsgId(),
       private: form.elements.private.checked,
-    });
+    };
+    // Other modules add to the reply (attachments.js: attachment_ids) or hold it back (files uploading).
+    if (!form.dispatchEvent(new CustomEvent("reply-compose", { cancelable: true, detail: frame }))) return;
+    if (!text && !(frame.attachment_ids || []).length) return;
+    mine.add(frame.client_msg_id); // the agent's own reply scrolls the thread to it, wherever they were
+    agent.live.sendMessage(frame);
+    form.dispatchEvent(new CustomEvent("reply-sent", { detail: frame }));
     box.value = "";
     replyError.hidden = true;
     sendTyping(false);
