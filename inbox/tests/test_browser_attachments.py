@@ -114,9 +114,11 @@ def test_a_photo_from_the_widget_reaches_the_agent_and_a_pdf_comes_back(
         agent_page.locator("#messages .attachment-image").first.scroll_into_view_if_needed()
         agent_page.screenshot(path=str(ARTIFACTS / "attachments-agent-390.png"))
         # The files and the paperclip fit the phone's width (whatever else the page holds).
+        mine = ".attachments, .attachments *, .attach, .attach *"
         widest = agent_page.evaluate(
-            """() => Math.max(...Array.from(document.querySelectorAll('.attachments, .attachments *, .attach, .attach *'))
-                .map((el) => el.getBoundingClientRect().right))"""
+            "(mine) => Math.max(...Array.from(document.querySelectorAll(mine), "
+            "(el) => el.getBoundingClientRect().right))",
+            mine,
         )
         assert widest <= PHONE["width"]
         customer_page.set_viewport_size(PHONE)
