@@ -17,6 +17,8 @@ WIDTH = 500
 FONT = 14
 # Bar-per-row charts are drawn narrower, so their labels stay legible when a phone shrinks them.
 ROWS_WIDTH = 400
+# A bar's label longer than this is cut with an ellipsis (its full text is in the table and the tooltip).
+LABEL_CHARS = 20
 AXIS = "#5b6475"
 GRID = "#dde2ea"
 PALETTE = ("#2f5bd3", "#d9822b", "#2a9d8f", "#c23b3b", "#8a4fd3", "#c9a227", "#6b7280", "#7c8ea8")
@@ -175,7 +177,10 @@ def horizontal_bars(
     fmt = fmt or _num
     rows = max(1, len(labels))
     per_row = 30 if stacked else 18 * len(series) + 12
-    left, right, top = 110, ROWS_WIDTH - 70, 8
+    shorts = [label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…" for label in labels]
+    # Room for the longest label (about 0.6 em a character), so none is cut at the chart's edge.
+    left = max(60, min(178, round(max((len(x) for x in shorts), default=0) * 8.2) + 14))
+    right, top = ROWS_WIDTH - 70, 8
     height = top + rows * per_row + 8
     if stacked:
         totals = [sum(s.values[i] or 0 for s in series) for i in range(len(labels))]
@@ -185,8 +190,7 @@ def horizontal_bars(
     parts = [_open(height, title, ROWS_WIDTH, " rows")]
     for i, label in enumerate(labels):
         y0 = top + per_row * i
-        short = label if len(label) <= 14 else label[:13] + "…"
-        parts.append(_text(left - 8, y0 + per_row / 2 + 4, short, anchor="end", fill="#1d2330"))
+        parts.append(_text(left - 8, y0 + per_row / 2 + 4, shorts[i], anchor="end", fill="#1d2330"))
         x = left
         for k, s in enumerate(series):
             value = s.values[i] or 0

@@ -455,6 +455,8 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
         [
             Block(
                 table,
+                # With its CSAT columns the table needs the full width: the chart goes above it.
+                wide=True,
                 chart=charts.horizontal_bars(
                     [a["name"] for a in rows],
                     [handled],

@@ -1,10 +1,12 @@
 """The reports page in a real browser, on a desktop screen and on a phone: every section's chart and
 table shows, the filters work, nothing spills sideways out of the page, and a CSV link downloads its
-table. Screenshots go to ``artifacts/browser/``."""
+table; the CSAT section shows its tiles, charts, tables and the customers' comments linked to their
+conversations. Screenshots go to ``artifacts/browser/``."""
 
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +20,14 @@ from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser_li
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REASONS = ["explicit_request"] * 5 + ["sensitive_topic"] * 2 + ["low_confidence"] * 2 + ["negative_sentiment"]
+COMMENTS = [
+    "Quick and friendly, sorted in minutes.",
+    "The bot found the answer straight away",
+    "Took too long to reach a person and I had to explain everything twice, which is not what I expect "
+    "from a shop I have bought three bikes from",
+    "fine",
+    "https://example.com/orders/123456789/very-long-path-that-should-wrap-instead-of-widening-the-page",
+]
 
 
 @pytest.fixture
@@ -28,7 +38,7 @@ def live_url():
 
 def recent_history(make_tenant, make_agent) -> Membership:
     """Eight weeks of traffic ending now: two bots, a queue with business hours and one without, three
-    agents and an admin."""
+    agents and an admin; most resolved conversations rated, some with a comment."""
     rng = random.Random(5)
     tenant = make_tenant("acme", "Acme Bikes")
     history = History(tenant)
@@ -44,7 +54,11 @@ def recent_history(make_tenant, make_agent) -> Membership:
         when = now - timedelta(minutes=rng.randint(30, 56 * 24 * 60))
         bot, queue = bots[0] if rng.random() < 0.7 else bots[1]
         if rng.random() < 0.45:
-            history.conversation(bot, when, Conversation.Status.RESOLVED)
+            resolved = history.conversation(bot, when, Conversation.Status.RESOLVED)
+            if rng.random() < 0.6:
+                score = rng.choices(range(1, 6), weights=[1, 1, 2, 4, 6])[0]
+                comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
+                history.rating(resolved, when + timedelta(minutes=3), score, comment)
             continue
         conversation = history.conversation(bot, when)
         handed = when + timedelta(minutes=2)
@@ -66,6 +80,11 @@ def recent_history(make_tenant, make_agent) -> Membership:
         )
         answered = joined + timedelta(seconds=rng.randint(10, 240))
         history.message(conversation, answered, "agent", author=agent.user)
+        rated = joined + timedelta(minutes=65)
+        if rng.random() < 0.7 and rated < now:
+            score = rng.choices(range(1, 6), weights=[2, 1, 2, 4, 5])[0]
+            comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
+            history.rating(conversation, rated, score, comment, agent=agent)
     return admin
 
 
@@ -91,20 +110,55 @@ def test_the_reports_page_on_a_desktop_and_a_phone(live_url, make_tenant, make_a
             expect(page.locator("h1")).to_have_text("Reports")
             expect(page.locator(".report-range")).to_contain_text("28 days, by day")
             expect(page.locator(".report-range")).to_contain_text("America/Chicago")
-            for section in ("deflection", "handoffs", "pickup", "agents"):
+            for section, charts in (
+                ("deflection", 1),
+                ("handoffs", 2),
+                ("pickup", 1),
+                ("csat", 3),
+                ("agents", 1),
+            ):
                 expect(page.locator(f"#{section} .report-table").first).to_be_visible()
-            expect(page.locator("svg.chart-svg")).to_have_count(5)
+                expect(page.locator(f"#{section} svg.chart-svg")).to_have_count(charts)
             expect(page.locator("#table-agents tbody tr")).to_have_count(4)
+            expect(page.locator("#table-agents thead")).to_contain_text("CSAT")
+            # CSAT: the tiles, a chart beside each table, and the newest 20 comments, each linked to its
+            # conversation.
+            csat = page.locator("#csat")
+            expect(csat.locator(".tile")).to_have_count(4)
+            expect(csat.locator(".tile").first).to_contain_text("%")
+            expect(page.locator("#table-csat tbody tr")).to_have_count(3)
+            expect(page.locator("#table-csat tbody tr.total")).to_contain_text("Everyone")
+            expect(page.locator("#table-csat_comments tbody tr")).to_have_count(20)
+            expect(page.locator("#table-csat_comments tbody a").first).to_have_attribute(
+                "href", re.compile(r"^/inbox/c/\d+/$")
+            )
+            # Every bar chart's labels sit inside its box, however long (reasons, names).
+            cut = page.evaluate(
+                """[...document.querySelectorAll('svg.chart-svg.rows')].flatMap(svg => {
+                    const box = svg.getBoundingClientRect();
+                    return [...svg.querySelectorAll('text')]
+                        .filter(t => t.getBoundingClientRect().left < box.left - 1)
+                        .map(t => t.textContent);
+                })"""
+            )
+            assert cut == [], f"{label}: labels cut at a chart's left edge: {cut}"
+            comment_box = page.locator("#table-csat_comments td.wrap").first.bounding_box()
+            assert comment_box["width"] <= viewport[0], f"{label}: a comment is wider than the screen"
             expect(page.locator("#table-handoff_queues")).to_contain_text("Asked for a person")
             # Nothing wider than the screen: wide tables scroll inside their own box.
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{label}: the page is {overflow}px wider than the screen"
             page.screenshot(path=str(ARTIFACTS / f"reports-{label}.png"), full_page=True)
+            csat.screenshot(path=str(ARTIFACTS / f"reports-csat-{label}.png"))
 
             with page.expect_download() as download:
                 page.locator("#pickup a.csv").first.click()
             assert download.value.suggested_filename.startswith("pickup-")
             assert "Queue,Offered to agents" in Path(download.value.path()).read_text(encoding="utf-8")
+            with page.expect_download() as download:
+                page.locator("#csat a.csv").last.click()
+            assert download.value.suggested_filename.startswith("csat_comments-")
+            assert "Rated at,Score,Comment" in Path(download.value.path()).read_text(encoding="utf-8")
 
             page.select_option("select[name=bot]", label="Ledger")
             page.click(".report-filters button")
