@@ -69,7 +69,9 @@ def agent_reply(
             client_msg_id=client_msg_id,
             attachments=claim,
         )
-    with transaction.atomic():
+    # One transaction for the claim and the reply, so a refused attachment leaves the claim undone too; it
+    # joins the caller's, as message_create does (no savepoint of its own).
+    with transaction.atomic(savepoint=False):
         if not private and conversation.assignee_id != membership.user_id:
             conversation_claim(membership=membership, conversation=conversation)
         return message_create(
