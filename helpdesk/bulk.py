@@ -1,10 +1,12 @@
 """Bulk work on a whole tenant's rows, for the commands that build and drop large test histories
-(``scale_data``, ``reports_bench``): how often each handoff reason comes up, timestamps set by hand in
-``bulk_create``, and a tenant deleted with one statement per table."""
+(``scale_data``, ``reports_bench``): how often each handoff reason comes up, how customers rate a
+resolved conversation, timestamps set by hand in ``bulk_create``, and a tenant deleted with one
+statement per table."""
 
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Iterator
 
 from django.apps import apps
@@ -26,6 +28,30 @@ REASON_WEIGHTS: dict[str, int] = {
     HandoffReason.AGENT_TAKEOVER: 3,
     HandoffReason.API: 2,
 }
+
+
+# How a made-up history's customers rate a resolved conversation: about two in five answer "How did we
+# do?"; scores lean to 4 and 5, a little less for the bot than for a person; a quarter leave a comment.
+RATING_SHARE = 0.4
+SCORE_WEIGHTS: dict[bool, tuple[int, ...]] = {False: (9, 6, 11, 29, 45), True: (6, 4, 9, 30, 51)}
+COMMENT_SHARE = 0.25
+SAMPLE_COMMENTS: dict[int, tuple[str, ...]] = {
+    1: ("Nobody answered my question.", "Still waiting for my refund.", "Useless, I gave up."),
+    2: ("Took far too long.", "I had to explain everything twice."),
+    3: ("Fine in the end, but slow.", "Got there eventually."),
+    4: ("Quick and clear.", "Sorted, thanks."),
+    5: ("Brilliant, thank you!", "Fixed in minutes, great service.", "So helpful, thanks a lot."),
+}
+
+
+def made_up_rating(rng: random.Random, *, by_agent: bool) -> tuple[int, str] | None:
+    """A customer's score and comment for a conversation the bot or an agent resolved, or None when
+    they did not rate it."""
+    if rng.random() >= RATING_SHARE:
+        return None
+    score = rng.choices(range(1, 6), weights=SCORE_WEIGHTS[by_agent])[0]
+    comment = rng.choice(SAMPLE_COMMENTS[score]) if rng.random() < COMMENT_SHARE else ""
+    return score, comment
 
 
 @contextlib.contextmanager

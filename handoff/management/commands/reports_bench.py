@@ -3,13 +3,15 @@
 The first run builds a tenant of its own (``--tenant``, default ``reports-bench``): an admin and
 ``--agents`` agents, three queues (Support with business hours in Chicago and a closure, Billing with
 hours in London, Sales with none), a bot for each, and ``--conversations`` conversations (100,000) over
-``--days`` days (90) ending now, busier in the daytime. About two in five are resolved by the bot, some
-are still with it, the rest handed off for the reasons customers give, at once to the offline path when
-the queue is closed (a ticket for most), otherwise picked up by an agent after a minute or two (some
-after much longer), answered, and mostly resolved, some handed back. Every conversation has its
-messages (customer, bot, the handoff and the agent joining as system messages, agent replies,
-resolution): about six each. It is written in one transaction with ``bulk_create``, then analysed. Later
-runs reuse it (``--rebuild`` makes it again; the same ``--seed``, the same history).
+``--days`` whole days (90, in UTC) before today, busier in the daytime. About two in five are resolved by
+the bot, some are still with it, the rest handed off for the reasons customers give, at once to the
+offline path when the queue is closed (a ticket for most), otherwise picked up by an agent after a minute
+or two (some after much longer), answered, and mostly resolved, some handed back. Every conversation has
+its messages (customer, bot, the handoff and the agent joining as system messages, agent replies,
+resolution): about six each; about two in five resolved conversations are rated by the customer a few
+minutes after (``helpdesk.bulk.made_up_rating``), some with a comment. It is written in one transaction
+with ``bulk_create``, then analysed. Later runs reuse it (``--rebuild`` makes it again; the same
+``--seed``, the same history; a history built before ratings were made gets them added).
 
 Then, for ranges of ``--ranges`` days (7, 28, 90 and 366) ending today, all bots and queues and then
 Support alone, it runs each report section ``--runs`` times (after one warm-up) with its queries
@@ -40,8 +42,8 @@ from handoff.reports.figures import Names
 from handoff.reports.hours import open_intervals, tenant_schedules
 from handoff.reports.page import SECTIONS
 from handoff.reports.scope import report_scope
-from helpdesk.bulk import REASON_WEIGHTS, tenant_bulk_delete, timestamps_as_given
-from helpdesk.models import Bot, Contact, Conversation, Membership, Message, Queue, Tenant
+from helpdesk.bulk import REASON_WEIGHTS, made_up_rating, tenant_bulk_delete, timestamps_as_given
+from helpdesk.models import Bot, Contact, Conversation, Membership, Message, Queue, Rating, Tenant
 from tickets.models import BusinessHours, Closure, OpeningWindow, Ticket, TicketCounter
 
 Status, Author = Conversation.Status, Message.Author
@@ -56,6 +58,8 @@ class Builder:
     def __init__(self, options: dict, out) -> None:
         self.o = options
         self.rng = random.Random(options["seed"])
+        # Ratings draw from a generator of their own, so the rest of the history is the same with them.
+        self.rating_rng = random.Random(f"{options['seed']}-ratings")
         self.now = timezone.now().replace(microsecond=0)
         self.out = out
         self.batch = 5000
@@ -118,7 +122,9 @@ class Builder:
             (Bot.objects.create(tenant=tenant, name="Ledger", queue=queues["Billing"]), 25),
             (Bot.objects.create(tenant=tenant, name="Pitch", queue=queues["Sales"]), 15),
         ]
-        start = self.now - timedelta(days=o["days"])
+        # Whole days in UTC before today's: the busy hours (HOURLY) fall at the same UTC hours whenever the
+        # history is built, so the same seed gives the same history.
+        start = datetime.combine((self.now - timedelta(days=o["days"])).date(), clock(0), tzinfo=UTC)
         schedules = tenant_schedules(tenant_id=tenant.pk, start=start - timedelta(days=1), end=self.now)
         opens = {
             queue_id: open_intervals(schedule, start - timedelta(days=1), self.now + timedelta(days=1))
@@ -159,6 +165,8 @@ class Builder:
                 plan["status"] = Status.RESOLVED
                 events.append((created + timedelta(seconds=50), Author.CUSTOMER, None, False))
                 events.append((created + timedelta(seconds=54), Author.BOT, None, False))
+                # The bot resolves it after BOT_IDLE_RESOLVE_MINUTES without a message.
+                plan["resolved_at"] = created + timedelta(seconds=54 + 30 * 60)
             elif roll >= 0.50:
                 handed = created + timedelta(seconds=rng.randint(40, 600))
                 queue_id = bot.queue_id
@@ -198,7 +206,14 @@ class Builder:
                             events.append((ended - timedelta(seconds=5), Author.AGENT, agent, False))
                             events.append((ended, Author.SYSTEM, None, False))
                             handoff["ended_at"] = ended
-                            plan["status"] = Status.BOT if fate < 0.11 else Status.RESOLVED
+                            if fate < 0.11:
+                                plan["status"] = Status.BOT
+                                plan["assignee"] = None  # handed back
+                            else:
+                                plan["status"] = Status.RESOLVED
+                                plan["resolved_at"] = ended
+            if "resolved_at" in plan:
+                self.plan_rating(plan)
             details.append(plan)
             conversations.append(
                 Conversation(
@@ -215,7 +230,8 @@ class Builder:
                     last_message_at=max(e[0] for e in events),
                 )
             )
-        with timestamps_as_given(Conversation, Message, Handoff, Ticket):
+        ratings = []
+        with timestamps_as_given(Conversation, Message, Handoff, Ticket, Rating):
             self.insert(Conversation, conversations)
             for plan, row in zip(details, conversations, strict=True):
                 for seq, (at, kind, author, private) in enumerate(
@@ -235,6 +251,8 @@ class Builder:
                     )
                 if "handoff" in plan:
                     handoffs.append(Handoff(tenant=tenant, conversation_id=row.pk, **plan["handoff"]))
+                if "rating" in plan:
+                    ratings.append(Rating(tenant=tenant, conversation_id=row.pk, **plan["rating"]))
                 if plan.get("ticket"):
                     tickets.append(
                         Ticket(
@@ -251,12 +269,51 @@ class Builder:
             self.insert(Message, messages)
             self.insert(Handoff, handoffs)
             self.insert(Ticket, tickets)
+            self.insert(Rating, ratings)
         TicketCounter.objects.create(tenant=tenant, last_number=1000 + len(tickets))
         self.out.write(
             f"  {len(conversations):,} conversations, {len(messages):,} messages, "
-            f"{len(handoffs):,} handoffs, {len(tickets):,} tickets"
+            f"{len(handoffs):,} handoffs, {len(tickets):,} tickets, {len(ratings):,} ratings"
         )
         return tenant
+
+    def plan_rating(self, plan: dict) -> None:
+        """The customer's rating of a resolved conversation, a few minutes after it was resolved (if they
+        gave one, and before now)."""
+        by_agent = plan.get("assignee") is not None
+        drawn = made_up_rating(self.rating_rng, by_agent=by_agent)
+        delay = min(3 * 3600, 120 * math.exp(self.rating_rng.gauss(0, 1.0)))
+        rated = plan["resolved_at"] + timedelta(seconds=delay)
+        if drawn is None or rated >= self.now:
+            return
+        score, comment = drawn
+        plan["rating"] = {
+            "score": score,
+            "comment": comment,
+            "resolved_by": Rating.ResolvedBy.AGENT if by_agent else Rating.ResolvedBy.BOT,
+            "agent_id": plan.get("assignee"),
+            "created_at": rated,
+            "updated_at": rated,
+        }
+
+    def add_ratings(self, tenant: Tenant) -> int:
+        """Ratings for a history built before the bench made them: the resolved conversations, drawn the
+        same way (a conversation resolved by an agent is still assigned to them)."""
+        rows = []
+        resolved = (
+            Conversation.objects.for_tenant(tenant)
+            .filter(status=Status.RESOLVED)
+            .order_by("pk")
+            .values_list("pk", "assignee_id", "updated_at")
+        )
+        for pk, assignee_id, updated_at in resolved:
+            plan = {"assignee": assignee_id, "resolved_at": updated_at}
+            self.plan_rating(plan)
+            if "rating" in plan:
+                rows.append(Rating(tenant=tenant, conversation_id=pk, **plan["rating"]))
+        with timestamps_as_given(Rating):
+            self.insert(Rating, rows)
+        return len(rows)
 
 
 def _analyse() -> None:
@@ -264,12 +321,17 @@ def _analyse() -> None:
         if connection.vendor != "postgresql":
             cursor.execute("ANALYZE")
             return
-        for model in (Contact, Conversation, Message, Handoff, Ticket):
+        for model in (Contact, Conversation, Message, Handoff, Ticket, Rating):
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
 
 
 # What each query is, told by the tables and functions its SQL names (all of them must appear).
 LABELS = (
+    (('FROM "helpdesk_rating"', 'FROM "handoff_handoff"'), "ratings by handoff reason"),
+    (('FROM "helpdesk_rating"', "ORDER BY"), "newest comments"),
+    (('FROM "helpdesk_rating"', "AT TIME ZONE"), "ratings by who resolved and bucket"),
+    (('FROM "helpdesk_rating"', "DJANGO_DATETIME_TRUNC"), "ratings by who resolved and bucket"),
+    (('FROM "helpdesk_rating"',), "ratings by who resolved and agent"),
     (('FROM "helpdesk_conversation"',), "conversations, resolved: by bot and bucket, two periods"),
     (
         ('FROM "handoff_handoff"', '"helpdesk_conversation"."created_at" AT TIME ZONE'),
@@ -342,6 +404,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  built and analysed in {time.monotonic() - started:.0f} s")
         else:
             self.stdout.write(f"Reusing {o['tenant']!r} (--rebuild to make it again).")
+            if not Rating.objects.for_tenant(tenant).exists():
+                with transaction.atomic():
+                    added = Builder(o, self.stdout).add_ratings(tenant)
+                _analyse()
+                self.stdout.write(f"  added {added:,} ratings to a history built without them")
         self.describe(tenant)
         admin = (
             Membership.objects.for_tenant(tenant).filter(role=Membership.Role.ADMIN).order_by("pk").first()
@@ -363,6 +430,7 @@ class Command(BaseCommand):
             "messages": Message.objects.for_tenant(tenant).count(),
             "handoffs": Handoff.objects.for_tenant(tenant).count(),
             "tickets": Ticket.objects.for_tenant(tenant).count(),
+            "ratings": Rating.objects.for_tenant(tenant).count(),
         }
         others = Conversation.objects.unscoped("the bench reports the database's size").count()
         self.stdout.write(
