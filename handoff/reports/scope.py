@@ -9,7 +9,8 @@ figures the viewer may see.
   first and last week may be partial).
 - The previous period is the same number of days just before the first day.
 - Tenant admins and leads see every agent's figures; an agent sees
-  only their own in the agents table. An API key acts for the tenant and sees everything.
+  only their own in the agents table, and only the customers' comments on the conversations they
+  resolved. An API key acts for the tenant and sees everything.
 """
 
 from __future__ import annotations

@@ -324,7 +324,8 @@ def test_another_companys_bot_or_queue_is_not_found(client, known, field):
     theirs = every_tenant(model).exclude(tenant=known.tenant).first()
     client = as_member(client, known.carol)
     assert client.get(URL, {**WEEK, field: theirs.pk}).status_code == 404
-    assert client.get(URL, {**WEEK, field: theirs.pk, "format": "csv", "table": "agents"}).status_code == 404
+    for table in ("agents", "csat", "csat_comments"):
+        assert client.get(URL, {**WEEK, field: theirs.pk, "format": "csv", "table": table}).status_code == 404
     assert client.get(URL, {**WEEK, field: 987654321}).status_code == 404
     assert client.get(URL, {**WEEK, field: "abc"}).status_code == 404
 
