@@ -1,4 +1,6 @@
-"""The agents' pages. Thin: the middleware resolved the tenant; call a selector or a service, render."""
+"""The agents' pages. Thin: the middleware resolved the tenant; call a selector or a service, render.
+
+Never cached: they are live, and Back must show the lists as they are now, not as they were."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from helpdesk.errors import NotFound
 from helpdesk.models import Conversation, Membership
@@ -55,6 +58,7 @@ def _saved_views(filters: InboxFilters) -> list[dict]:
     ]
 
 
+@never_cache
 @login_required
 def inbox_index(request: HttpRequest) -> HttpResponse:
     """The inbox: its three lists (Waiting, Mine, All open), or with filters in the query string (see
@@ -78,6 +82,7 @@ def inbox_index(request: HttpRequest) -> HttpResponse:
     return render(request, "inbox/index.html", context)
 
 
+@never_cache
 @login_required
 def inbox_list_page(request: HttpRequest, name: str) -> HttpResponse:
     membership = _membership(request)
@@ -113,6 +118,7 @@ def _sources(message: dict) -> list[dict]:
     return out
 
 
+@never_cache
 @login_required
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The conversation with its latest messages (``?before=<seq>``: the page before that message). The
@@ -126,6 +132,13 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     before = _before_seq(request.GET.get("before"))
     rows, earlier_before = conversation_messages_tail(conversation=conversation, before_seq=before)
     conversation_mark_read(membership=membership, conversation=conversation)
+    # The tickets app owns tickets; the page reads the contact's through the relation.
+    tickets = list(conversation.contact.tickets.select_related("contact").order_by("-created_at")[:10])
+    ticket = None
+    if conversation.status == Conversation.Status.OFFLINE:
+        # Where a reply goes (inbox.relays): the conversation's own ticket, among those or read on its own.
+        ticket = next((t for t in tickets if t.conversation_id == conversation.pk), None)
+        ticket = ticket or conversation.tickets.select_related("contact").first()
     return render(
         request,
         "inbox/conversation.html",
@@ -139,8 +152,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             "earlier_page": before is not None,
             "handoff": conversation.handoffs.order_by("-created_at").first(),
             "history": contact_history(conversation),
-            # The tickets app owns tickets; the page reads the contact's through the relation.
-            "tickets": list(conversation.contact.tickets.order_by("-created_at")[:10]),
+            "tickets": tickets,
+            "ticket": ticket,
             "canned": canned_replies(tenant=membership.tenant_id),
             # What other apps add to the context card (settings.INBOX_CONVERSATION_PANELS).
             "panels": getattr(settings, "INBOX_CONVERSATION_PANELS", ()),

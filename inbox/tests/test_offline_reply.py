@@ -147,3 +147,45 @@ async def test_the_agents_socket_acks_an_offline_reply_with_where_it_went(
     assert ack["message"]["data"]["relayed"] == {"reference": reference, "emailed": True}
     assert await sync_to_async(every_tenant(TicketReply).filter(author_kind="agent").count)() == 1
     await sock.disconnect()
+
+
+@pytest.mark.django_db
+def test_the_page_says_where_a_reply_goes_and_marks_the_replies_that_went_out(
+    closed_bot, make_agent, client, django_capture_on_commit_callbacks
+):
+    alice = make_agent(closed_bot.tenant, "alice")
+    conversation = _offline(closed_bot, django_capture_on_commit_callbacks)
+    ticket = every_tenant(Ticket).get(conversation=conversation)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_reply(membership=alice, conversation=conversation, text="On its way.", client_msg_id="r1")
+    client.force_login(alice.user)
+
+    html = client.get(f"/inbox/c/{conversation.pk}/").content.decode()
+
+    assert (
+        f"This conversation went to ticket {ticket.reference}: your reply is emailed to the customer." in html
+    )
+    assert f'<p class="relayed">Emailed to the customer on {ticket.reference}</p>' in html
+    assert '<form id="reply" class="reply" autocomplete="off">' in html
+
+
+@pytest.mark.django_db
+def test_before_its_ticket_opens_the_page_says_only_notes_can_be_saved(
+    closed_bot, make_agent, client, django_capture_on_commit_callbacks
+):
+    alice = make_agent(closed_bot.tenant, "alice")
+    conversation = _offline(closed_bot, django_capture_on_commit_callbacks, email=None)
+    client.force_login(alice.user)
+    html = client.get(f"/inbox/c/{conversation.pk}/").content.decode()
+    assert "its ticket is not open yet: only private notes can be saved." in html
+
+
+@pytest.mark.django_db
+def test_another_tenants_offline_conversation_is_not_found(
+    closed_bot, make_tenant, make_agent, client, django_capture_on_commit_callbacks
+):
+    conversation = _offline(closed_bot, django_capture_on_commit_callbacks)
+    gina = make_agent(make_tenant("globex"), "gina")
+    client.force_login(gina.user)
+    assert client.get(f"/inbox/c/{conversation.pk}/").status_code == 404
+    assert not every_tenant(TicketReply).filter(author_kind="agent").exists()

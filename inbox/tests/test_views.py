@@ -183,3 +183,17 @@ def test_the_page_offers_the_actions_of_the_status(client, world, status, shown)
     # The same table, for the page to follow the status live.
     table = html.split('<script id="conversation-actions" type="application/json">')[1].split("</script>")[0]
     assert set(json.loads(table)[status]) == shown
+
+
+def test_a_resolved_conversation_offers_reopen_only_and_no_reply_box(client, world):
+    from helpdesk.models import Conversation
+    from tests.support.db import every_tenant
+
+    every_tenant(Conversation).filter(pk=world["conv"].pk).update(status="resolved")
+    html = conversation_html(client, world["alice"], world["conv"])
+    assert {name for name, visible in buttons(html).items() if visible} == {"reopen"}
+    assert '<form id="reply" class="reply" autocomplete="off" hidden>' in html
+
+    every_tenant(Conversation).filter(pk=world["conv"].pk).update(status="assigned")
+    html = conversation_html(client, world["alice"], world["conv"])
+    assert '<form id="reply" class="reply" autocomplete="off">' in html

@@ -11,6 +11,9 @@ import { createPresence } from "./presence.js";
 
 const HEARTBEAT_MS = 30000; // presence counts a tab as gone after PRESENCE_TIMEOUT_SECONDS (90) without one
 const HEARTBEAT_TIMEOUT_MS = 20000;
+// The ids of the conversations the inbox page last listed, in order (sessionStorage): j and k on a
+// conversation page go to the next and previous of them.
+export const ORDER_KEY = "helpdesk-inbox-order";
 
 export function conversationUrl(root, id) {
   const template = root.dataset.conversationUrl;
@@ -21,15 +24,57 @@ export function conversationUrl(root, id) {
 /* root: the page's root element (see above); resume: as for LiveSocket (a conversation page resumes
  * from its last seq); onFrame(frame): the page's frames; onReconnect(): after a reconnect, for what
  * the page may have missed meanwhile; onState(state): the socket's state, as LiveSocket reports it.
- * Returns {live, showState, showLive}. */
-export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
-  const stateLine = document.getElementById("live-state");
-  const nav = document.querySelector(".topbar nav");
-  const showState = (text) => {
-    if (stateLine) stateLine.textContent = text;
+ * Returns {live, showState, showLive, menu} (menu: where a page adds controls of its own). */
+/* The connection indicator in the top bar: a dot and a word ("Live", "Reconnecting…"), data-state the
+ * socket's state for its colour; and the agent's controls (presence, sound, notifications, shortcuts),
+ * inline on a desktop, behind a "Menu" button on a phone. */
+function topBar() {
+  const bar = document.querySelector(".topbar");
+  const nav = bar && bar.querySelector("nav");
+  const indicator = document.createElement("span");
+  indicator.id = "live-state";
+  indicator.className = "live-state";
+  indicator.setAttribute("role", "status");
+  indicator.dataset.state = "connecting";
+  indicator.textContent = "Connecting…";
+  const controls = document.createElement("div");
+  controls.className = "agent-controls";
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "secondary menu-toggle";
+  toggle.textContent = "Menu";
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.setAttribute("aria-controls", "agent-menu");
+  const menu = document.createElement("div");
+  menu.id = "agent-menu";
+  menu.className = "agent-menu";
+  const setOpen = (open) => {
+    controls.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", String(open));
   };
-  const presence = createPresence({ nav, send: (frame) => live.send(frame), showState });
-  const alerts = createAlerts({ nav, conversationUrl: (id) => conversationUrl(root, id) });
+  toggle.addEventListener("click", () => setOpen(!controls.classList.contains("open")));
+  document.addEventListener("click", (event) => {
+    if (!controls.contains(event.target)) setOpen(false);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && controls.classList.contains("open")) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+  controls.append(toggle, menu);
+  if (nav) nav.prepend(indicator, controls);
+  else document.body.prepend(indicator);
+  return { indicator, menu };
+}
+
+export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
+  const { indicator, menu } = topBar();
+  const showState = (text) => {
+    indicator.textContent = text;
+  };
+  const presence = createPresence({ menu, send: (frame) => live.send(frame), showState });
+  const alerts = createAlerts({ menu, conversationUrl: (id) => conversationUrl(root, id) });
   let everConnected = false;
 
   const live = new LiveSocket({
@@ -41,6 +86,7 @@ export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
       everConnected = true;
     },
     onState(state, info) {
+      indicator.dataset.state = state;
       if (state === "open") showState("Live");
       else if (state === "reconnecting") showState("Reconnecting…");
       if (onState) onState(state, info);
@@ -49,6 +95,7 @@ export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
       if (event.code === CLOSE_NOT_AUTHENTICATED || event.code === CLOSE_NOT_ALLOWED) {
         // Logged out, or access removed or changed: reloading shows the login page, or the inbox as
         // the agent's membership now allows.
+        indicator.dataset.state = "stopped";
         showState("Not allowed: please log in again.");
         setTimeout(() => location.reload(), 1500);
         return false;
@@ -63,5 +110,5 @@ export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
     },
   });
   live.start();
-  return { live, showState, showLive: presence.showLive };
+  return { live, showState, showLive: presence.showLive, menu };
 }

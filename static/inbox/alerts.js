@@ -1,11 +1,19 @@
 /* A short sound and a desktop notification when a conversation is handed off (or offered again after
- * its pickup deadline), unless the agent muted them with the Sound on/off button. */
+ * its pickup deadline). Two controls, each named by what it does:
+ *
+ *   "Mute sound" / "Unmute sound"                       the chime (kept per browser)
+ *   "Turn on desktop notifications" / "Turn off ..."    asks the browser's permission on first use (a
+ *                                                       click: browsers show the prompt only after one);
+ *                                                       blocked in the browser, it says so and how to undo it
+ *
+ * A notification is shown only while the page is hidden (the agent sees the list change otherwise). */
 
 const MUTE_KEY = "helpdesk-inbox-muted";
+const NOTIFY_KEY = "helpdesk-inbox-notify";
 
-function muted() {
-  return localStorage.getItem(MUTE_KEY) === "1";
-}
+const muted = () => localStorage.getItem(MUTE_KEY) === "1";
+const supported = () => "Notification" in window;
+const notifying = () => supported() && Notification.permission === "granted" && localStorage.getItem(NOTIFY_KEY) !== "0";
 
 function chime() {
   try {
@@ -24,28 +32,89 @@ function chime() {
   }
 }
 
-/* nav: where the mute button goes; conversationUrl(id): the page a notification opens. */
-export function createAlerts({ nav, conversationUrl }) {
-  const muteButton = document.createElement("button");
-  muteButton.type = "button";
-  muteButton.className = "secondary";
-  const showMute = () => {
-    muteButton.textContent = muted() ? "Sound off" : "Sound on";
+function button(id, className) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.id = id;
+  b.className = className;
+  return b;
+}
+
+/* menu: where the controls go; conversationUrl(id): the page a notification opens. */
+export function createAlerts({ menu, conversationUrl }) {
+  const sound = button("sound-toggle", "secondary");
+  const showSound = () => {
+    sound.textContent = muted() ? "Unmute sound" : "Mute sound";
+    sound.setAttribute("aria-pressed", String(muted()));
+    sound.title = muted() ? "New handoffs make no sound" : "New handoffs play a short sound";
   };
-  muteButton.addEventListener("click", () => {
+  sound.addEventListener("click", () => {
     localStorage.setItem(MUTE_KEY, muted() ? "0" : "1");
-    showMute();
-    // Asked here, on a click, because browsers only show the permission prompt after a user gesture.
-    if (!muted() && window.Notification && Notification.permission === "default") Notification.requestPermission();
+    showSound();
   });
-  showMute();
-  if (nav) nav.insertBefore(muteButton, nav.firstChild);
+  showSound();
+
+  const notify = button("notify-toggle", "secondary");
+  const notifyState = document.createElement("span");
+  notifyState.className = "notify-state";
+  notifyState.id = "notify-state";
+  notifyState.setAttribute("role", "status");
+  const showNotify = () => {
+    notify.hidden = !supported();
+    notifyState.hidden = !supported();
+    if (!supported()) return;
+    const permission = Notification.permission;
+    notify.disabled = permission === "denied";
+    if (permission === "denied") {
+      notify.textContent = "Desktop notifications blocked";
+      notify.title = "Allow notifications for this site in the browser's site settings, then reload";
+      notifyState.textContent = "Notifications: blocked";
+    } else if (notifying()) {
+      notify.dataset.action = "off";
+      notify.textContent = "Turn off desktop notifications";
+      notify.title = "";
+      notifyState.textContent = "Notifications: on";
+    } else {
+      notify.dataset.action = "on";
+      notify.textContent = "Turn on desktop notifications";
+      notify.title = permission === "default" ? "Your browser will ask whether this site may show notifications" : "";
+      notifyState.textContent = "Notifications: off";
+    }
+    notifyState.dataset.state = permission === "denied" ? "blocked" : notifying() ? "on" : "off";
+  };
+  // The click does what the button said, even if the permission changed behind the page's back.
+  notify.addEventListener("click", async () => {
+    if (!supported()) return;
+    if (notify.dataset.action === "off") {
+      localStorage.setItem(NOTIFY_KEY, "0");
+    } else {
+      localStorage.setItem(NOTIFY_KEY, "1");
+      if (Notification.permission === "default") {
+        try {
+          await Notification.requestPermission();
+        } catch (err) {
+          /* an old browser's callback form: the state below says what happened */
+        }
+      }
+    }
+    showNotify();
+  });
+  showNotify();
+  // The agent may allow or block notifications in the browser's own settings meanwhile.
+  if (navigator.permissions && navigator.permissions.query) {
+    navigator.permissions
+      .query({ name: "notifications" })
+      .then((status) => status.addEventListener("change", showNotify))
+      .catch(() => {});
+  }
+  window.addEventListener("focus", showNotify);
+
+  if (menu) menu.append(sound, notify, notifyState);
 
   return {
     announce(conversation, again) {
-      if (muted()) return;
-      chime();
-      if (window.Notification && Notification.permission === "granted" && document.visibilityState !== "visible") {
+      if (!muted()) chime();
+      if (notifying() && document.visibilityState !== "visible") {
         const who = conversation.contact.name || conversation.contact.email || "A customer";
         const note = new Notification(again ? "Still waiting: " + who : "New handoff: " + who, {
           body: conversation.handoff_reason_label || "Waiting for an agent",

@@ -10,7 +10,8 @@
  * has no #messages list and no reply box: it shows nothing live. */
 
 import { newClientMsgId } from "../shared/socket.js";
-import { connectAgent } from "./agent.js";
+import { ORDER_KEY, conversationUrl, connectAgent } from "./agent.js";
+import { installShortcuts } from "./shortcuts.js";
 import { timeElement } from "./times.js";
 
 const root = document.getElementById("conversation");
@@ -85,6 +86,18 @@ function toBottom() {
   markRead();
 }
 
+/* Under an agent's reply to a conversation on the offline path: where it went (inbox/relays.py). */
+function relayedLine(m) {
+  const relayed = m.author_kind === "agent" && m.data && m.data.relayed;
+  if (!relayed) return null;
+  const line = document.createElement("p");
+  line.className = "relayed";
+  line.textContent = relayed.emailed
+    ? "Emailed to the customer on " + relayed.reference
+    : "Added to " + relayed.reference + " (the customer left no email address)";
+  return line;
+}
+
 function addMessage(m) {
   if (!messages || m.conversation_id !== conversationId) return;
   if (messages.querySelector('[data-seq="' + m.seq + '"]')) return;
@@ -98,6 +111,8 @@ function addMessage(m) {
   li.append(author, messageBody(m));
   const sources = sourcesLine(m);
   if (sources) li.append(sources);
+  const relayed = relayedLine(m);
+  if (relayed) li.append(relayed);
   li.append(timeElement(m.created_at));
   // Keep seq order even if frames arrive out of order.
   const after = Array.from(messages.children).find((el) => Number(el.dataset.seq) > m.seq);
@@ -123,6 +138,14 @@ function showStatus(conversation) {
   document.getElementById("conv-status").textContent = conversation.status_label || conversation.status;
   const offered = actionsByStatus[conversation.status] || [];
   for (const button of actionButtons) button.hidden = !offered.includes(button.id);
+  // A resolved conversation takes no reply until it is reopened. The box takes room from the thread: a
+  // thread that showed its newest message still does.
+  const closed = conversation.status === "resolved";
+  if (form && form.hidden !== closed) {
+    const following = atBottom();
+    form.hidden = closed;
+    if (following && thread) thread.scrollTop = thread.scrollHeight;
+  }
 }
 
 function handle(frame) {
@@ -240,3 +263,51 @@ if (form) {
     });
   }
 }
+
+/* Keyboard shortcuts (static/inbox/shortcuts.js). j and k go to the next and previous conversation of the
+ * list the inbox page last showed. */
+function neighbour(step) {
+  let ids = [];
+  try {
+    ids = JSON.parse(sessionStorage.getItem(ORDER_KEY) || "[]");
+  } catch (err) {
+    ids = [];
+  }
+  const at = ids.indexOf(conversationId);
+  const next = at === -1 ? null : ids[at + step];
+  if (next) {
+    location.href = conversationUrl(root, next);
+    return;
+  }
+  agent.showState(step > 0 ? "No next conversation in your list" : "No previous conversation in your list");
+  setTimeout(() => {
+    if (document.getElementById("live-state").dataset.state === "open") agent.showLive();
+  }, 3000);
+}
+
+function press(id) {
+  const button = document.getElementById(id);
+  if (button && !button.hidden && !button.disabled) button.click();
+}
+
+function write(privately) {
+  if (!form || form.hidden) return;
+  form.elements.private.checked = privately;
+  form.elements.text.focus();
+}
+
+installShortcuts({
+  menu: agent.menu,
+  actions: {
+    j: () => neighbour(1),
+    k: () => neighbour(-1),
+    c: () => press("claim"),
+    e: () => press("resolve"),
+    r: () => write(false),
+    n: () => write(true),
+    "/": () => {
+      const inbox = document.querySelector(".topbar .brand");
+      location.href = (inbox ? inbox.getAttribute("href") : "/inbox/") + "#search";
+    },
+  },
+});

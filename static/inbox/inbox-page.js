@@ -1,10 +1,41 @@
-/* The inbox page (inbox/templates/inbox/index.html): the Waiting, Mine and All open lists, kept live
- * from the agent's socket. Texts from customers are put in the page with textContent, never as HTML. */
+/* The inbox page (inbox/templates/inbox/index.html): the Waiting, Mine and All open lists, or one list
+ * narrowed by the filters of the query string (inbox/filters.py), kept live from the agent's socket.
+ * Texts from customers are put in the page with textContent, never as HTML.
+ *
+ * A filtered list takes a live row only if it matches the filters the page was rendered with (the
+ * "inbox-filters" JSON): queue, status, assignee and reason are checked here; with a search, a row
+ * already listed stays (while the other filters hold) and a new one is added only if the contact's name
+ * or email contains the search text, since its messages are not here to search. Pages after the first
+ * only update and drop their rows. */
 
-import { connectAgent, conversationUrl } from "./agent.js";
+import { ORDER_KEY, connectAgent, conversationUrl } from "./agent.js";
+import { installShortcuts } from "./shortcuts.js";
 
 const root = document.getElementById("inbox");
 const me = Number(root.dataset.me || 0);
+const filtersScript = document.getElementById("inbox-filters");
+const filters = filtersScript ? JSON.parse(filtersScript.textContent) : null;
+
+function matchesFilters(conversation) {
+  const f = filters;
+  if (f.status === "open") {
+    if (conversation.status === "resolved" || conversation.status === "offline") return false;
+  } else if (f.status && conversation.status !== f.status) return false;
+  if (f.queue_id !== null && f.queue_id !== undefined && conversation.queue_id !== f.queue_id) return false;
+  if (f.assignee === "me") {
+    if (conversation.assignee_id !== me) return false;
+  } else if (f.assignee === "none") {
+    if (conversation.assignee_id) return false;
+  } else if (f.assignee && String(conversation.assignee_id || "") !== f.assignee) return false;
+  if (f.reason && conversation.handoff_reason !== f.reason) return false;
+  return true;
+}
+
+function contactMatchesSearch(conversation) {
+  const q = filters.q.toLowerCase();
+  const contact = conversation.contact || {};
+  return [contact.name, contact.email].some((text) => (text || "").toLowerCase().includes(q));
+}
 
 /* "3 minutes", "1 hour, 5 minutes": how long a conversation has waited, as the server's rows say it. */
 function waitedFor(iso, now = Date.now()) {
@@ -69,10 +100,16 @@ function recount() {
   });
 }
 
-/* The waiting rows' "#2 · waiting 3 minutes": each row's place in its own queue, oldest first. */
-function renumberWaiting() {
-  const list = listOf("waiting");
-  if (!list) return;
+/* The waiting rows' "#2 · waiting 3 minutes": each row's place in its own queue, oldest first. Only in
+ * a list that holds every waiting conversation of its queues: the Waiting column, or a filtered list of
+ * waiting ones narrowed by nothing but the queue. */
+function positional(name) {
+  return name === "waiting" || (name === "results" && filters && filters.positional);
+}
+
+function renumberWaiting(name) {
+  const list = listOf(name);
+  if (!list || !positional(name)) return;
   const seen = new Map();
   list.querySelectorAll(".conv-row").forEach((row) => {
     if (!row.dataset.waitingSince) return;
@@ -92,15 +129,16 @@ function placeRow(name, conversation, agentName) {
   if (old) old.remove();
   const empty = list.querySelector(".empty");
   if (empty) empty.remove();
-  if (name === "waiting") {
+  if (name === "waiting" || (list.dataset.order === "waiting" && conversation.waiting_since)) {
     const since = Date.parse(conversation.waiting_since);
     const later = Array.from(list.querySelectorAll(".conv-row")).find(
       (other) => other.dataset.waitingSince && Date.parse(other.dataset.waitingSince) > since,
     );
     list.insertBefore(row, later || null);
-    renumberWaiting();
+    renumberWaiting(name);
   } else list.prepend(row);
   recount();
+  rememberOrder();
 }
 
 function dropRow(name, id) {
@@ -114,13 +152,30 @@ function dropRow(name, id) {
       empty.textContent = "Nothing here.";
       list.append(empty);
     }
-    if (name === "waiting") renumberWaiting();
+    renumberWaiting(name);
     recount();
+    rememberOrder();
+  }
+}
+
+/* A filtered list: see the top of this file. */
+function onFiltered(conversation, agentName) {
+  const list = listOf("results");
+  if (!list) return;
+  const listed = list.querySelector('[data-conversation-id="' + conversation.id + '"]');
+  if (!matchesFilters(conversation)) dropRow("results", conversation.id);
+  else if (listed) placeRow("results", conversation, agentName);
+  else if (list.dataset.live === "insert" && (!filters.q || contactMatchesSearch(conversation))) {
+    placeRow("results", conversation, agentName);
   }
 }
 
 /* agentName: the agent's name when the event is about their taking the conversation. */
 function onConversation(conversation, agentName) {
+  if (filters) {
+    onFiltered(conversation, agentName);
+    return;
+  }
   if (conversation.status === "waiting") placeRow("waiting", conversation);
   else dropRow("waiting", conversation.id);
   if (conversation.status === "assigned" && conversation.assignee_id === me) placeRow("mine", conversation);
@@ -137,12 +192,44 @@ async function refreshLists() {
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("inbox");
     if (fresh) root.replaceChildren(...fresh.childNodes);
+    rememberOrder();
   } catch (err) {
     /* the next reconnect tries again */
   }
 }
 
-connectAgent({
+/* The conversations in the order the page lists them (each once), for j and k on a conversation page. */
+function rememberOrder() {
+  const ids = [];
+  root.querySelectorAll(".conv-row[data-conversation-id]").forEach((row) => {
+    const id = Number(row.dataset.conversationId);
+    if (!ids.includes(id)) ids.push(id);
+  });
+  try {
+    sessionStorage.setItem(ORDER_KEY, JSON.stringify(ids));
+  } catch (err) {
+    /* storage refused: j and k then work on this page only */
+  }
+}
+
+/* j and k move through the rows (every list, top to bottom) from the focused or last selected one;
+ * Enter opens the focused one. */
+function moveFocus(step) {
+  const links = Array.from(root.querySelectorAll(".conv-row > a"));
+  if (!links.length) return;
+  // From the focused row, else the one selected last (focus may have gone to the search box meanwhile).
+  let at = links.indexOf(document.activeElement);
+  if (at === -1) at = links.findIndex((link) => link.closest(".conv-row").classList.contains("selected"));
+  const next = at === -1 ? (step > 0 ? 0 : links.length - 1) : Math.min(links.length - 1, Math.max(0, at + step));
+  root.querySelectorAll(".conv-row.selected").forEach((row) => row.classList.remove("selected"));
+  links[next].closest(".conv-row").classList.add("selected");
+  links[next].focus();
+  links[next].scrollIntoView({ block: "nearest" });
+}
+
+const search = document.getElementById("search");
+
+const agent = connectAgent({
   root,
   onReconnect: refreshLists,
   onFrame(frame) {
@@ -160,3 +247,20 @@ connectAgent({
     }
   },
 });
+
+installShortcuts({
+  menu: agent.menu,
+  actions: {
+    j: () => moveFocus(1),
+    k: () => moveFocus(-1),
+    "/": () => {
+      if (search) {
+        search.focus();
+        search.select();
+      }
+    },
+  },
+});
+rememberOrder();
+// "/" on a conversation page comes here to search.
+if (location.hash === "#search" && search) search.focus();

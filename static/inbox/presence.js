@@ -4,9 +4,9 @@
 
 const IDLE_MS = 5 * 60 * 1000;
 
-/* nav: where the button goes; send(frame): send on the agent's socket; showState(text): the page's
+/* menu: where the button goes; send(frame): send on the agent's socket; showState(text): the page's
  * connection line. */
-export function createPresence({ nav, send, showState }) {
+export function createPresence({ menu, send, showState }) {
   let lastInput = Date.now();
   let status = "offline";
   const idle = () => Date.now() - lastInput > IDLE_MS;
@@ -30,7 +30,7 @@ export function createPresence({ nav, send, showState }) {
   toggle.addEventListener("click", () => {
     send({ type: "presence", status: status === "away" ? "online" : "away" });
   });
-  if (nav) nav.insertBefore(toggle, nav.firstChild);
+  if (menu) menu.prepend(toggle);
 
   function showLive() {
     showState(status === "away" ? "Live (you are away)" : "Live");
