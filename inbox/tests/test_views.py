@@ -197,3 +197,18 @@ def test_a_resolved_conversation_offers_reopen_only_and_no_reply_box(client, wor
     every_tenant(Conversation).filter(pk=world["conv"].pk).update(status="assigned")
     html = conversation_html(client, world["alice"], world["conv"])
     assert '<form id="reply" class="reply" autocomplete="off">' in html
+
+
+def test_the_collected_fields_are_named_in_words(client, world):
+    from helpdesk.models import Conversation
+    from tests.support.db import every_tenant
+
+    every_tenant(Conversation).filter(pk=world["conv"].pk).update(
+        collected={"order_number": "SP-12345", "account_id": "A-9", "favourite_colour": "red"}
+    )
+    html = conversation_html(client, world["alice"], world["conv"])
+    collected = html.split('<dl class="collected" id="collected">')[1].split("</dl>")[0]
+    assert "<dt>Order number</dt><dd>SP-12345</dd>" in collected
+    assert "<dt>Account ID</dt><dd>A-9</dd>" in collected
+    assert "<dt>Favourite colour</dt><dd>red</dd>" in collected
+    assert "_" not in collected
