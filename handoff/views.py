@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from handoff.forms import ReportFilterForm
@@ -24,7 +25,7 @@ HTML, CSV = "html", "csv"
 
 def _membership(request: HttpRequest) -> Membership:
     if not request.membership:
-        raise PermissionDenied("You are not an agent of any company on this helpdesk.")
+        raise PermissionDenied(gettext("You are not an agent of any company on this helpdesk."))
     return request.membership
 
 

@@ -328,11 +328,11 @@ class Bot(TenantOwned):
 
 class Conversation(TenantOwned):
     class Status(models.TextChoices):
-        BOT = "bot", "With the bot"
-        WAITING = "waiting", "Waiting for an agent"
-        ASSIGNED = "assigned", "With an agent"
-        RESOLVED = "resolved", "Resolved"
-        OFFLINE = "offline", "Sent to a ticket"
+        BOT = "bot", gettext_noop("With the bot")
+        WAITING = "waiting", gettext_noop("Waiting for an agent")
+        ASSIGNED = "assigned", gettext_noop("With an agent")
+        RESOLVED = "resolved", gettext_noop("Resolved")
+        OFFLINE = "offline", gettext_noop("Sent to a ticket")
 
     class Channel(models.TextChoices):
         WIDGET = "widget", "Widget"

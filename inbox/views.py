@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from helpdesk.errors import NotFound
@@ -30,7 +31,11 @@ from inbox.selectors import (
 )
 from inbox.services import conversation_mark_read
 
-LIST_TITLES = {"waiting": "Waiting", "mine": "Mine", "open": "All open"}
+LIST_TITLES = {
+    "waiting": gettext_lazy("Waiting"),
+    "mine": gettext_lazy("Mine"),
+    "open": gettext_lazy("All open"),
+}
 
 # The buttons a conversation page offers in each status; each is the socket frame it sends. The page
 # reads this table (json_script) to show the right ones when the status changes live.
@@ -46,7 +51,7 @@ LINK_SCHEMES = ("http://", "https://")
 
 def _membership(request: HttpRequest) -> Membership:
     if not request.membership:
-        raise PermissionDenied("You are not an agent of any company on this helpdesk.")
+        raise PermissionDenied(gettext("You are not an agent of any company on this helpdesk."))
     return request.membership
 
 
@@ -87,7 +92,7 @@ def inbox_index(request: HttpRequest) -> HttpResponse:
 def inbox_list_page(request: HttpRequest, name: str) -> HttpResponse:
     membership = _membership(request)
     if name not in INBOX_LISTS:
-        raise Http404("No such list.")
+        raise Http404(gettext("No such list."))
     page = inbox_page(
         tenant=membership.tenant_id, user=request.user, name=name, number=request.GET.get("page")
     )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from helpdesk.models import HandoffReason, OfflinePolicy, TenantOwned, TenantQuerySet
 from tickets.hours import InvalidSchedule, zone_get
@@ -114,16 +115,16 @@ class TicketQuerySet(TenantQuerySet):
 
 class Ticket(TenantOwned):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PENDING = "pending", "Pending (waiting on the customer)"
-        SOLVED = "solved", "Solved"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", gettext_noop("Open")
+        PENDING = "pending", gettext_noop("Pending (waiting on the customer)")
+        SOLVED = "solved", gettext_noop("Solved")
+        CLOSED = "closed", gettext_noop("Closed")
 
     class Priority(models.TextChoices):
-        LOW = "low", "Low"
-        NORMAL = "normal", "Normal"
-        HIGH = "high", "High"
-        URGENT = "urgent", "Urgent"
+        LOW = "low", gettext_noop("Low")
+        NORMAL = "normal", gettext_noop("Normal")
+        HIGH = "high", gettext_noop("High")
+        URGENT = "urgent", gettext_noop("Urgent")
 
     number = models.PositiveIntegerField(editable=False)
     subject = models.CharField(max_length=200)

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,7 +35,7 @@ RAW_TYPES = {"message/rfc822", "text/plain", "application/octet-stream"}
 
 def _membership(request: HttpRequest) -> Membership:
     if not request.membership:
-        raise PermissionDenied("You are not an agent of any company on this helpdesk.")
+        raise PermissionDenied(gettext("You are not an agent of any company on this helpdesk."))
     return request.membership
 
 
@@ -114,7 +115,9 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
         except InvalidInput as exc:
             _field_errors(form, exc)
         else:
-            messages.success(request, "Note added." if form.cleaned_data["private"] else "Reply sent.")
+            messages.success(
+                request, gettext("Note added.") if form.cleaned_data["private"] else gettext("Reply sent.")
+            )
             return redirect("tickets:detail", number=ticket.number)
     return _detail(request, ticket, reply_form=form, status=400)
 
@@ -136,7 +139,7 @@ def ticket_update(request: HttpRequest, number: int) -> HttpResponse:
         except InvalidInput as exc:
             _field_errors(form, exc)
         else:
-            messages.success(request, "Ticket updated.")
+            messages.success(request, gettext("Ticket updated."))
             return redirect("tickets:detail", number=ticket.number)
     return _detail(request, ticket, update_form=form, status=400)
 
