@@ -5,15 +5,30 @@
  *   data-socket            the path of the agents' socket (config/routing.py)
  *   data-conversation-url  the URL of conversation 0; conversationUrl() puts another id in its place */
 
+import { translationsFromPage } from "../shared/i18n.js";
 import { CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED, LiveSocket, socketUrl } from "../shared/socket.js";
 import { createAlerts } from "./alerts.js";
 import { createPresence } from "./presence.js";
 
+const t = translationsFromPage();
 const HEARTBEAT_MS = 30000; // presence counts a tab as gone after PRESENCE_TIMEOUT_SECONDS (90) without one
 const HEARTBEAT_TIMEOUT_MS = 20000;
 // The ids of the conversations the inbox page last listed, in order (sessionStorage): j and k on a
 // conversation page go to the next and previous of them.
 export const ORDER_KEY = "helpdesk-inbox-order";
+
+/* A conversation's status in the page's language (an event's status_label is in the server's default). */
+const STATUS_LABELS = {
+  bot: t.gettext("With the bot"),
+  waiting: t.gettext("Waiting for an agent"),
+  assigned: t.gettext("With an agent"),
+  resolved: t.gettext("Resolved"),
+  offline: t.gettext("Sent to a ticket"),
+};
+
+export function statusLabel(conversation) {
+  return STATUS_LABELS[conversation.status] || conversation.status_label || conversation.status;
+}
 
 export function conversationUrl(root, id) {
   const template = root.dataset.conversationUrl;
@@ -36,13 +51,13 @@ function topBar() {
   indicator.className = "live-state";
   indicator.setAttribute("role", "status");
   indicator.dataset.state = "connecting";
-  indicator.textContent = "Connecting…";
+  indicator.textContent = t.gettext("Connecting…");
   const controls = document.createElement("div");
   controls.className = "agent-controls";
   const toggle = document.createElement("button");
   toggle.type = "button";
   toggle.className = "secondary menu-toggle";
-  toggle.textContent = "Menu";
+  toggle.textContent = t.gettext("Menu");
   toggle.setAttribute("aria-expanded", "false");
   toggle.setAttribute("aria-controls", "agent-menu");
   const menu = document.createElement("div");
@@ -87,8 +102,8 @@ export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
     },
     onState(state, info) {
       indicator.dataset.state = state;
-      if (state === "open") showState("Live");
-      else if (state === "reconnecting") showState("Reconnecting…");
+      if (state === "open") showState(t.gettext("Live"));
+      else if (state === "reconnecting") showState(t.gettext("Reconnecting…"));
       if (onState) onState(state, info);
     },
     onClose(event) {
@@ -96,7 +111,7 @@ export function connectAgent({ root, resume, onFrame, onReconnect, onState }) {
         // Logged out, or access removed or changed: reloading shows the login page, or the inbox as
         // the agent's membership now allows.
         indicator.dataset.state = "stopped";
-        showState("Not allowed: please log in again.");
+        showState(t.gettext("Not allowed: please log in again."));
         setTimeout(() => location.reload(), 1500);
         return false;
       }

@@ -8,6 +8,10 @@
  *
  * A notification is shown only while the page is hidden (the agent sees the list change otherwise). */
 
+import { interpolate, translationsFromPage } from "../shared/i18n.js";
+
+const t = translationsFromPage();
+
 const MUTE_KEY = "helpdesk-inbox-muted";
 const NOTIFY_KEY = "helpdesk-inbox-notify";
 
@@ -44,9 +48,9 @@ function button(id, className) {
 export function createAlerts({ menu, conversationUrl }) {
   const sound = button("sound-toggle", "secondary");
   const showSound = () => {
-    sound.textContent = muted() ? "Unmute sound" : "Mute sound";
+    sound.textContent = muted() ? t.gettext("Unmute sound") : t.gettext("Mute sound");
     sound.setAttribute("aria-pressed", String(muted()));
-    sound.title = muted() ? "New handoffs make no sound" : "New handoffs play a short sound";
+    sound.title = muted() ? t.gettext("New handoffs make no sound") : t.gettext("New handoffs play a short sound");
   };
   sound.addEventListener("click", () => {
     localStorage.setItem(MUTE_KEY, muted() ? "0" : "1");
@@ -66,19 +70,19 @@ export function createAlerts({ menu, conversationUrl }) {
     const permission = Notification.permission;
     notify.disabled = permission === "denied";
     if (permission === "denied") {
-      notify.textContent = "Desktop notifications blocked";
-      notify.title = "Allow notifications for this site in the browser's site settings, then reload";
-      notifyState.textContent = "Notifications: blocked";
+      notify.textContent = t.gettext("Desktop notifications blocked");
+      notify.title = t.gettext("Allow notifications for this site in the browser's site settings, then reload");
+      notifyState.textContent = t.gettext("Notifications: blocked");
     } else if (notifying()) {
       notify.dataset.action = "off";
-      notify.textContent = "Turn off desktop notifications";
+      notify.textContent = t.gettext("Turn off desktop notifications");
       notify.title = "";
-      notifyState.textContent = "Notifications: on";
+      notifyState.textContent = t.gettext("Notifications: on");
     } else {
       notify.dataset.action = "on";
-      notify.textContent = "Turn on desktop notifications";
-      notify.title = permission === "default" ? "Your browser will ask whether this site may show notifications" : "";
-      notifyState.textContent = "Notifications: off";
+      notify.textContent = t.gettext("Turn on desktop notifications");
+      notify.title = permission === "default" ? t.gettext("Your browser will ask whether this site may show notifications") : "";
+      notifyState.textContent = t.gettext("Notifications: off");
     }
     notifyState.dataset.state = permission === "denied" ? "blocked" : notifying() ? "on" : "off";
   };
@@ -115,9 +119,9 @@ export function createAlerts({ menu, conversationUrl }) {
     announce(conversation, again) {
       if (!muted()) chime();
       if (notifying() && document.visibilityState !== "visible") {
-        const who = conversation.contact.name || conversation.contact.email || "A customer";
-        const note = new Notification(again ? "Still waiting: " + who : "New handoff: " + who, {
-          body: conversation.handoff_reason_label || "Waiting for an agent",
+        const who = conversation.contact.name || conversation.contact.email || t.gettext("A customer");
+        const note = new Notification(interpolate(again ? t.gettext("Still waiting: %(who)s") : t.gettext("New handoff: %(who)s"), { who }), {
+          body: conversation.handoff_reason_label || t.gettext("Waiting for an agent"),
           tag: "conv-" + conversation.id,
         });
         note.onclick = () => {

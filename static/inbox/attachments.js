@@ -11,6 +11,10 @@
  * (cancelable, detail: the frame) before it sends a reply: the ids of the uploaded files go in its
  * `attachment_ids`, and a reply waits while a file is still uploading. Names and sizes go in as text. */
 
+import { interpolate, translationsFromPage } from "../shared/i18n.js";
+
+const t = translationsFromPage();
+
 const attach = document.getElementById("attach");
 const input = document.getElementById("attach-input");
 const pending = document.getElementById("attach-pending");
@@ -91,16 +95,16 @@ function showUpload(upload) {
   row.replaceChildren();
   const name = document.createElement("span");
   name.className = "attach-name";
-  name.textContent = upload.file.name || "pasted image";
+  name.textContent = upload.file.name || t.gettext("pasted image");
   const note = document.createElement("span");
   note.className = "attach-note";
   note.textContent =
-    upload.state === "uploading" ? "uploading…" : upload.state === "failed" ? upload.error : sizeText(upload.file.size);
+    upload.state === "uploading" ? t.gettext("uploading…") : upload.state === "failed" ? upload.error : sizeText(upload.file.size);
   const remove = document.createElement("button");
   remove.type = "button";
   remove.className = "attach-remove link";
   remove.textContent = "×";
-  remove.setAttribute("aria-label", "Remove " + (upload.file.name || "file"));
+  remove.setAttribute("aria-label", interpolate(t.gettext("Remove %(name)s"), { name: upload.file.name || t.gettext("file") }));
   remove.addEventListener("click", () => {
     uploads.splice(uploads.indexOf(upload), 1);
     row.remove();
@@ -125,12 +129,12 @@ async function upload(file) {
       headers: { "X-CSRFToken": csrfToken() },
     });
     const answer = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error((answer.error && answer.error.message) || "The upload failed (" + response.status + ").");
+    if (!response.ok) throw new Error((answer.error && answer.error.message) || interpolate(t.gettext("The upload failed (%(status)s)."), { status: response.status }));
     item.id = answer.id;
     item.state = "ready";
   } catch (err) {
     item.state = "failed";
-    item.error = err.message || "The upload failed.";
+    item.error = err.message || t.gettext("The upload failed.");
   }
   if (uploads.includes(item)) showUpload(item);
   syncRequired();
@@ -151,7 +155,7 @@ if (attach && input && form) {
     if (uploads.some((u) => u.state === "uploading")) {
       event.preventDefault();
       replyError.hidden = false;
-      replyError.textContent = "Wait until the files have uploaded.";
+      replyError.textContent = t.gettext("Wait until the files have uploaded.");
       return;
     }
     const ids = uploads.filter((u) => u.state === "ready").map((u) => u.id);

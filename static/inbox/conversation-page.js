@@ -9,11 +9,13 @@
  * with) say what to open on the socket and where to resume. An earlier page of the history (?before=)
  * has no #messages list and no reply box: it shows nothing live. */
 
+import { interpolate, translationsFromPage } from "../shared/i18n.js";
 import { newClientMsgId } from "../shared/socket.js";
-import { ORDER_KEY, conversationUrl, connectAgent } from "./agent.js";
+import { ORDER_KEY, conversationUrl, connectAgent, statusLabel } from "./agent.js";
 import { installShortcuts } from "./shortcuts.js";
 import { timeElement } from "./times.js";
 
+const t = translationsFromPage();
 const root = document.getElementById("conversation");
 const conversationId = Number(root.dataset.conversationId);
 let lastSeq = Number(root.dataset.lastSeq || 0);
@@ -32,8 +34,8 @@ const actionsByStatus = actionsTable ? JSON.parse(actionsTable.textContent) : {}
 const SAFE_LINK = /^https?:\/\//i;
 
 function authorLabel(m) {
-  if (m.author_kind === "customer") return "Customer";
-  if (m.author_kind === "system") return "System";
+  if (m.author_kind === "customer") return t.gettext("Customer");
+  if (m.author_kind === "system") return t.gettext("System");
   return m.author_name || m.author_kind;
 }
 
@@ -93,8 +95,8 @@ function relayedLine(m) {
   const line = document.createElement("p");
   line.className = "relayed";
   line.textContent = relayed.emailed
-    ? "Emailed to the customer on " + relayed.reference
-    : "Added to " + relayed.reference + " (the customer left no email address)";
+    ? interpolate(t.gettext("Emailed to the customer on %(reference)s"), relayed)
+    : interpolate(t.gettext("Added to %(reference)s (the customer left no email address)"), relayed);
   return line;
 }
 
@@ -135,7 +137,7 @@ function showStatus(conversation) {
   if (conversation.id !== conversationId) return;
   root.dataset.status = conversation.status;
   root.dataset.assignee = conversation.assignee_id || "";
-  document.getElementById("conv-status").textContent = conversation.status_label || conversation.status;
+  document.getElementById("conv-status").textContent = statusLabel(conversation);
   const offered = actionsByStatus[conversation.status] || [];
   for (const button of actionButtons) button.hidden = !offered.includes(button.id);
   // A resolved conversation takes no reply until it is reopened. The box takes room from the thread: a
@@ -153,7 +155,7 @@ function handle(frame) {
     case "messages":
       // A resume comes in pages, all sent by the server; "more" says another page follows.
       frame.messages.forEach(addMessage);
-      if (frame.more) agent.showState("Loading history…");
+      if (frame.more) agent.showState(t.gettext("Loading history…"));
       else agent.showLive();
       break;
     case "message":
@@ -168,7 +170,7 @@ function handle(frame) {
       const typing = document.getElementById("typing");
       if (frame.conversation_id === conversationId && frame.who === "customer") {
         typing.hidden = !frame.typing;
-        typing.textContent = "The customer is typing…";
+        typing.textContent = t.gettext("The customer is typing…");
       }
       break;
     }
@@ -279,7 +281,7 @@ function neighbour(step) {
     location.href = conversationUrl(root, next);
     return;
   }
-  agent.showState(step > 0 ? "No next conversation in your list" : "No previous conversation in your list");
+  agent.showState(step > 0 ? t.gettext("No next conversation in your list") : t.gettext("No previous conversation in your list"));
   setTimeout(() => {
     if (document.getElementById("live-state").dataset.state === "open") agent.showLive();
   }, 3000);

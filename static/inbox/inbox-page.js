@@ -8,8 +8,11 @@
  * or email contains the search text, since its messages are not here to search. Pages after the first
  * only update and drop their rows. */
 
-import { ORDER_KEY, connectAgent, conversationUrl } from "./agent.js";
+import { interpolate, translationsFromPage } from "../shared/i18n.js";
+import { ORDER_KEY, connectAgent, conversationUrl, statusLabel } from "./agent.js";
 import { installShortcuts } from "./shortcuts.js";
+
+const t = translationsFromPage();
 
 const root = document.getElementById("inbox");
 const me = Number(root.dataset.me || 0);
@@ -40,28 +43,35 @@ function contactMatchesSearch(conversation) {
 /* "3 minutes", "1 hour, 5 minutes": how long a conversation has waited, as the server's rows say it. */
 function waitedFor(iso, now = Date.now()) {
   const minutes = Math.max(0, Math.floor((now - Date.parse(iso)) / 60000));
-  const unit = (n, word) => n + " " + word + (n === 1 ? "" : "s");
-  if (minutes < 60) return unit(minutes, "minute");
+  const minutesText = (n) => interpolate(t.ngettext("%(count)s minute", "%(count)s minutes", n), { count: n });
+  const hoursText = (n) => interpolate(t.ngettext("%(count)s hour", "%(count)s hours", n), { count: n });
+  const daysText = (n) => interpolate(t.ngettext("%(count)s day", "%(count)s days", n), { count: n });
+  if (minutes < 60) return minutesText(minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return unit(hours, "hour") + (minutes % 60 ? ", " + unit(minutes % 60, "minute") : "");
+  if (hours < 24) return hoursText(hours) + (minutes % 60 ? ", " + minutesText(minutes % 60) : "");
   const days = Math.floor(hours / 24);
-  return unit(days, "day") + (hours % 24 ? ", " + unit(hours % 24, "hour") : "");
+  return daysText(days) + (hours % 24 ? ", " + hoursText(hours % 24) : "");
+}
+
+/* "waiting 3 minutes", as the server's rows say it. */
+function waitingText(iso) {
+  return interpolate(t.gettext("waiting %(time)s"), { time: waitedFor(iso) });
 }
 
 /* What a row's status says: labels, never codes. An assigned row names its agent: "You", the name the
  * event brought (agentName), or the name the row already showed for the same agent. */
 function statusText(conversation, agentName, old) {
   if (conversation.status === "assigned" && conversation.assignee_id) {
-    if (conversation.assignee_id === me) return "You";
+    if (conversation.assignee_id === me) return t.gettext("You");
     if (agentName) return agentName;
     if (old && old.dataset.assigneeId === String(conversation.assignee_id)) {
       return old.querySelector(".status").textContent;
     }
   }
   if (conversation.status === "waiting" && conversation.waiting_since) {
-    return "waiting " + waitedFor(conversation.waiting_since);
+    return waitingText(conversation.waiting_since);
   }
-  return conversation.status_label || conversation.status;
+  return statusLabel(conversation);
 }
 
 function rowFor(conversation, agentName, old) {
@@ -75,7 +85,7 @@ function rowFor(conversation, agentName, old) {
   a.href = conversationUrl(root, conversation.id);
   const who = document.createElement("span");
   who.className = "who";
-  who.textContent = conversation.contact.name || conversation.contact.email || "Visitor #" + conversation.contact.id;
+  who.textContent = conversation.contact.name || conversation.contact.email || interpolate(t.gettext("Visitor #%(id)s"), conversation.contact);
   a.append(who);
   if (conversation.handoff_reason) {
     const badge = document.createElement("span");
@@ -115,7 +125,7 @@ function renumberWaiting(name) {
     if (!row.dataset.waitingSince) return;
     const position = (seen.get(row.dataset.queueId) || 0) + 1;
     seen.set(row.dataset.queueId, position);
-    row.querySelector(".status").textContent = "#" + position + " · waiting " + waitedFor(row.dataset.waitingSince);
+    row.querySelector(".status").textContent = "#" + position + " · " + waitingText(row.dataset.waitingSince);
   });
 }
 
@@ -149,7 +159,7 @@ function dropRow(name, id) {
     if (!list.querySelector(".conv-row")) {
       const empty = document.createElement("li");
       empty.className = "empty";
-      empty.textContent = "Nothing here.";
+      empty.textContent = t.gettext("Nothing here.");
       list.append(empty);
     }
     renumberWaiting(name);

@@ -2,6 +2,10 @@
  * idle (no input for 5 minutes), an immediate one when they come back, and a button to be away by
  * choice. The server decides the status and says it in "hello" and "pong" frames. */
 
+import { translationsFromPage } from "../shared/i18n.js";
+
+const t = translationsFromPage();
+
 const IDLE_MS = 5 * 60 * 1000;
 
 /* menu: where the button goes; send(frame): send on the agent's socket; showState(text): the page's
@@ -33,7 +37,7 @@ export function createPresence({ menu, send, showState }) {
   if (menu) menu.prepend(toggle);
 
   function showLive() {
-    showState(status === "away" ? "Live (you are away)" : "Live");
+    showState(status === "away" ? t.gettext("Live (you are away)") : t.gettext("Live"));
   }
 
   return {
@@ -43,7 +47,7 @@ export function createPresence({ menu, send, showState }) {
     show(newStatus) {
       status = newStatus;
       toggle.hidden = false;
-      toggle.textContent = status === "away" ? "Away · go online" : "Online · go away";
+      toggle.textContent = status === "away" ? t.gettext("Away · go online") : t.gettext("Online · go away");
       showLive();
     },
     showLive,

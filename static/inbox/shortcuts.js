@@ -5,15 +5,20 @@
  * with Ctrl, Alt or Meta held, or while a dialog is open. The help is a modal <dialog>: the browser keeps
  * focus in it and Escape closes it. */
 
+import { translationsFromPage } from "../shared/i18n.js";
+
+const t = translationsFromPage();
+const ON_CONVERSATION = t.gettext("on a conversation");
+
 export const SHORTCUTS = [
-  { key: "j", label: "Next conversation" },
-  { key: "k", label: "Previous conversation" },
-  { key: "c", label: "Claim the conversation", where: "on a conversation" },
-  { key: "r", label: "Write a reply", where: "on a conversation" },
-  { key: "n", label: "Write a private note", where: "on a conversation" },
-  { key: "e", label: "Resolve the conversation", where: "on a conversation" },
-  { key: "/", label: "Search the inbox" },
-  { key: "?", label: "Show these shortcuts" },
+  { key: "j", label: t.gettext("Next conversation") },
+  { key: "k", label: t.gettext("Previous conversation") },
+  { key: "c", label: t.gettext("Claim the conversation"), where: ON_CONVERSATION },
+  { key: "r", label: t.gettext("Write a reply"), where: ON_CONVERSATION },
+  { key: "n", label: t.gettext("Write a private note"), where: ON_CONVERSATION },
+  { key: "e", label: t.gettext("Resolve the conversation"), where: ON_CONVERSATION },
+  { key: "/", label: t.gettext("Search the inbox") },
+  { key: "?", label: t.gettext("Show these shortcuts") },
 ];
 
 function typing(target) {
@@ -30,7 +35,7 @@ function helpDialog() {
   dialog.setAttribute("aria-labelledby", "shortcuts-title");
   const title = document.createElement("h2");
   title.id = "shortcuts-title";
-  title.textContent = "Keyboard shortcuts";
+  title.textContent = t.gettext("Keyboard shortcuts");
   const list = document.createElement("dl");
   for (const shortcut of SHORTCUTS) {
     const dt = document.createElement("dt");
@@ -43,12 +48,12 @@ function helpDialog() {
   }
   const note = document.createElement("p");
   note.className = "muted";
-  note.textContent = "Shortcuts do nothing while you type in a box. Escape closes this.";
+  note.textContent = t.gettext("Shortcuts do nothing while you type in a box. Escape closes this.");
   const form = document.createElement("form");
   form.method = "dialog";
   const close = document.createElement("button");
   close.type = "submit";
-  close.textContent = "Close";
+  close.textContent = t.gettext("Close");
   form.append(close);
   dialog.append(title, list, note, form);
   document.body.append(dialog);
@@ -68,8 +73,8 @@ export function installShortcuts({ actions, menu }) {
     help.type = "button";
     help.className = "secondary";
     help.id = "shortcuts-button";
-    help.textContent = "Shortcuts";
-    help.title = "Keyboard shortcuts (press ?)";
+    help.textContent = t.gettext("Shortcuts");
+    help.title = t.gettext("Keyboard shortcuts (press ?)");
     help.setAttribute("aria-keyshortcuts", "?");
     help.addEventListener("click", showShortcutsHelp);
     menu.append(help);

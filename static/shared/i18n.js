@@ -76,3 +76,17 @@ export async function translationsLoad(url, lang) {
     return new Translations();
   }
 }
+
+/* The translations an agent page carries with it: Django's JSON catalog for the page's language, embedded
+ * by the {% script_catalog_json %} tag as <script type="application/json" id="..."> (no extra request).
+ * No element, or one that cannot be read, gives the untranslated words. */
+export function translationsFromPage(id = "script-catalog") {
+  const element = typeof document === "undefined" ? null : document.getElementById(id);
+  if (!element) return new Translations();
+  try {
+    const data = JSON.parse(element.textContent);
+    return new Translations({ catalog: data.catalog || {}, lang: data.lang || "en" });
+  } catch {
+    return new Translations();
+  }
+}
