@@ -30,7 +30,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext, gettext_lazy
 
 from handoff.models import Handoff
-from handoff.reports.figures import Names, _bucket_day, _rate, _reason_order, _trunc
+from handoff.reports.figures import Names, _bucket_day, _rate, _reason_order, _trunc, bot_queue_q
 from handoff.reports.figures import agents as agent_figures
 from handoff.reports.scope import ReportScope
 from helpdesk.models import Rating
@@ -51,19 +51,12 @@ COMMENTS_EXPORT_MAX = 10_000
 
 def ratings_in(scope: ReportScope) -> QuerySet:
     """Ratings first given in the scope's days, of its bot and queue."""
-    rows = (
+    return (
         Rating.objects.for_tenant(scope.tenant_id)
         .filter(created_at__gte=scope.start, created_at__lt=scope.end)
+        .filter(bot_queue_q(scope, prefix="conversation__"))
         .order_by()
     )
-    if scope.bot is not None:
-        rows = rows.filter(conversation__bot_id=scope.bot.pk)
-    if scope.queue is not None:
-        rows = rows.filter(
-            Q(conversation__queue_id=scope.queue.pk)
-            | Q(conversation__queue__isnull=True, conversation__bot__queue_id=scope.queue.pk)
-        )
-    return rows
 
 
 def _counts(*, scores: bool = False) -> dict:

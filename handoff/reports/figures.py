@@ -112,10 +112,10 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _conversation_q(scope: ReportScope, start: datetime, end: datetime, prefix: str = "") -> Q:
-    """Conversations created in ``[start, end)`` of the scope's bot and queue; ``prefix`` reaches them
-    from another model (``"conversation__"``)."""
-    q = Q(**{f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end})
+def bot_queue_q(scope: ReportScope, prefix: str = "") -> Q:
+    """Conversations of the scope's bot and queue (a queue's: worked in it, or never handed off and of a
+    bot that hands off to it); ``prefix`` reaches them from another model (``"conversation__"``)."""
+    q = Q()
     if scope.bot is not None:
         q &= Q(**{f"{prefix}bot_id": scope.bot.pk})
     if scope.queue is not None:
@@ -123,6 +123,13 @@ def _conversation_q(scope: ReportScope, start: datetime, end: datetime, prefix: 
             **{f"{prefix}queue__isnull": True, f"{prefix}bot__queue_id": scope.queue.pk}
         )
     return q
+
+
+def _conversation_q(scope: ReportScope, start: datetime, end: datetime, prefix: str = "") -> Q:
+    """Conversations created in ``[start, end)`` of the scope's bot and queue."""
+    return Q(**{f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end}) & bot_queue_q(
+        scope, prefix
+    )
 
 
 def handoffs_in(scope: ReportScope) -> QuerySet:
