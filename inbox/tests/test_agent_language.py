@@ -72,3 +72,19 @@ def test_the_language_does_not_change_urls(client, world):
     response = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200
     assert "Boîte de réception" in response.content.decode()
+
+
+def test_the_reason_a_conversation_was_handed_off_reads_in_the_agents_language(client, world):
+    from helpdesk.models import Conversation
+
+    Conversation.objects.for_tenant(world["conv"].tenant_id).filter(pk=world["conv"].pk).update(
+        status=Conversation.Status.WAITING, handoff_reason="sensitive_topic"
+    )
+    client.force_login(world["alice"].user)
+    html = client.get(reverse("inbox:index"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'class="badge reason-sensitive_topic">Tema delicado<' in html
+    # The scripts name each reason themselves (an event's label is English): their catalog has them all.
+    catalog = _catalog(html)["catalog"]
+    assert catalog["Sensitive topic"] == "Tema delicado" and catalog["Low confidence"] == "Poca confianza"
+    english = client.get(reverse("inbox:index")).content.decode()
+    assert 'class="badge reason-sensitive_topic">Sensitive topic<' in english

@@ -9,6 +9,7 @@
  * A notification is shown only while the page is hidden (the agent sees the list change otherwise). */
 
 import { interpolate, translationsFromPage } from "../shared/i18n.js";
+import { reasonLabel } from "./labels.js";
 
 const t = translationsFromPage();
 
@@ -121,7 +122,7 @@ export function createAlerts({ menu, conversationUrl }) {
       if (notifying() && document.visibilityState !== "visible") {
         const who = conversation.contact.name || conversation.contact.email || t.gettext("A customer");
         const note = new Notification(interpolate(again ? t.gettext("Still waiting: %(who)s") : t.gettext("New handoff: %(who)s"), { who }), {
-          body: conversation.handoff_reason_label || t.gettext("Waiting for an agent"),
+          body: reasonLabel(conversation) || t.gettext("Waiting for an agent"),
           tag: "conv-" + conversation.id,
         });
         note.onclick = () => {

@@ -10,6 +10,7 @@
 
 import { interpolate, translationsFromPage } from "../shared/i18n.js";
 import { ORDER_KEY, connectAgent, conversationUrl, statusLabel } from "./agent.js";
+import { reasonLabel } from "./labels.js";
 import { installShortcuts } from "./shortcuts.js";
 
 const t = translationsFromPage();
@@ -90,7 +91,7 @@ function rowFor(conversation, agentName, old) {
   if (conversation.handoff_reason) {
     const badge = document.createElement("span");
     badge.className = "badge reason-" + conversation.handoff_reason;
-    badge.textContent = conversation.handoff_reason_label || conversation.handoff_reason;
+    badge.textContent = reasonLabel(conversation);
     a.append(badge);
   }
   const status = document.createElement("span");
