@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.dates import WEEKDAYS as DAY_NAMES
+from django.utils.dates import WEEKDAYS_ABBR as DAY_ABBREVIATIONS
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
@@ -32,7 +35,6 @@ from handoff.reports.tables import (
 )
 from handoff.review.report_section import review_section
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 INSIDE, OUTSIDE, NO_QUEUE_COLOUR = "#2a9d8f", "#d9822b", "#9aa3b2"
 # Scores from 1 to 5: red through amber to green.
 SCORE_COLOURS = ("#c23b3b", "#d9822b", "#c9a227", "#7cb87a", "#2a9d8f")
@@ -62,11 +64,16 @@ class Section:
 
 
 def bucket_label(day: date, scope: ReportScope) -> str:
-    return day.strftime("%a %-d") if scope.bucket == DAY else day.strftime("%-d %b")
+    return dateformat.format(day, "D j") if scope.bucket == DAY else dateformat.format(day, "j M")
 
 
 def _bucket_column(scope: ReportScope) -> Column:
-    return Column("Day" if scope.bucket == DAY else "Week of", DATE)
+    return Column(gettext("Day") if scope.bucket == DAY else gettext("Week of"), DATE)
+
+
+def _by_bucket(scope: ReportScope, by_day: str, by_week: str) -> str:
+    """The title that names the report's buckets (each way written whole, so it translates whole)."""
+    return by_day if scope.bucket == DAY else by_week
 
 
 def _percent(rate: float | None) -> str:
@@ -89,21 +96,21 @@ def deflection_section(scope: ReportScope, names: Names) -> Section:
         for b in fig["bots"]
     ]
     columns = [
-        Column("Bot", TEXT),
-        Column("Conversations"),
-        Column("Resolved by the bot"),
-        Column("Handed off"),
-        Column("Deflection rate", RATE),
-        Column("Previous period", RATE, "Previous period deflection rate"),
-        Column("Change", POINTS, "Change (percentage points)"),
+        Column(gettext("Bot"), TEXT),
+        Column(gettext("Conversations")),
+        Column(gettext("Resolved by the bot")),
+        Column(gettext("Handed off")),
+        Column(gettext("Deflection rate"), RATE),
+        Column(gettext("Previous period"), RATE, gettext("Previous period deflection rate")),
+        Column(gettext("Change"), POINTS, gettext("Change (percentage points)")),
     ]
     summary = Table(
         "deflection",
-        "Deflection by bot",
+        gettext("Deflection by bot"),
         columns,
         rows,
         total=[
-            "All bots",
+            gettext("All bots"),
             total["conversations"],
             total["resolved_by_bot"],
             total["handed_off"],
@@ -111,7 +118,7 @@ def deflection_section(scope: ReportScope, names: Names) -> Section:
             total["previous"]["deflection_rate"],
             total["change_points"],
         ],
-        empty="No conversations in this range.",
+        empty=gettext("No conversations in this range."),
     )
     buckets = scope.buckets()
     per_bot: dict[str, dict[date, float | None]] = {}
@@ -140,20 +147,26 @@ def deflection_section(scope: ReportScope, names: Names) -> Section:
     ]
     table = Table(
         "deflection_over_time",
-        f"Deflection by {scope.bucket}",
+        _by_bucket(scope, gettext("Deflection by day"), gettext("Deflection by week")),
         [_bucket_column(scope), *columns[:5]],
         over_time,
-        empty="No conversations in this range.",
+        empty=gettext("No conversations in this range."),
     )
     change = total["change_points"]
     previous = scope.previous()
     return Section(
         "deflection",
-        "Deflection",
-        "Conversations started in the range that the bot resolved without a person (resolved, never "
-        "handed off) against those handed off. The rate is resolved by the bot ÷ (resolved by the bot + "
-        "handed off); conversations still open with the bot count in neither. The previous period is "
-        f"{previous.first_day:%-d %b %Y} to {previous.last_day:%-d %b %Y}.",
+        gettext("Deflection"),
+        gettext(
+            "Conversations started in the range that the bot resolved without a person (resolved, never "
+            "handed off) against those handed off. The rate is resolved by the bot ÷ (resolved by the bot + "
+            "handed off); conversations still open with the bot count in neither. The previous period is "
+            "%(first)s to %(last)s."
+        )
+        % {
+            "first": dateformat.format(previous.first_day, "j M Y"),
+            "last": dateformat.format(previous.last_day, "j M Y"),
+        },
         [
             Block(summary),
             Block(
@@ -161,7 +174,11 @@ def deflection_section(scope: ReportScope, names: Names) -> Section:
                 chart=charts.lines(
                     [bucket_label(d, scope) for d in buckets],
                     series,
-                    title=f"Deflection rate by {scope.bucket} and bot, percent",
+                    title=_by_bucket(
+                        scope,
+                        gettext("Deflection rate by day and bot, percent"),
+                        gettext("Deflection rate by week and bot, percent"),
+                    ),
                     maximum=100,
                     unit="%",
                 ),
@@ -170,16 +187,17 @@ def deflection_section(scope: ReportScope, names: Names) -> Section:
         ],
         headline=[
             (
-                "Deflection rate",
+                gettext("Deflection rate"),
                 _percent(total["deflection_rate"]),
-                "no previous figure"
+                gettext("no previous figure")
                 if change is None
-                else f"{change:+.1f} pts on the previous period".replace("-", "−"),
+                else gettext("%(change)s pts on the previous period")
+                % {"change": f"{change:+.1f}".replace("-", "−")},
             ),
             (
-                "Resolved by the bot",
+                gettext("Resolved by the bot"),
                 f"{total['resolved_by_bot']:,}",
-                f"of {total['conversations']:,} conversations",
+                gettext("of %(count)s conversations") % {"count": f"{total['conversations']:,}"},
             ),
         ],
     )
@@ -192,7 +210,7 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
     counts = {(row["bucket"], row["reason"]): row["count"] for row in fig["series"]}
     series = [
         Series(
-            r["label"],
+            gettext(r["label"]),
             REASON_COLOURS.get(r["reason"], charts.colour(i)),
             [counts.get((d, r["reason"]), 0) for d in buckets],
         )
@@ -200,8 +218,8 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
     ]
     over_time = Table(
         "handoff_reasons",
-        f"Handoffs by reason and {scope.bucket}",
-        [_bucket_column(scope), *(Column(r["label"]) for r in reasons), Column("Total")],
+        _by_bucket(scope, gettext("Handoffs by reason and day"), gettext("Handoffs by reason and week")),
+        [_bucket_column(scope), *(Column(gettext(r["label"])) for r in reasons), Column(gettext("Total"))],
         [
             [
                 d,
@@ -212,7 +230,7 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
         ]
         if reasons
         else [],
-        empty="No handoffs in this range.",
+        empty=gettext("No handoffs in this range."),
     )
     total = fig["total"]
     queue_rows = [
@@ -230,20 +248,20 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
     ]
     by_queue = Table(
         "handoff_queues",
-        "Handoffs by queue",
+        gettext("Handoffs by queue"),
         [
-            Column("Queue", TEXT),
-            Column("Handoffs"),
-            *(Column(r["label"]) for r in reasons),
-            Column("Inside hours"),
-            Column("Outside hours"),
-            Column("Offline path"),
-            Column("Offline share", RATE),
-            Column("Tickets opened"),
+            Column(gettext("Queue"), TEXT),
+            Column(gettext("Handoffs")),
+            *(Column(gettext(r["label"])) for r in reasons),
+            Column(gettext("Inside hours")),
+            Column(gettext("Outside hours")),
+            Column(gettext("Offline path")),
+            Column(gettext("Offline share"), RATE),
+            Column(gettext("Tickets opened")),
         ],
         queue_rows,
         total=[
-            "All queues",
+            gettext("All queues"),
             total["handoffs"],
             *(r["count"] for r in reasons),
             total["inside_hours"],
@@ -254,17 +272,17 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
         ]
         if queue_rows
         else None,
-        empty="No handoffs in this range.",
+        empty=gettext("No handoffs in this range."),
     )
     labels = [q["queue_name"] for q in fig["queues"]]
     hours_series = [
-        Series("Inside business hours", INSIDE, [q["inside_hours"] for q in fig["queues"]]),
-        Series("Outside business hours", OUTSIDE, [q["outside_hours"] for q in fig["queues"]]),
+        Series(gettext("Inside business hours"), INSIDE, [q["inside_hours"] for q in fig["queues"]]),
+        Series(gettext("Outside business hours"), OUTSIDE, [q["outside_hours"] for q in fig["queues"]]),
     ]
     if any(q["queue_id"] is None for q in fig["queues"]):
         hours_series.append(
             Series(
-                "No queue",
+                gettext("No queue"),
                 NO_QUEUE_COLOUR,
                 [q["handoffs"] if q["queue_id"] is None else None for q in fig["queues"]],
             )
@@ -272,18 +290,22 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
     queued = total["inside_hours"] + total["outside_hours"]
     return Section(
         "handoffs",
-        "Handoffs",
-        "Handoffs made in the range, by the reason they were made. Inside business hours means the "
-        "moment of the handoff fell in its queue's hours (a queue without hours counts as always open). "
-        "The offline path takes a handoff when the queue is closed, nobody is online or nobody picked "
-        "it up in time; tickets opened are those of its conversations.",
+        gettext("Handoffs"),
+        gettext(
+            "Handoffs made in the range, by the reason they were made. Inside business hours means the "
+            "moment of the handoff fell in its queue's hours (a queue without hours counts as always open). "
+            "The offline path takes a handoff when the queue is closed, nobody is online or nobody picked "
+            "it up in time; tickets opened are those of its conversations."
+        ),
         [
             Block(
                 over_time,
                 chart=charts.stacked_bars(
                     [bucket_label(d, scope) for d in buckets],
                     series,
-                    title=f"Handoffs by reason and {scope.bucket}",
+                    title=_by_bucket(
+                        scope, gettext("Handoffs by reason and day"), gettext("Handoffs by reason and week")
+                    ),
                 ),
                 legend=charts.legend(series),
             ),
@@ -291,7 +313,9 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
                 by_queue,
                 wide=True,
                 chart=charts.horizontal_bars(
-                    labels, hours_series, title="Handoffs by queue, inside and outside business hours"
+                    labels,
+                    hours_series,
+                    title=gettext("Handoffs by queue, inside and outside business hours"),
                 )
                 if labels
                 else None,
@@ -300,19 +324,21 @@ def handoffs_section(scope: ReportScope, names: Names) -> Section:
         ],
         headline=[
             (
-                "Handoffs",
+                gettext("Handoffs"),
                 f"{total['handoffs']:,}",
-                ", ".join(f"{r['label']} {r['count']}" for r in reasons[:3]) or "none",
+                ", ".join(f"{gettext(r['label'])} {r['count']}" for r in reasons[:3]) or gettext("none"),
             ),
             (
-                "Outside business hours",
+                gettext("Outside business hours"),
                 _percent(total["outside_hours"] / queued if queued else None),
-                f"{total['outside_hours']:,} of {queued:,} handoffs to a queue",
+                gettext("%(outside)s of %(queued)s handoffs to a queue")
+                % {"outside": f"{total['outside_hours']:,}", "queued": f"{queued:,}"},
             ),
             (
-                "Offline path",
+                gettext("Offline path"),
                 _percent(total["offline_share"]),
-                f"{total['offline']:,} handoffs, {total['tickets_opened']:,} tickets opened",
+                gettext("%(handoffs)s handoffs, %(tickets)s tickets opened")
+                % {"handoffs": f"{total['offline']:,}", "tickets": f"{total['tickets_opened']:,}"},
             ),
         ],
     )
@@ -324,40 +350,49 @@ def pickup_section(scope: ReportScope, names: Names) -> Section:
     queues = fig["queues"]
     table = Table(
         "pickup",
-        "Pickup time by queue",
+        gettext("Pickup time by queue"),
         [
-            Column("Queue", TEXT),
-            Column("Offered to agents"),
-            Column("Picked up"),
-            Column("Median (p50)", SECONDS, "Median pickup (s)"),
-            Column("p90", SECONDS, "p90 pickup (s)"),
+            Column(gettext("Queue"), TEXT),
+            Column(gettext("Offered to agents")),
+            Column(gettext("Picked up")),
+            Column(gettext("Median (p50)"), SECONDS, gettext("Median pickup (s)")),
+            Column("p90", SECONDS, gettext("p90 pickup (s)")),
         ],
         [[q["queue_name"], q["offered"], q["accepted"], q["p50_seconds"], q["p90_seconds"]] for q in queues],
-        total=["All queues", total["offered"], total["accepted"], total["p50_seconds"], total["p90_seconds"]]
+        total=[
+            gettext("All queues"),
+            total["offered"],
+            total["accepted"],
+            total["p50_seconds"],
+            total["p90_seconds"],
+        ]
         if queues
         else None,
-        empty="No handoffs were offered to agents in this range.",
+        empty=gettext("No handoffs were offered to agents in this range."),
     )
     minutes = [
-        Series("Median (p50)", "#2f5bd3", [q["p50_seconds"] for q in queues]),
+        Series(gettext("Median (p50)"), "#2f5bd3", [q["p50_seconds"] for q in queues]),
         Series("p90", "#8a4fd3", [q["p90_seconds"] for q in queues]),
     ]
     cells: dict[tuple[int, int], dict] = {(c["weekday"], c["hour"]): c for c in fig["heatmap"]}
     heat_rows, notes = [], []
     for weekday in range(1, 8):
         heat_rows.append(
-            [WEEKDAYS[weekday - 1][:3], *(cells[(weekday, h)]["p50_seconds"] for h in range(24))]
+            [str(DAY_ABBREVIATIONS[weekday - 1]), *(cells[(weekday, h)]["p50_seconds"] for h in range(24))]
         )
         notes.append(
             [
-                WEEKDAYS[weekday - 1],
+                str(DAY_NAMES[weekday - 1]),
                 *(
-                    f"{WEEKDAYS[weekday - 1]} {h:02d}:00–{(h + 1) % 24:02d}:00: "
+                    f"{DAY_NAMES[weekday - 1]} {h:02d}:00–{(h + 1) % 24:02d}:00: "
                     + (
-                        f"{cells[(weekday, h)]['accepted']} picked up, median "
-                        f"{duration_text(cells[(weekday, h)]['p50_seconds'])}"
+                        gettext("%(count)s picked up, median %(median)s")
+                        % {
+                            "count": cells[(weekday, h)]["accepted"],
+                            "median": duration_text(cells[(weekday, h)]["p50_seconds"]),
+                        }
                         if cells[(weekday, h)]["accepted"]
-                        else "none picked up"
+                        else gettext("none picked up")
                     )
                     for h in range(24)
                 ),
@@ -365,29 +400,36 @@ def pickup_section(scope: ReportScope, names: Names) -> Section:
         )
     heatmap = Table(
         "pickup_heatmap",
-        f"Median pickup by hour of the week ({scope.zone_name})",
+        gettext("Median pickup by hour of the week (%(zone)s)") % {"zone": scope.zone_name},
         [
-            Column("Day", TEXT),
-            *(Column(f"{h:02d}", SHORT_SECONDS, f"{h:02d}:00 median pickup (s)") for h in range(24)),
+            Column(gettext("Day"), TEXT),
+            *(
+                Column(
+                    f"{h:02d}", SHORT_SECONDS, gettext("%(hour)s:00 median pickup (s)") % {"hour": f"{h:02d}"}
+                )
+                for h in range(24)
+            ),
         ],
         heat_rows if total["accepted"] else [],
         heat=True,
         notes=notes,
-        empty="No handoffs were picked up in this range.",
+        empty=gettext("No handoffs were picked up in this range."),
     )
     return Section(
         "pickup",
-        "Pickup",
-        "Time from the handoff to an agent joining the conversation, over handoffs an agent picked up. "
-        f"The heatmap places each handoff at its hour of the week in {scope.zone_name} time; darker is "
-        "slower.",
+        gettext("Pickup"),
+        gettext(
+            "Time from the handoff to an agent joining the conversation, over handoffs an agent picked up. "
+            "The heatmap places each handoff at its hour of the week in %(zone)s time; darker is slower."
+        )
+        % {"zone": scope.zone_name},
         [
             Block(
                 table,
                 chart=charts.horizontal_bars(
                     [q["queue_name"] for q in queues],
                     minutes,
-                    title="Pickup time by queue, median and p90",
+                    title=gettext("Pickup time by queue, median and p90"),
                     stacked=False,
                     fmt=lambda s: duration_text(s),
                 )
@@ -399,11 +441,15 @@ def pickup_section(scope: ReportScope, names: Names) -> Section:
         ],
         headline=[
             (
-                "Median pickup",
+                gettext("Median pickup"),
                 duration_text(total["p50_seconds"]),
                 f"p90 {duration_text(total['p90_seconds'])}",
             ),
-            ("Picked up", f"{total['accepted']:,}", f"of {total['offered']:,} offered to agents"),
+            (
+                gettext("Picked up"),
+                f"{total['accepted']:,}",
+                gettext("of %(count)s offered to agents") % {"count": f"{total['offered']:,}"},
+            ),
         ],
     )
 
@@ -413,12 +459,12 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
     rows = fig["agents"]
     table = Table(
         "agents",
-        "Agents",
+        gettext("Agents"),
         [
-            Column("Agent", TEXT),
-            Column("Conversations handled"),
-            Column("Median first response", SECONDS, "Median first response (s)"),
-            Column("Median resolution", SECONDS, "Median resolution (s)"),
+            Column(gettext("Agent"), TEXT),
+            Column(gettext("Conversations handled")),
+            Column(gettext("Median first response"), SECONDS, gettext("Median first response (s)")),
+            Column(gettext("Median resolution"), SECONDS, gettext("Median resolution (s)")),
             Column(gettext("Ratings"), csv_label=gettext("CSAT ratings")),
             Column(gettext("Average score"), SCORE),
             Column(gettext("CSAT"), RATE),
@@ -435,22 +481,25 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
             ]
             for a in rows
         ],
-        empty="No agents.",
+        empty=gettext("No agents."),
     )
-    handled = Series("Conversations handled", "#2f5bd3", [a["conversations_handled"] for a in rows])
+    handled = Series(gettext("Conversations handled"), "#2f5bd3", [a["conversations_handled"] for a in rows])
     intro = (
-        "Handoffs of the range an agent picked up. First response: from joining to the agent's first "
-        "message the customer sees. Resolution: from joining to resolving the conversation (a conversation "
-        "handed back to the bot or to someone else is not a resolution). "
+        gettext(
+            "Handoffs of the range an agent picked up. First response: from joining to the agent's first "
+            "message the customer sees. Resolution: from joining to resolving the conversation (a "
+            "conversation handed back to the bot or to someone else is not a resolution)."
+        )
+        + " "
     ) + gettext(
         "CSAT: the ratings given in the range of the conversations the agent resolved (4 or 5 of 5 counts "
         "as satisfied)."
     )
     if fig["only_own"]:
-        intro += " You see your own figures; the company's admins see every agent's."
+        intro += " " + gettext("You see your own figures; the company's admins see every agent's.")
     return Section(
         "agents",
-        "Agents",
+        gettext("Agents"),
         intro,
         [
             Block(
@@ -460,7 +509,7 @@ def agents_section(scope: ReportScope, names: Names) -> Section:
                 chart=charts.horizontal_bars(
                     [a["name"] for a in rows],
                     [handled],
-                    title="Conversations handled by agent",
+                    title=gettext("Conversations handled by agent"),
                     fmt=lambda v: f"{v:,.0f}",
                 )
                 if rows
@@ -594,7 +643,7 @@ def csat_section(scope: ReportScope, names: Names) -> Section:
             Column(gettext("Average score"), SCORE),
             Column(gettext("CSAT"), RATE),
         ],
-        [[r["label"], r["responses"], r["average_score"], r["csat_rate"]] for r in reasons],
+        [[gettext(r["label"]), r["responses"], r["average_score"], r["csat_rate"]] for r in reasons],
         empty=gettext("No ratings in this range."),
     )
     reason_bars = [Series(gettext("CSAT"), AGENTS_COLOUR, [_hundred(r["csat_rate"]) for r in reasons])]
@@ -642,7 +691,7 @@ def csat_section(scope: ReportScope, names: Names) -> Section:
             Block(
                 by_reason,
                 chart=charts.horizontal_bars(
-                    [r["label"] for r in reasons],
+                    [gettext(r["label"]) for r in reasons],
                     reason_bars,
                     title=gettext("CSAT by handoff reason, percent"),
                     fmt=lambda v: f"{v:.0f} %",

@@ -480,3 +480,22 @@ def test_the_page_costs_exactly_the_same_queries_at_10_and_200_conversations(cli
     assert counts[0] == counts[1], counts
     assert 0 < ratings[0] < ratings[1], ratings
     print("page queries", counts)
+
+
+def test_the_figures_read_in_the_agents_language(client, known):
+    page = as_member(client, known.carol).get(URL, WEEK, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    for words in ("Deflexión por bot", "Traspasos por cola", "Tiempo de atención por cola", "Tema delicado"):
+        assert words in page, words
+    assert "lun 2" in page.lower()  # the chart's day labels, from Django's own Spanish weekday names
+    assert "Deflection by bot" not in page and "Handoffs by queue" not in page
+    # The CSV headers follow the page; the JSON API keeps its codes.
+    reasons = csv_rows(
+        client.get(URL, {**WEEK, "format": "csv", "table": "handoff_reasons"}, HTTP_ACCEPT_LANGUAGE="de")
+    )
+    assert reasons[0] == [
+        "Tag",
+        "Hat nach einer Person gefragt",
+        "Heikles Thema",
+        "Negative Stimmung",
+        "Gesamt",
+    ]
