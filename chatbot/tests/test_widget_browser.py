@@ -143,6 +143,8 @@ def test_the_widget_works_on_a_site_of_another_origin_and_keeps_its_look(live_ur
             "/static/widget/widget.js": "*",
             "/static/widget/chat.js": "*",
             "/static/shared/socket.js": "*",
+            "/static/shared/i18n.js": "*",
+            "/static/widget/attachments.js": "*",
             "/static/widget/widget.css": "*",
         }
         # The shop's CSS stops at the shadow root: the widget keeps its own colours, shape and font.
