@@ -229,6 +229,7 @@ CELERY_BEAT_SCHEDULE = {
     # Re-sends ticket emails whose task was lost between commit and enqueue.
     "ticket-emails-sweep": {"task": "tickets.tasks.ticket_emails_sweep", "schedule": 300.0},
     "bot-idle-resolve": {"task": "helpdesk.tasks.bot_conversations_idle_resolve_task", "schedule": 60.0},
+    "attachments-unsent-sweep": {"task": "helpdesk.tasks.attachments_unsent_sweep_task", "schedule": 3600.0},
 }
 
 # Work after commit, the watchdog and housekeeping (see helpdesk.outbox and helpdesk.housekeeping) ---------
@@ -254,6 +255,7 @@ HOUSEKEEPING_JOBS = [
     ("inbox.presence.presence_connections_expire", 30.0),
     ("tickets.tasks.ticket_emails_sweep", 300.0),
     ("helpdesk.services.bot_conversations_idle_resolve", 60.0),
+    ("helpdesk.attachments.attachments_unsent_sweep", 3600.0),
 ]
 # A conversation the bot had alone, with no message for this long, is resolved by the bot (0: never).
 BOT_IDLE_RESOLVE_MINUTES = env.int("BOT_IDLE_RESOLVE_MINUTES", default=30)
@@ -386,6 +388,8 @@ VISITOR_TOKEN_MAX_AGE = env.int("VISITOR_TOKEN_MAX_AGE", default=60 * 60 * 24)
 MESSAGE_MAX_CHARS = env.int("MESSAGE_MAX_CHARS", default=4000)
 # The largest attachment a customer, an agent, an integrator or an inbound email may add, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Uploads no message took within this many hours are deleted with their files (0: kept).
+ATTACHMENT_UNSENT_HOURS = env.int("ATTACHMENT_UNSENT_HOURS", default=24)
 # The largest inbound email (raw or JSON, attachments included) the inbound endpoint reads, in bytes.
 INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 * 1024)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -16,19 +16,34 @@ whole message and stores nothing.
 **Reading.** An agent reads every attachment of their tenant (:func:`attachment_for_tenant`); a visitor
 reads those of their own conversation's public messages and their own unsent uploads
 (:func:`attachment_for_visitor`). Anything else, another tenant's file included, is "not found".
+
+**Removing.** A deleted row's file and thumbnail are deleted from the storage once the deleting
+transaction commits (:func:`attachment_deleted`, a ``post_delete`` receiver, so cascades from a deleted
+conversation or tenant count too; a rollback keeps them). Uploads never sent are deleted with their files
+after ``ATTACHMENT_UNSENT_HOURS`` by a housekeeping job (:func:`attachments_unsent_sweep`). Files stored
+inside a block that then fails are deleted again (:func:`attachment_files_removed_on_failure`). A file
+already missing is not an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import posixpath
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,7 +113,7 @@ def attachment_store(
             thumb_bytes, thumb_ext = thumbnail
             thumb_name = default_storage.save(f"{folder}/thumbnail.{thumb_ext}", ContentFile(thumb_bytes))
             written.append(thumb_name)
-        return Attachment.objects.create(
+        row = Attachment.objects.create(
             tenant_id=tenant_id,
             conversation=conversation,
             uploader_kind=uploader_kind,
@@ -113,12 +128,128 @@ def attachment_store(
             thumbnail_name=thumb_name,
         )
     except BaseException:
-        for name_written in written:
-            try:
-                default_storage.delete(name_written)
-            except Exception:  # the storage is down: the original error matters more
-                logger.warning("Could not delete %s after a failed upload", name_written, exc_info=True)
+        attachment_files_delete(written)
         raise
+    for guard in _failure_guards.get():
+        guard.extend(written)
+    return row
+
+
+# Removing -----------------------------------------------------------------------------------------------
+
+UNSENT_SWEEP_BATCH = 200
+UNSENT_SWEEP_MAX_PER_RUN = 5000
+
+# The lists of names written inside each open :func:`attachment_files_removed_on_failure` block.
+_failure_guards: ContextVar[tuple[list[str], ...]] = ContextVar("attachment_failure_guards", default=())
+
+
+def attachment_files_delete(names: Iterable[str]) -> None:
+    """Delete these stored files (empty names skipped) and their folder once empty. A missing file is not
+    an error; a storage that fails is logged, never raised (the row is gone either way)."""
+    names = [n for n in names if n]
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except FileNotFoundError:
+            pass
+        except Exception:
+            logger.warning("Could not delete the attachment file %s", name, exc_info=True)
+    for folder in {posixpath.dirname(n) for n in names}:
+        _empty_folder_delete(folder)
+
+
+def _empty_folder_delete(folder: str) -> None:
+    """On the file system, the upload's own folder goes once empty; object stores have no folders."""
+    if not folder or not isinstance(default_storage, FileSystemStorage):
+        return
+    with contextlib.suppress(OSError, NotImplementedError):
+        dirs, files = default_storage.listdir(folder)
+        if not dirs and not files:
+            default_storage.delete(folder)  # FileSystemStorage removes an empty directory
+
+
+def storage_tree_delete(prefix: str) -> int:
+    """Delete every stored file under ``prefix`` (a tenant's ``t/<id>``), through the storage API so any
+    backend works. Returns how many files were deleted; a missing prefix deletes nothing."""
+    try:
+        dirs, files = default_storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    deleted = 0
+    for sub in dirs:
+        deleted += storage_tree_delete(posixpath.join(prefix, sub))
+    for name in files:
+        try:
+            default_storage.delete(posixpath.join(prefix, name))
+            deleted += 1
+        except FileNotFoundError:
+            pass
+    _empty_folder_delete(prefix)
+    return deleted
+
+
+@receiver(post_delete, sender=Attachment, dispatch_uid="attachment_files_on_delete")
+def attachment_deleted(sender, instance: Attachment, using: str, **kwargs) -> None:
+    """A deleted row's file and thumbnail go once the deleting transaction commits (never on rollback)."""
+    names = (instance.storage_name, instance.thumbnail_name)
+    transaction.on_commit(partial(attachment_files_delete, names), using=using, robust=True)
+
+
+@contextlib.contextmanager
+def attachment_files_removed_on_failure() -> Iterator[None]:
+    """Delete the files :func:`attachment_store` wrote inside this block when the block raises. Wrap it
+    around the ``transaction.atomic()`` that holds the rows: a rollback forgets the rows, this forgets
+    their files (Django has no hook for a rollback)."""
+    written: list[str] = []
+    token = _failure_guards.set((*_failure_guards.get(), written))
+    try:
+        yield
+    except BaseException:
+        attachment_files_delete(written)
+        raise
+    finally:
+        _failure_guards.reset(token)
+
+
+def attachments_unsent_sweep(*, now=None) -> int:
+    """Delete uploads no message took within ``ATTACHMENT_UNSENT_HOURS`` (``0``: keep them), with their
+    files: tenant by tenant, in batches, each row locked and rechecked so a message sending it at the same
+    moment wins. An inbound email's files belong to its ticket reply, never to a message, and are kept.
+    A housekeeping job; returns how many were deleted."""
+    hours = getattr(settings, "ATTACHMENT_UNSENT_HOURS", 24)
+    if hours <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    every = Attachment.objects.unscoped("housekeeping deletes old unsent uploads of every tenant")
+    stale = {"message__isnull": True, "created_at__lt": cutoff}
+    tenant_ids = list(
+        every.filter(**stale)
+        .exclude(uploader_kind=Attachment.Uploader.EMAIL)
+        .order_by("tenant_id")
+        .values_list("tenant_id", flat=True)
+        .distinct()
+    )
+    deleted = 0
+    for tenant_id in tenant_ids:
+        while deleted < UNSENT_SWEEP_MAX_PER_RUN:
+            with transaction.atomic():
+                rows = (
+                    Attachment.objects.for_tenant(tenant_id)
+                    .select_for_update(skip_locked=True)
+                    .filter(**stale)
+                    .exclude(uploader_kind=Attachment.Uploader.EMAIL)
+                    .order_by("pk")
+                )
+                pks = list(rows.values_list("pk", flat=True)[:UNSENT_SWEEP_BATCH])
+                if not pks:
+                    break
+                # Each row's post_delete sends its files after this batch commits.
+                Attachment.objects.for_tenant(tenant_id).filter(pk__in=pks).delete()
+            deleted += len(pks)
+    if deleted:
+        logger.info("Deleted %d unsent uploads older than %d hours", deleted, hours)
+    return deleted
 
 
 # Sending ------------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection, models
+from django.db import connection, models, transaction
 
+from helpdesk.attachments import storage_tree_delete
 from helpdesk.models import Membership, Tenant, TenantOwned
 from helpdesk.reasons import HandoffReason
 
@@ -99,7 +100,9 @@ def tenant_owned_models() -> list[type[models.Model]]:
 def tenant_bulk_delete(tenant: Tenant, user_prefix: str) -> int:
     """Delete the tenant with one statement per table (the ORM would load a million messages to cascade
     them), then the users this command made for it. Every row that points at a tenant's row belongs to the
-    same tenant, so deleting table by table leaves no dangling reference. Returns the rows deleted."""
+    same tenant, so deleting table by table leaves no dangling reference. The statements send no
+    ``post_delete``, so the tenant's stored files (everything under ``t/<tenant>/``) are deleted after the
+    commit instead. Returns the rows deleted."""
     ours = set(
         Membership.objects.for_tenant(tenant)
         .filter(user__username__startswith=user_prefix)
@@ -112,6 +115,7 @@ def tenant_bulk_delete(tenant: Tenant, user_prefix: str) -> int:
         .values_list("user_id", flat=True)
     )
     deleted = 0
+    prefix = f"t/{tenant.pk}"
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for model in tenant_owned_models():
@@ -127,5 +131,6 @@ def tenant_bulk_delete(tenant: Tenant, user_prefix: str) -> int:
             cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
             deleted += max(cursor.rowcount, 0)
     tenant.delete()
+    transaction.on_commit(lambda: storage_tree_delete(prefix), robust=True)
     get_user_model().objects.filter(pk__in=ours - elsewhere).delete()
     return deleted + 1

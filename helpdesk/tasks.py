@@ -15,6 +15,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
+from helpdesk.attachments import attachments_unsent_sweep
 from helpdesk.outbox import outbox_run, outbox_sweep
 from helpdesk.services import bot_conversations_idle_resolve
 from helpdesk.webhooks import webhook_attempt
@@ -69,3 +70,9 @@ def outbox_sweep_task() -> dict[str, int]:
 def bot_conversations_idle_resolve_task() -> int:
     """Beat's copy of the housekeeping job (both may run it: each row is locked and rechecked)."""
     return bot_conversations_idle_resolve()
+
+
+@shared_task(ignore_result=True)
+def attachments_unsent_sweep_task() -> int:
+    """Beat's copy of the housekeeping job (both may run it: each row is locked and rechecked)."""
+    return attachments_unsent_sweep()

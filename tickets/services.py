@@ -22,7 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from helpdesk.attachments import AttachmentRejected, attachment_store
+from helpdesk.attachments import AttachmentRejected, attachment_files_removed_on_failure, attachment_store
 from helpdesk.contacts import contact_find_or_create
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.models import Attachment, Contact, Conversation, HandoffReason, Membership, Message, Tenant
@@ -358,14 +358,19 @@ def _inbound_ticket(tenant_id: int, email: InboundEmail) -> Ticket:
     )
 
 
-@transaction.atomic
 def inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResult:
     """Append a customer's emailed reply to its ticket; a solved or pending ticket opens again.
 
     The sender must be the ticket's contact, or the message must answer one of the emails we sent (their
     Message-IDs are unguessable), so knowing a ticket number is not enough to write on it. The same
     Message-ID twice is stored once. A reply to a closed ticket starts a follow-up ticket for the contact.
+    When anything fails after its files were stored, the transaction rolls back and the files go too.
     """
+    with attachment_files_removed_on_failure(), transaction.atomic():
+        return _inbound_email_receive(tenant_id=tenant_id, email=email)
+
+
+def _inbound_email_receive(*, tenant_id: int, email: InboundEmail) -> InboundResult:
     ticket = _inbound_ticket(tenant_id, email)
     ticket = (
         Ticket.objects.for_tenant(tenant_id)

@@ -3,6 +3,7 @@ reply and shown on the ticket page; the others are listed with their reason in a
 
 import base64
 import json
+import os
 from email.message import EmailMessage
 
 import pytest
@@ -12,8 +13,9 @@ from django.urls import reverse
 from helpdesk.models import Attachment
 from helpdesk.tests.attachment_support import PDF_BYTES, png_bytes
 from tests.support.db import every_tenant
+from tickets.inbound import parse_rfc822
 from tickets.models import TicketReply
-from tickets.services import ticket_create_for_conversation
+from tickets.services import inbound_email_receive, ticket_create_for_conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,23 @@ def test_an_email_over_the_inbound_limit_is_refused_before_it_is_read(client, ti
     assert (response.status_code, response.json()["error"]["code"]) == (413, "too_large")
     assert not every_tenant(TicketReply).exists()
     assert not default_storage.exists("t")
+
+
+def test_an_email_that_fails_after_its_files_were_stored_leaves_no_files(ticket, acme_mail, monkeypatch):
+    def event_fails(*args, **kwargs):
+        raise RuntimeError("the event could not be written")
+
+    monkeypatch.setattr("tickets.services._ticket_event", event_fails)
+    email = parse_rfc822(
+        raw_email(
+            [("wheel.png", "image/png", png_bytes(800, 600)), ("receipt.pdf", "application/pdf", PDF_BYTES)]
+        )
+    )
+
+    with pytest.raises(RuntimeError):
+        inbound_email_receive(tenant_id=ticket.tenant_id, email=email)
+
+    assert not every_tenant(Attachment).exists()
+    assert not every_tenant(TicketReply).filter(author_kind="customer").exists()
+    root = default_storage.location
+    assert [f for _, _, files in os.walk(root) for f in files] == []
